@@ -1,0 +1,400 @@
+/*
+ * jwt.c: HS256 JSON Web Tokens.
+ *
+ * Signing builds the payload text itself (apr_psprintf plus a JSON string
+ * escaper), so iat/exp are always printed as plain integers.  Verification
+ * runs in this order, and the first failure decides the answer:
+ *
+ *   1. shape: at most 4096 bytes, exactly two dots, three non-empty parts,
+ *      each canonical base64url without padding            -> MALFORMED
+ *   2. header: a JSON object (nothing after it)             -> MALFORMED
+ *   3. header "alg" is the string "HS256"                   -> BAD_ALG
+ *   4. signature: 32 bytes equal, in constant time, to
+ *      HMAC-SHA256(key, header64 "." payload64)             -> BAD_SIGNATURE
+ *   5. payload (only now parsed): a JSON object with string sub and phone,
+ *      integral numbers iat and exp                         -> MALFORMED
+ *   6. exp <= now                                           -> EXPIRED
+ *
+ * The only library allocations are cJSON trees, freed at one exit label on
+ * every path.  HMAC() is the one-shot form: it frees its own context.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "jwt.h"
+
+#define JWT_MAX_LEN 4096
+#define JWT_SIG_LEN 32
+
+/* base64url of {"alg":"HS256","typ":"JWT"} */
+static const char jwt_header64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* value of one base64url character, or -1 */
+static int b64url_value(unsigned char ch)
+{
+    if (ch >= 'A' && ch <= 'Z') {
+        return ch - 'A';
+    }
+    if (ch >= 'a' && ch <= 'z') {
+        return ch - 'a' + 26;
+    }
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0' + 52;
+    }
+    if (ch == '-') {
+        return 62;
+    }
+    if (ch == '_') {
+        return 63;
+    }
+    return -1;
+}
+
+const char *clinic_b64url_encode(apr_pool_t *p, const unsigned char *in,
+                                 apr_size_t len)
+{
+    apr_size_t full = len / 3, rest = len % 3, i;
+    char *out, *o;
+
+    out = apr_palloc(p, full * 4 + (rest ? rest + 1 : 0) + 1);
+    o = out;
+    for (i = 0; i < full * 3; i += 3) {
+        unsigned long v = ((unsigned long)in[i] << 16)
+                          | ((unsigned long)in[i + 1] << 8) | in[i + 2];
+        *o++ = b64url_alphabet[(v >> 18) & 63];
+        *o++ = b64url_alphabet[(v >> 12) & 63];
+        *o++ = b64url_alphabet[(v >> 6) & 63];
+        *o++ = b64url_alphabet[v & 63];
+    }
+    if (rest == 1) {
+        unsigned long v = (unsigned long)in[i] << 16;
+        *o++ = b64url_alphabet[(v >> 18) & 63];
+        *o++ = b64url_alphabet[(v >> 12) & 63];
+    }
+    else if (rest == 2) {
+        unsigned long v = ((unsigned long)in[i] << 16)
+                          | ((unsigned long)in[i + 1] << 8);
+        *o++ = b64url_alphabet[(v >> 18) & 63];
+        *o++ = b64url_alphabet[(v >> 12) & 63];
+        *o++ = b64url_alphabet[(v >> 6) & 63];
+    }
+    *o = '\0';
+    return out;
+}
+
+/*
+ * Strict decoding: only the 64 URL-alphabet characters ('=' padding is
+ * rejected), a length that is not 1 modulo 4, and zero bits in the unused
+ * low bits of the last character (so every byte string has exactly one
+ * accepted encoding).  *out gets len*3/4 bytes plus a NUL, from p.
+ */
+long clinic_b64url_decode(apr_pool_t *p, const char *in, apr_size_t len,
+                          unsigned char **out)
+{
+    apr_size_t i, n = 0, rest = len % 4;
+    unsigned long acc = 0;
+    unsigned char *buf;
+    int bits = 0;
+
+    if (out) {
+        *out = NULL;
+    }
+    if ((!in && len) || rest == 1 || len / 4 >= (apr_size_t)LONG_MAX / 3) {
+        return -1;
+    }
+    buf = apr_palloc(p, len / 4 * 3 + (rest ? rest - 1 : 0) + 1);
+    for (i = 0; i < len; i++) {
+        int v = b64url_value((unsigned char)in[i]);
+
+        if (v < 0) {
+            return -1;
+        }
+        acc = ((acc << 6) | (unsigned long)v) & 0xffffffUL;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[n++] = (unsigned char)((acc >> bits) & 0xff);
+        }
+    }
+    /* leftover bits (2 or 4) must be zero in a canonical encoding */
+    if (bits && (acc & ((1UL << bits) - 1))) {
+        return -1;
+    }
+    buf[n] = '\0';
+    if (out) {
+        *out = buf;
+    }
+    return (long)n;
+}
+
+/* s as the inside of a JSON string (without the quotes), from p */
+static const char *jwt_json_escape(apr_pool_t *p, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    apr_size_t need = 1;
+    const unsigned char *c;
+    char *out, *o;
+
+    for (c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\' || *c == '\b' || *c == '\f'
+            || *c == '\n' || *c == '\r' || *c == '\t') {
+            need += 2;
+        }
+        else if (*c < 0x20) {
+            need += 6;
+        }
+        else {
+            need += 1;
+        }
+    }
+    out = o = apr_palloc(p, need);
+    for (c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '"':  *o++ = '\\'; *o++ = '"';  break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b';  break;
+        case '\f': *o++ = '\\'; *o++ = 'f';  break;
+        case '\n': *o++ = '\\'; *o++ = 'n';  break;
+        case '\r': *o++ = '\\'; *o++ = 'r';  break;
+        case '\t': *o++ = '\\'; *o++ = 't';  break;
+        default:
+            if (*c < 0x20) {
+                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hex[*c >> 4];
+                *o++ = hex[*c & 15];
+            }
+            else {
+                *o++ = (char)*c;
+            }
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* HMAC-SHA256(key, data) into mac; 1 on success */
+static int jwt_hmac(unsigned char mac[JWT_SIG_LEN], const unsigned char *key,
+                    apr_size_t keylen, const char *data, apr_size_t len)
+{
+    static const unsigned char empty = 0;
+    unsigned int maclen = 0;
+
+    if (!key) {
+        if (keylen) {
+            return 0;
+        }
+        key = &empty;
+    }
+    if (keylen > INT_MAX) {
+        return 0;
+    }
+    if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
+              len, mac, &maclen)) {
+        return 0;
+    }
+    return maclen == JWT_SIG_LEN;
+}
+
+/*
+ * Returns NULL when c, c->sub or c->phone is NULL, or when OpenSSL fails.
+ */
+const char *clinic_jwt_sign(apr_pool_t *p, const unsigned char *key,
+                            apr_size_t keylen, const clinic_jwt_claims_t *c)
+{
+    unsigned char mac[JWT_SIG_LEN];
+    const char *payload, *signing_input, *sig64;
+
+    if (!c || !c->sub || !c->phone) {
+        return NULL;
+    }
+    payload = apr_psprintf(p,
+                           "{\"sub\":\"%s\",\"phone\":\"%s\","
+                           "\"iat\":%" APR_INT64_T_FMT ","
+                           "\"exp\":%" APR_INT64_T_FMT "}",
+                           jwt_json_escape(p, c->sub),
+                           jwt_json_escape(p, c->phone), c->iat, c->exp);
+    signing_input = apr_pstrcat(p, jwt_header64, ".",
+                                clinic_b64url_encode(p,
+                                    (const unsigned char *)payload,
+                                    strlen(payload)),
+                                NULL);
+    if (!jwt_hmac(mac, key, keylen, signing_input, strlen(signing_input))) {
+        return NULL;
+    }
+    sig64 = clinic_b64url_encode(p, mac, sizeof(mac));
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return apr_pstrcat(p, signing_input, ".", sig64, NULL);
+}
+
+/*
+ * Decode part (base64url) and parse it as a JSON object with nothing after
+ * it.  A NUL byte inside the decoded text is malformed too.  The tree
+ * returned is the caller's to cJSON_Delete; NULL on any failure.
+ */
+static cJSON *jwt_parse_part(apr_pool_t *p, const char *part, apr_size_t len)
+{
+    unsigned char *raw = NULL;
+    long n = clinic_b64url_decode(p, part, len, &raw);
+    cJSON *j;
+
+    if (n < 0 || memchr(raw, '\0', (size_t)n)) {
+        return NULL;
+    }
+    j = cJSON_ParseWithOpts((const char *)raw, NULL, 1);
+    if (j && !cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        j = NULL;
+    }
+    return j;
+}
+
+/* an integral JSON number that fits apr_int64_t, into *out; 1 on success */
+static int jwt_int_claim(const cJSON *obj, const char *name, apr_int64_t *out)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    double d;
+
+    if (!cJSON_IsNumber(item)) {
+        return 0;
+    }
+    d = item->valuedouble;
+    /* range first (also false for NaN) so the cast is defined; 2^63 is
+     * exactly representable, so the half-open range is exact */
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+        || (double)(apr_int64_t)d != d) {
+        return 0;
+    }
+    *out = (apr_int64_t)d;
+    return 1;
+}
+
+/* a base64url part: non-empty, URL alphabet only (so no '=' padding) */
+static int jwt_part_ok(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    if (!len) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        if (b64url_value((unsigned char)s[i]) < 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * See the order at the top of this file.  out may be NULL (only the answer
+ * is wanted); it is written only on CLINIC_JWT_OK.  A NULL token is
+ * MALFORMED; a NULL key with a non-zero keylen, or an HMAC failure, is
+ * BAD_SIGNATURE (fail closed).
+ */
+clinic_jwt_rc clinic_jwt_verify(clinic_jwt_claims_t *out, apr_pool_t *p,
+                                const char *token, const unsigned char *key,
+                                apr_size_t keylen, apr_int64_t now)
+{
+    clinic_jwt_rc rc = CLINIC_JWT_MALFORMED;
+    cJSON *header = NULL, *payload = NULL;
+    const char *dot1, *dot2, *sig64;
+    const cJSON *alg, *sub, *phone;
+    unsigned char mac[JWT_SIG_LEN];
+    unsigned char *sig = NULL;
+    apr_size_t len, hlen, plen, slen;
+    apr_int64_t iat, exp;
+    long n;
+
+    if (!token) {
+        goto done;
+    }
+    len = strnlen(token, JWT_MAX_LEN + 1);
+    if (len > JWT_MAX_LEN) {
+        goto done;
+    }
+
+    /* 1. shape */
+    dot1 = memchr(token, '.', len);
+    if (!dot1) {
+        goto done;
+    }
+    dot2 = memchr(dot1 + 1, '.', len - (apr_size_t)(dot1 + 1 - token));
+    if (!dot2 || memchr(dot2 + 1, '.', len - (apr_size_t)(dot2 + 1 - token))) {
+        goto done;
+    }
+    hlen = (apr_size_t)(dot1 - token);
+    plen = (apr_size_t)(dot2 - dot1 - 1);
+    sig64 = dot2 + 1;
+    slen = len - (apr_size_t)(sig64 - token);
+    if (!jwt_part_ok(token, hlen) || !jwt_part_ok(dot1 + 1, plen)
+        || !jwt_part_ok(sig64, slen)) {
+        goto done;
+    }
+    n = clinic_b64url_decode(p, sig64, slen, &sig);
+    if (n < 0) {
+        goto done;
+    }
+
+    /* 2. header JSON, 3. alg */
+    header = jwt_parse_part(p, token, hlen);
+    if (!header) {
+        goto done;
+    }
+    alg = cJSON_GetObjectItemCaseSensitive(header, "alg");
+    if (!cJSON_IsString(alg) || !alg->valuestring
+        || strcmp(alg->valuestring, "HS256") != 0) {
+        rc = CLINIC_JWT_BAD_ALG;
+        goto done;
+    }
+
+    /* 4. signature over the exact bytes header64 "." payload64 */
+    rc = CLINIC_JWT_BAD_SIGNATURE;
+    if (!jwt_hmac(mac, key, keylen, token, hlen + 1 + plen)) {
+        goto done;
+    }
+    if (n != JWT_SIG_LEN || CRYPTO_memcmp(mac, sig, JWT_SIG_LEN) != 0) {
+        goto done;
+    }
+
+    /* 5. claims */
+    rc = CLINIC_JWT_MALFORMED;
+    payload = jwt_parse_part(p, dot1 + 1, plen);
+    if (!payload) {
+        goto done;
+    }
+    sub = cJSON_GetObjectItemCaseSensitive(payload, "sub");
+    phone = cJSON_GetObjectItemCaseSensitive(payload, "phone");
+    if (!cJSON_IsString(sub) || !sub->valuestring
+        || !cJSON_IsString(phone) || !phone->valuestring
+        || !jwt_int_claim(payload, "iat", &iat)
+        || !jwt_int_claim(payload, "exp", &exp)) {
+        goto done;
+    }
+
+    /* 6. expiry */
+    if (exp <= now) {
+        rc = CLINIC_JWT_EXPIRED;
+        goto done;
+    }
+    if (out) {
+        out->sub = apr_pstrdup(p, sub->valuestring);
+        out->phone = apr_pstrdup(p, phone->valuestring);
+        out->iat = iat;
+        out->exp = exp;
+    }
+    rc = CLINIC_JWT_OK;
+
+done:
+    OPENSSL_cleanse(mac, sizeof(mac));
+    cJSON_Delete(header);
+    cJSON_Delete(payload);
+    return rc;
+}

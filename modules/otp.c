@@ -1,0 +1,147 @@
+/*
+ * otp.c: one-time codes: generation, stored hash, constant-time compare.
+ *
+ * No state lives here: RAND_bytes and the one-shot HMAC() are safe to call
+ * from many threads, and HMAC() frees its own context.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "otp.h"
+
+#define OTP_RANGE 100000UL              /* 10^CLINIC_OTP_DIGITS */
+/* the largest multiple of OTP_RANGE not above 2^32; draws at or above it
+ * are thrown away so that value % OTP_RANGE is uniform */
+#define OTP_LIMIT (4294967296ULL - 4294967296ULL % OTP_RANGE)
+/* a draw is rejected with probability about 1.6e-5, so running out of
+ * tries means the generator is broken, not unlucky */
+#define OTP_MAX_TRIES 64
+
+#define OTP_KEY_LABEL "mod_clinic otp key v1"
+
+apr_status_t clinic_otp_generate(char out[CLINIC_OTP_DIGITS + 1])
+{
+    unsigned char rnd[4];
+    unsigned long long v = OTP_LIMIT;
+    apr_status_t rv = APR_EGENERAL;
+    int tries, i;
+
+    for (tries = 0; tries < OTP_MAX_TRIES; tries++) {
+        if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+            goto done;
+        }
+        v = ((unsigned long long)rnd[0] << 24) | ((unsigned long long)rnd[1] << 16)
+            | ((unsigned long long)rnd[2] << 8) | rnd[3];
+        if (v < OTP_LIMIT) {
+            break;
+        }
+    }
+    if (v >= OTP_LIMIT) {
+        goto done;
+    }
+    v %= OTP_RANGE;
+    for (i = CLINIC_OTP_DIGITS - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    out[CLINIC_OTP_DIGITS] = '\0';
+    rv = APR_SUCCESS;
+
+done:
+    OPENSSL_cleanse(rnd, sizeof(rnd));
+    return rv;
+}
+
+/*
+ * NULL when any argument is NULL, keylen is 0, or OpenSSL fails.  The
+ * fields are joined with '|'; callers pass validated values (a phone and a
+ * purpose never contain '|'), so the joined text is unambiguous.  The
+ * joined text holds the code, so it is wiped once hashed.
+ */
+const char *clinic_otp_hash(apr_pool_t *p, const unsigned char *key,
+                            apr_size_t keylen, const char *phone,
+                            const char *purpose, const char *code)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0, i;
+    char *msg, *out = NULL;
+
+    if (!key || !keylen || keylen > INT_MAX || !phone || !purpose || !code) {
+        return NULL;
+    }
+    msg = apr_pstrcat(p, phone, "|", purpose, "|", code, NULL);
+    if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg,
+              strlen(msg), mac, &maclen) || maclen != 32) {
+        goto done;
+    }
+    out = apr_palloc(p, 2 * maclen + 1);
+    for (i = 0; i < maclen; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[2 * maclen] = '\0';
+
+done:
+    OPENSSL_cleanse(msg, strlen(msg));
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return out;
+}
+
+/*
+ * Strings of different lengths are unequal, but the comparison still runs
+ * (the longer string against itself) so no early return shows it.  Only
+ * the lengths can show through the timing, never the content.  A NULL on
+ * either side is unequal.
+ */
+int clinic_ct_streq(const char *a, const char *b)
+{
+    size_t la, lb, n;
+    const char *x, *y;
+    int same;
+
+    if (!a || !b) {
+        return 0;
+    }
+    la = strlen(a);
+    lb = strlen(b);
+    n = la > lb ? la : lb;
+    x = la >= lb ? a : b;        /* the longer one */
+    y = la == lb ? b : x;
+    same = CRYPTO_memcmp(x, y, n) == 0;
+    return same & (la == lb);
+}
+
+/*
+ * APR_EINVAL when out or jwt_key is NULL or jwt_keylen is 0 (the caller
+ * enforces CLINIC_KEY_MIN on the JWT key); APR_EGENERAL if OpenSSL fails.
+ */
+apr_status_t clinic_otp_derive_key(unsigned char out[32],
+                                   const unsigned char *jwt_key,
+                                   apr_size_t jwt_keylen)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    apr_status_t rv = APR_EGENERAL;
+
+    if (!out || !jwt_key || !jwt_keylen || jwt_keylen > INT_MAX) {
+        return APR_EINVAL;
+    }
+    if (!HMAC(EVP_sha256(), jwt_key, (int)jwt_keylen,
+              (const unsigned char *)OTP_KEY_LABEL, sizeof(OTP_KEY_LABEL) - 1,
+              mac, &maclen) || maclen != 32) {
+        goto done;
+    }
+    memcpy(out, mac, 32);
+    rv = APR_SUCCESS;
+
+done:
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return rv;
+}

@@ -1,0 +1,37 @@
+/*
+ * otp.h: one-time codes (pure: OpenSSL CSPRNG and HMAC).
+ *
+ * A code is 5 decimal digits drawn without modulo bias; only its
+ * HMAC-SHA256(key, phone "|" purpose "|" code), as 64 lowercase hex
+ * characters, is ever stored.
+ */
+#ifndef CLINIC_OTP_H
+#define CLINIC_OTP_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+#define CLINIC_OTP_DIGITS 5
+#define CLINIC_KEY_MIN 32
+
+/* Fill out with 5 ASCII digits and a NUL from RAND_bytes, rejection
+ * sampling so every code 00000..99999 is equally likely.
+ * Returns APR_SUCCESS, or APR_EGENERAL when the CSPRNG fails. */
+apr_status_t clinic_otp_generate(char out[CLINIC_OTP_DIGITS + 1]);
+
+/* hex HMAC-SHA256 over phone|purpose|code, from p; NULL on failure */
+const char *clinic_otp_hash(apr_pool_t *p, const unsigned char *key,
+                            apr_size_t keylen, const char *phone,
+                            const char *purpose, const char *code);
+
+/* 1 when the two NUL-terminated strings are equal; the time taken does not
+ * depend on where they differ (CRYPTO_memcmp over the longer length). */
+int clinic_ct_streq(const char *a, const char *b);
+
+/* Derive the OTP key from the JWT key when ClinicOTPSecretFile is unset:
+ * HMAC-SHA256(jwt_key, "mod_clinic otp key v1"), 32 bytes into out. */
+apr_status_t clinic_otp_derive_key(unsigned char out[32],
+                                   const unsigned char *jwt_key,
+                                   apr_size_t jwt_keylen);
+
+#endif

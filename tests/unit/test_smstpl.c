@@ -1,0 +1,174 @@
+/*
+ * test_smstpl.c: SMS template rendering and escaping.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+
+#include "smstpl.h"
+
+static apr_pool_t *pool;
+
+/* "مرحبا" (hello) in UTF-8 */
+#define ARABIC "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"
+#define ARABIC_FORM "%D9%85%D8%B1%D8%AD%D8%A8%D8%A7"
+
+static void setup(void)
+{
+    cr_assert_eq(apr_initialize(), APR_SUCCESS);
+    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+TestSuite(smstpl, .init = setup, .fini = teardown);
+
+static const char *esc(const char *v, clinic_escape_t e)
+{
+    return clinic_tpl_escape(pool, v, e);
+}
+
+/* ---- escaping ---- */
+
+Test(smstpl, json_escape)
+{
+    cr_assert_str_eq(esc("say \"hi\"", CLINIC_ESC_JSON), "say \\\"hi\\\"");
+    cr_assert_str_eq(esc("a\\b", CLINIC_ESC_JSON), "a\\\\b");
+    cr_assert_str_eq(esc("l1\nl2\r\t", CLINIC_ESC_JSON), "l1\\nl2\\r\\t");
+    cr_assert_str_eq(esc("\b\f", CLINIC_ESC_JSON), "\\b\\f");
+    cr_assert_str_eq(esc("x\x01y\x1f", CLINIC_ESC_JSON), "x\\u0001y\\u001f");
+    cr_assert_str_eq(esc(ARABIC " 12345", CLINIC_ESC_JSON), ARABIC " 12345");
+    cr_assert_str_eq(esc("/<>&'{}", CLINIC_ESC_JSON), "/<>&'{}");
+    cr_assert_str_eq(esc("", CLINIC_ESC_JSON), "");
+}
+
+Test(smstpl, form_escape)
+{
+    cr_assert_str_eq(esc("+96550000000", CLINIC_ESC_FORM), "%2B96550000000");
+    cr_assert_str_eq(esc("a b", CLINIC_ESC_FORM), "a%20b");
+    cr_assert_str_eq(esc("a&b=c", CLINIC_ESC_FORM), "a%26b%3Dc");
+    cr_assert_str_eq(esc(ARABIC, CLINIC_ESC_FORM), ARABIC_FORM);
+    cr_assert_str_eq(esc("Az09-._~", CLINIC_ESC_FORM), "Az09-._~");
+    cr_assert_str_eq(esc("%/?#\n\"", CLINIC_ESC_FORM), "%25%2F%3F%23%0A%22");
+    cr_assert_str_eq(esc("\xff", CLINIC_ESC_FORM), "%FF");
+}
+
+Test(smstpl, none_escape)
+{
+    const char *v = "a \"b\" & +c\n" ARABIC;
+
+    cr_assert_str_eq(esc(v, CLINIC_ESC_NONE), v);
+}
+
+Test(smstpl, null_value)
+{
+    cr_assert_str_eq(esc(NULL, CLINIC_ESC_JSON), "");
+    cr_assert_str_eq(esc(NULL, CLINIC_ESC_FORM), "");
+    cr_assert_str_eq(esc(NULL, CLINIC_ESC_NONE), "");
+}
+
+/* ---- content types ---- */
+
+Test(smstpl, escape_for)
+{
+    cr_assert_eq(clinic_tpl_escape_for("application/json"), CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for("Application/JSON"), CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for("application/json; charset=utf-8"),
+                 CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for("application/json;charset=UTF-8"),
+                 CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for(" application/json "), CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for("application/vnd.api+json"), CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for("application/problem+JSON; q=1"),
+                 CLINIC_ESC_JSON);
+    cr_assert_eq(clinic_tpl_escape_for(NULL), CLINIC_ESC_FORM);
+    /* an empty value counts as no Content-Type */
+    cr_assert_eq(clinic_tpl_escape_for(""), CLINIC_ESC_FORM);
+    cr_assert_eq(clinic_tpl_escape_for(" ; charset=utf-8"), CLINIC_ESC_FORM);
+    cr_assert_eq(clinic_tpl_escape_for("application/x-www-form-urlencoded"),
+                 CLINIC_ESC_FORM);
+    cr_assert_eq(clinic_tpl_escape_for("application/X-WWW-Form-Urlencoded; charset=utf-8"),
+                 CLINIC_ESC_FORM);
+    cr_assert_eq(clinic_tpl_escape_for("text/plain"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("application/xml"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("text/json"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("application/jsonx"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("application/+json"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("application/json+xml"), CLINIC_ESC_NONE);
+    cr_assert_eq(clinic_tpl_escape_for("multipart/form-data"), CLINIC_ESC_NONE);
+}
+
+/* ---- rendering ---- */
+
+Test(smstpl, render_json_body)
+{
+    const char *out = clinic_tpl_render(
+        pool, "{\"to\":\"{to}\",\"text\":\"{message}\",\"otp\":\"{code}\"}",
+        CLINIC_ESC_JSON, "+96550000000", "Your code is \"12345\"\n" ARABIC,
+        "12345");
+
+    cr_assert_str_eq(out, "{\"to\":\"+96550000000\","
+                          "\"text\":\"Your code is \\\"12345\\\"\\n" ARABIC "\","
+                          "\"otp\":\"12345\"}");
+}
+
+Test(smstpl, render_form_body)
+{
+    const char *out = clinic_tpl_render(pool, "to={to}&message={message}",
+                                        CLINIC_ESC_FORM, "+96550000000",
+                                        "code: 12345 & more", NULL);
+
+    cr_assert_str_eq(out, "to=%2B96550000000&message=code%3A%2012345%20%26%20more");
+}
+
+Test(smstpl, render_message_template)
+{
+    cr_assert_str_eq(clinic_tpl_render(pool, "Your verification code is {code}",
+                                       CLINIC_ESC_NONE, NULL, NULL, "04321"),
+                     "Your verification code is 04321");
+    /* each placeholder may appear more than once */
+    cr_assert_str_eq(clinic_tpl_render(pool, "{code}-{code}-{to}", CLINIC_ESC_NONE,
+                                       "t", NULL, "1"),
+                     "1-1-t");
+}
+
+Test(smstpl, unknown_placeholders_and_braces_kept)
+{
+    cr_assert_str_eq(clinic_tpl_render(pool, "{name} {Code} { code} {code",
+                                       CLINIC_ESC_JSON, "t", "m", "c"),
+                     "{name} {Code} { code} {code");
+    cr_assert_str_eq(clinic_tpl_render(pool, "{ } } { {{code}} {}", CLINIC_ESC_NONE,
+                                       "t", "m", "c"),
+                     "{ } } { {c} {}");
+    cr_assert_str_eq(clinic_tpl_render(pool, "{", CLINIC_ESC_NONE, "t", "m", "c"),
+                     "{");
+    cr_assert_str_eq(clinic_tpl_render(pool, "", CLINIC_ESC_NONE, "t", "m", "c"), "");
+}
+
+Test(smstpl, values_not_rescanned)
+{
+    /* the message comes from ClinicSMSMessage and may hold brace text */
+    cr_assert_str_eq(clinic_tpl_render(pool, "{message}|{code}", CLINIC_ESC_NONE,
+                                       "t", "see {code} and {to}", "999"),
+                     "see {code} and {to}|999");
+    cr_assert_str_eq(clinic_tpl_render(pool, "{to}{message}", CLINIC_ESC_NONE,
+                                       "{message}", "{to}", NULL),
+                     "{message}{to}");
+    cr_assert_str_eq(clinic_tpl_render(pool, "{code}", CLINIC_ESC_NONE,
+                                       NULL, NULL, "{code}"),
+                     "{code}");
+}
+
+Test(smstpl, null_values_empty)
+{
+    cr_assert_str_eq(clinic_tpl_render(pool, "[{to}][{message}][{code}]",
+                                       CLINIC_ESC_JSON, NULL, NULL, NULL),
+                     "[][][]");
+    cr_assert_null(clinic_tpl_render(pool, NULL, CLINIC_ESC_JSON, "t", "m", "c"));
+}
