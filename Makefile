@@ -1,0 +1,67 @@
+# mod_clinic: `make run` for a local server, `make test` for everything.
+#
+#   make            build mod_clinic.so (apxs, -Wall -Wextra -Werror)
+#   make run        dev server on http://127.0.0.1:8080 (SQLite, log SMS driver)
+#   make test       unit tests, then integration tests on MariaDB and SQLite
+#   make install    apxs -i, plus conf/clinic.{load,conf} for a2enmod
+#   make deps       install the Debian packages that are missing
+
+include apxs.mk
+
+CC        ?= cc
+BUILD     := build
+PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
+             libcjson-dev libssl-dev libcurl4-openssl-dev libcriterion-dev \
+             mariadb-server sqlite3 pkg-config curl
+APR_CFLAGS := $(shell apr-1-config --includes --cppflags 2>/dev/null)
+APR_LIBS   := $(shell apr-1-config --link-ld 2>/dev/null)
+
+# The parts that need no httpd: linked alone into the unit test runner.
+UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c \
+              modules/otp.c modules/smstpl.c modules/json.c
+UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
+TEST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
+
+all: mod_clinic.so
+
+deps:
+	@missing=""; for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/unit_tests: $(UNIT_TESTS) $(UNIT_SRCS) $(MODULE_HDRS) | $(BUILD)
+	$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_TESTS) $(UNIT_SRCS) \
+	    $(APR_LIBS) $(DEPS_LIBS) -lcriterion
+
+$(BUILD)/integration_tests: $(wildcard tests/integration/*.c tests/integration/*.h) | $(BUILD)
+	$(CC) $(TEST_CFLAGS) -o $@ $(filter %.c,$^) $(DEPS_LIBS) -lcriterion -lpthread
+
+$(BUILD)/fake_sms: tests/fake_sms/fake_sms.c | $(BUILD)
+	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $< -lpthread
+
+unit: deps $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+test: deps all $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fake_sms
+	$(BUILD)/unit_tests
+	tests/run-integration.sh
+
+run: deps all
+	conf/run-dev.sh
+
+install: all
+	$(APXS) -i -n clinic mod_clinic.la
+	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
+	install -m 644 conf/clinic.conf /etc/apache2/mods-available/clinic.conf
+
+clean: apxs-clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps unit test run install clean

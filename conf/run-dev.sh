@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make run: build is done by make; this prepares run/ and starts Apache in
+# the foreground on http://127.0.0.1:8080 with SQLite and the log SMS driver.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+run="$top/run"
+port="${CLINIC_PORT:-8080}"
+mkdir -p "$run"
+
+if [ ! -s "$run/clinic.db" ]; then
+    sqlite3 "$run/clinic.db" < "$top/schema/sqlite.sql" > /dev/null
+    sqlite3 "$run/clinic.db" < "$top/schema/seed.sql"
+    echo "created $run/clinic.db (schema + one package)"
+fi
+# the Apache user writes the database and, beside it, its journal
+chown -R www-data:www-data "$run"
+if [ ! -s "$run/jwt.key" ]; then
+    (umask 077; head -c 48 /dev/urandom | base64 > "$run/jwt.key")
+fi
+chown root:root "$run/jwt.key"
+chmod 600 "$run/jwt.key"
+
+subst() {
+    sed -e "s#@RUN@#$run#g" -e "s#@CONF@#$run#g" -e "s#@PORT@#$port#g" \
+        -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
+        -e "s#@ERRORLOG@#/dev/stderr#g" "$1"
+}
+subst "$top/conf/common.conf.in" > "$run/common.conf"
+subst "$top/conf/dev.conf.in" > "$run/httpd.conf"
+
+apache2 -t -f "$run/httpd.conf"
+cat <<MSG
+
+mod_clinic on http://127.0.0.1:$port  (Ctrl-C stops it; codes appear below)
+
+  curl -s http://127.0.0.1:$port/api/health
+  curl -s http://127.0.0.1:$port/api/packages/available
+  curl -s -X POST http://127.0.0.1:$port/api/auth/send-otp \\
+       -H 'Content-Type: application/json' -d '{"phone_number": "+96550000001"}'
+  curl -s -X POST http://127.0.0.1:$port/api/auth/verify-otp \\
+       -H 'Content-Type: application/json' \\
+       -d '{"phone_number": "+96550000001", "code": "<code from the log>"}'
+  curl -s http://127.0.0.1:$port/api/user/profile -H 'Authorization: Bearer <token>'
+
+MSG
+exec apache2 -f "$run/httpd.conf" -DFOREGROUND

@@ -1,0 +1,240 @@
+/*
+ * mod_clinic: the clinic's patient API inside Apache httpd.
+ *
+ * This file holds the module record, the hooks and the one route table.
+ * The parts live in modules/: request plumbing (request.c), directives
+ * (config.c), SQL (store.c), and one file per resource.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "config.h"
+#include "request.h"
+#include "handlers.h"
+#include "store.h"
+#include "seclog.h"
+#include "sms.h"
+#include "ratelimit.h"
+
+/* Every route of API.md, in one place. */
+static const clinic_route_t routes[] = {
+    /* method  path                               handler               token body */
+    { "GET",  "/api/health",                      clinic_h_health,               0, 0 },
+    { "GET",  "/api/version",                     clinic_h_version,              0, 0 },
+    { "POST", "/api/auth/send-otp",               clinic_h_send_otp,             0, 1 },
+    { "POST", "/api/auth/verify-otp",             clinic_h_verify_otp,           0, 1 },
+    { "GET",  "/api/user/profile",                clinic_h_profile_get,          1, 0 },
+    { "PUT",  "/api/user/profile",                clinic_h_profile_put,          1, 1 },
+    { "PUT",  "/api/user/phone",                  clinic_h_phone_put,            1, 1 },
+    { "POST", "/api/user/send-phone-change-otp",  clinic_h_send_phone_change_otp, 1, 1 },
+    { "GET",  "/api/packages/available",          clinic_h_packages_available,   0, 0 },
+    { "POST", "/api/packages/purchase",           clinic_h_packages_purchase,    1, 1 },
+    { "GET",  "/api/packages/history",            clinic_h_packages_history,     1, 0 },
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* The path without one trailing slash ("/api/health/" is "/api/health"). */
+static const char *route_path(request_rec *r)
+{
+    apr_size_t n = strlen(r->uri);
+
+    if (n > 1 && r->uri[n - 1] == '/') {
+        return apr_pstrndup(r->pool, r->uri, n - 1);
+    }
+    return r->uri;
+}
+
+/* Find the route; *allow lists the methods of the path when only the
+ * method is wrong. */
+static const clinic_route_t *route_find(request_rec *r, const char **allow)
+{
+    const char *path = route_path(r);
+    const char *method = r->header_only ? "GET" : r->method;
+    apr_size_t i;
+
+    *allow = NULL;
+    for (i = 0; i < N_ROUTES; i++) {
+        if (strcmp(routes[i].path, path)) {
+            continue;
+        }
+        if (!strcmp(routes[i].method, method)) {
+            return &routes[i];
+        }
+        *allow = *allow ? apr_pstrcat(r->pool, *allow, ", ", routes[i].method,
+                                      NULL)
+                        : routes[i].method;
+        if (!strcmp(routes[i].method, "GET")) {
+            *allow = apr_pstrcat(r->pool, *allow, ", HEAD", NULL);
+        }
+    }
+    if (*allow) {
+        *allow = apr_pstrcat(r->pool, *allow, ", OPTIONS", NULL);
+    }
+    return NULL;
+}
+
+static int clinic_handler(request_rec *r)
+{
+    clinic_req_t *cr;
+    const char *allow;
+    int rv;
+
+    if (!r->handler || strcmp(r->handler, CLINIC_HANDLER)) {
+        return DECLINED;
+    }
+    cr = apr_pcalloc(r->pool, sizeof(*cr));
+    cr->r = r;
+    cr->conf = clinic_conf(r->server);
+    cr->request_id = clinic_request_id(r);
+    cr->now = apr_time_sec(r->request_time);
+    cr->rl_remaining = -1;
+
+    if (!cr->conf->jwt_key.data) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CLINIC0002: SetHandler "
+                      "clinic is used in a server without %s",
+                      CLINIC_D_JWT_SECRET);
+        clinic_send_error(cr, HTTP_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+                          "The service is not configured.", NULL);
+        return OK;
+    }
+
+    cr->route = route_find(r, &allow);
+    if (!cr->route) {
+        if (!allow) {
+            clinic_send_error(cr, HTTP_NOT_FOUND, "NOT_FOUND",
+                              "No such API route.", NULL);
+            return OK;
+        }
+        apr_table_setn(r->err_headers_out, "Allow", allow);
+        if (r->method_number == M_OPTIONS) {
+            /* a plain OPTIONS (CORS preflights are answered by the
+             * Apache configuration before they get here) */
+            clinic_common_headers(r);
+            r->status = HTTP_NO_CONTENT;
+            return OK;
+        }
+        clinic_send_error(cr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                          apr_psprintf(r->pool, "Use %s for this route.",
+                                       allow), NULL);
+        return OK;
+    }
+
+    if ((rv = clinic_ratelimit_general(cr)) == OK
+        && (!cr->route->needs_token || (rv = clinic_auth_token(cr)) == OK)
+        && (!cr->route->has_body || (rv = clinic_read_json_body(cr)) == OK)) {
+        rv = cr->route->handler(cr);
+    }
+    return rv == DONE ? OK : rv;
+}
+
+/* Errors httpd raises itself inside the clinic's location leave as JSON:
+ * those after the handler was chosen, and those before it (a bad path
+ * under /api/ of a site that runs the clinic). */
+static void clinic_insert_error_filter(request_rec *r)
+{
+    int ours = r->handler ? !strcmp(r->handler, CLINIC_HANDLER)
+                          : (r->uri && !strncmp(r->uri, "/api/", 5)
+                             && clinic_conf(r->server)->used);
+    if (ours) {
+        ap_add_output_filter(CLINIC_ERROR_FILTER, NULL, r, r->connection);
+    }
+}
+
+static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    const char *err = clinic_store_init();
+    server_rec *sp;
+    (void)plog;
+    (void)ptemp;
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                     "CLINIC0003: %s", err);
+        return !OK;
+    }
+    for (sp = s; sp; sp = sp->next) {
+        err = clinic_config_check(pconf, sp, clinic_conf(sp), 0);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, sp,
+                         "CLINIC0004: %s", err);
+            return !OK;
+        }
+    }
+    return OK;
+}
+
+static int clinic_open_logs(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    return clinic_seclog_open(pconf, s) == APR_SUCCESS ? OK : !OK;
+}
+
+static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                              apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *sp;
+    (void)plog;
+    (void)ptemp;
+
+    for (sp = s; sp; sp = sp->next) {
+        clinic_server_conf *c = clinic_conf(sp);
+        if (!c->used) {
+            continue;
+        }
+        clinic_store_prepare(sp);
+        if (clinic_sms_driver(c) == CLINIC_SMS_LOG
+            && ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_CONFIG) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp,
+                         "CLINIC0005: %s log writes one-time codes to the "
+                         "error log; use it for development only",
+                         CLINIC_D_SMS_DRIVER);
+        }
+    }
+    return clinic_ratelimit_post_config(pconf, s);
+}
+
+static void clinic_child_init(apr_pool_t *p, server_rec *s)
+{
+    clinic_sms_child_init(p, s);
+    clinic_ratelimit_child_init(p, s);
+}
+
+static void clinic_register_hooks(apr_pool_t *p)
+{
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    (void)p;
+
+    ap_hook_check_config(clinic_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_open_logs(clinic_open_logs, NULL, NULL, APR_HOOK_MIDDLE);
+    /* statements must be registered before mod_dbd's post_config */
+    ap_hook_post_config(clinic_post_config, NULL, before_dbd,
+                        APR_HOOK_MIDDLE);
+    ap_hook_child_init(clinic_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(clinic_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(clinic_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_register_output_filter(CLINIC_ERROR_FILTER, clinic_error_filter, NULL,
+                              AP_FTYPE_CONTENT_SET);
+    clinic_ratelimit_register_hooks(p);
+}
+
+AP_DECLARE_MODULE(clinic) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,                           /* per-directory config */
+    NULL,                           /* merge per-directory */
+    clinic_create_server_conf,
+    clinic_merge_server_conf,
+    clinic_cmds,
+    clinic_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

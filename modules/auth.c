@@ -1,0 +1,407 @@
+/*
+ * auth.c: POST /api/auth/send-otp, POST /api/auth/verify-otp, the
+ * phone-change alias, and the bearer-token check every protected route
+ * goes through.
+ *
+ * Codes: drawn from the CSPRNG, stored only as an HMAC, compared in
+ * constant time.  The database counts attempts with a conditional UPDATE
+ * and hands a code to one login with another, so concurrency can't buy
+ * extra attempts or a second login.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_atomic.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+
+#include "handlers.h"
+#include "auth.h"
+#include "fields.h"
+#include "json.h"
+#include "jwt.h"
+#include "otp.h"
+#include "ratelimit.h"
+#include "seclog.h"
+#include "sms.h"
+#include "store.h"
+
+APLOG_USE_MODULE(clinic);
+
+#define PURPOSE_LOGIN "login"
+#define PURPOSE_PHONE_CHANGE "phone_change"
+#define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
+#define KEEP_EXPIRED 3600           /* expired codes are kept an hour */
+#define KEEP_SLOTS (7 * 86400)      /* the longest limit window */
+
+static apr_uint32_t last_cleanup;
+
+/* Delete what has run out, at most every CLEANUP_EVERY seconds a process;
+ * the compare-and-swap lets one thread of the process do it. */
+static void cleanup_maybe(clinic_req_t *cr, ap_dbd_t *d)
+{
+    apr_uint32_t last = apr_atomic_read32(&last_cleanup);
+    apr_uint32_t now = (apr_uint32_t)cr->now;
+
+    if (now - last < CLEANUP_EVERY
+        || apr_atomic_cas32(&last_cleanup, now, last) != last) {
+        return;
+    }
+    clinic_store_cleanup(cr->r, d, cr->now - KEEP_EXPIRED,
+                         cr->now - KEEP_SLOTS);
+}
+
+/* ---- tokens ------------------------------------------------------------- */
+
+static int token_refused(clinic_req_t *cr, const char *code,
+                         const char *message, const char *reason,
+                         const char *user_id)
+{
+    clinic_seclog(cr, "token_rejected", NULL, user_id, reason);
+    apr_table_setn(cr->r->err_headers_out, "WWW-Authenticate",
+                   "Bearer realm=\"clinic\"");
+    return clinic_send_error(cr, HTTP_UNAUTHORIZED, code, message, NULL);
+}
+
+int clinic_auth_token(clinic_req_t *cr)
+{
+    const char *auth = apr_table_get(cr->r->headers_in, "Authorization");
+    clinic_jwt_claims_t claims;
+    clinic_user_t *user;
+    ap_dbd_t *d;
+
+    if (!auth || strncasecmp(auth, "Bearer ", 7)) {
+        apr_table_setn(cr->r->err_headers_out, "WWW-Authenticate",
+                       "Bearer realm=\"clinic\"");
+        return clinic_send_error(cr, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
+                                 "Log in first: send Authorization: Bearer "
+                                 "<token>.", NULL);
+    }
+    auth += 7;
+    while (*auth == ' ') {
+        auth++;
+    }
+    switch (clinic_jwt_verify(&claims, cr->r->pool, auth,
+                              cr->conf->jwt_key.data, cr->conf->jwt_key.len,
+                              cr->now)) {
+    case CLINIC_JWT_OK:
+        break;
+    case CLINIC_JWT_EXPIRED:
+        return token_refused(cr, "TOKEN_EXPIRED", "The session has expired. "
+                             "Please log in again.", "expired", NULL);
+    case CLINIC_JWT_BAD_ALG:
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "algorithm", NULL);
+    case CLINIC_JWT_BAD_SIGNATURE:
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "signature", NULL);
+    default:
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "malformed", NULL);
+    }
+    if (!(d = clinic_db(cr))) {
+        return DONE;
+    }
+    if (clinic_store_user_by_id(&user, cr->r, d, claims.sub) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "user lookup failed");
+    }
+    if (!user) {
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "unknown_user", claims.sub);
+    }
+    if (strcmp(user->phone, claims.phone)) {
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "phone_changed", user->id);
+    }
+    if (!user->is_active) {
+        return clinic_send_error(cr, HTTP_FORBIDDEN, "USER_INACTIVE",
+                                 "This account is disabled.", NULL);
+    }
+    cr->user = user;
+    return OK;
+}
+
+const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
+{
+    clinic_jwt_claims_t c;
+
+    c.sub = user->id;
+    c.phone = user->phone;
+    c.iat = cr->now;
+    c.exp = cr->now + clinic_token_ttl(cr->conf);
+    return clinic_jwt_sign(cr->r->pool, cr->conf->jwt_key.data,
+                           cr->conf->jwt_key.len, &c);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/* Send a fresh code for (phone, purpose, owner); owner is "" for login and
+ * the user id for a phone change.  field names the phone field in errors. */
+static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
+                     const char *owner, const char *field)
+{
+    clinic_server_conf *c = cr->conf;
+    char code[CLINIC_OTP_DIGITS + 1];
+    const char *id, *hash;
+    clinic_user_t *holder;
+    ap_dbd_t *d;
+    apr_status_t rv;
+    cJSON *data;
+    int st;
+
+    if (!(d = clinic_db(cr))) {
+        return DONE;
+    }
+    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP,
+                                     cr->r->useragent_ip)) != OK) {
+        return st;
+    }
+    if (*owner) {
+        if (clinic_store_user_by_phone(&holder, cr->r, d, phone)
+            != APR_SUCCESS) {
+            return clinic_send_internal(cr, "phone lookup failed");
+        }
+        if (holder && !strcmp(holder->id, owner)) {
+            return clinic_send_invalid(cr, field,
+                                       "is already your phone number");
+        }
+        if (holder) {
+            return clinic_send_error(cr, HTTP_CONFLICT, "PHONE_EXISTS",
+                                     "This phone number belongs to another "
+                                     "account.", NULL);
+        }
+    }
+    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_PHONE, phone)) != OK) {
+        return st;
+    }
+    if (clinic_otp_generate(code) != APR_SUCCESS
+        || !(hash = clinic_otp_hash(cr->r->pool, c->otp_key.data,
+                                    c->otp_key.len, phone, purpose, code))
+        || !(id = clinic_uuid(cr->r->pool))) {
+        return clinic_send_internal(cr, "code generation failed");
+    }
+    if (clinic_store_otp_insert(cr->r, d, id, phone, purpose, owner, hash,
+                                cr->now, cr->now + clinic_otp_ttl(c))
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code insert failed");
+    }
+    rv = clinic_sms_send(cr->r, c, phone, code);
+    memset(code, 0, sizeof(code));
+    if (rv != APR_SUCCESS) {
+        clinic_store_otp_fail(cr->r, d, id);
+        clinic_seclog(cr, "otp_send_failed", phone, *owner ? owner : NULL,
+                      rv == APR_TIMEUP ? "timeout" : "gateway");
+        return clinic_send_error(cr, HTTP_BAD_GATEWAY, "SMS_DELIVERY_FAILED",
+                                 "The SMS could not be sent. Please try "
+                                 "again.", NULL);
+    }
+    if (clinic_store_otp_activate(cr->r, d, id, phone, purpose, owner)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code activation failed");
+    }
+    clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,
+                  *owner ? owner : NULL, NULL);
+    cleanup_maybe(cr, d);
+
+    data = clinic_json_object(cr->r->pool);
+    cJSON_AddStringToObject(data, "phoneNumber", phone);
+    cJSON_AddStringToObject(data, "purpose", purpose);
+    cJSON_AddNumberToObject(data, "expiresIn", (double)clinic_otp_ttl(c));
+    return clinic_send_ok(cr, HTTP_OK, data,
+                          "A verification code was sent by SMS.");
+}
+
+int clinic_h_send_otp(clinic_req_t *cr)
+{
+    const cJSON *p = clinic_json_field(cr->body, CLINIC_F_PURPOSE, NULL);
+    const char *purpose = PURPOSE_LOGIN, *phone, *field;
+    int st;
+
+    if (p && !cJSON_IsNull(p)) {
+        if (!cJSON_IsString(p)
+            || (strcmp(p->valuestring, PURPOSE_LOGIN)
+                && strcmp(p->valuestring, PURPOSE_PHONE_CHANGE))) {
+            return clinic_send_invalid(cr, "purpose",
+                                       "must be \"login\" or "
+                                       "\"phone_change\"");
+        }
+        purpose = p->valuestring;
+    }
+    if (!strcmp(purpose, PURPOSE_PHONE_CHANGE)
+        && (st = clinic_auth_token(cr)) != OK) {
+        return st;
+    }
+    clinic_json_field(cr->body, CLINIC_F_PHONE, &field);
+    if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK) {
+        return st;
+    }
+    return send_code(cr, phone, purpose, cr->user ? cr->user->id : "", field);
+}
+
+int clinic_h_send_phone_change_otp(clinic_req_t *cr)
+{
+    const char *phone, *field;
+    int st;
+
+    clinic_json_field(cr->body, CLINIC_F_NEW_PHONE, &field);
+    if ((st = clinic_field_phone(cr, CLINIC_F_NEW_PHONE, &phone)) != OK) {
+        return st;
+    }
+    return send_code(cr, phone, PURPOSE_PHONE_CHANGE, cr->user->id, field);
+}
+
+/* ---- verifying ---------------------------------------------------------- */
+
+static int otp_refused(clinic_req_t *cr, const char *phone, const char *owner,
+                       const char *code, const char *message,
+                       const char *reason)
+{
+    clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
+                  reason);
+    return clinic_send_error(cr, HTTP_BAD_REQUEST, code, message, NULL);
+}
+
+int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
+                     const char *owner, const char *code)
+{
+    clinic_server_conf *c = cr->conf;
+    int max = clinic_otp_max_attempts(c), counted, won, st, left;
+    clinic_otp_row_t *row;
+    const char *expected;
+    ap_dbd_t *d;
+    cJSON *details;
+
+    if (!(d = clinic_db(cr))) {
+        return DONE;
+    }
+    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP,
+                                     cr->r->useragent_ip)) != OK) {
+        return st;
+    }
+    if (clinic_store_otp_latest(&row, cr->r, d, phone, purpose, owner)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    if (!row) {
+        return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "No code is "
+                           "pending for this number. Request a new one.",
+                           "not_found");
+    }
+    if (clinic_store_otp_attempt(&counted, cr->r, d, row->id, max, cr->now)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "attempt count failed");
+    }
+    if (!counted) {
+        /* expired, spent, or used meanwhile: tell which */
+        if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS) {
+            return clinic_send_internal(cr, "code lookup failed");
+        }
+        if (!row || strcmp(row->status, "active")) {
+            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
+                               "is no longer valid. Request a new one.",
+                               "used");
+        }
+        if (row->expires_at <= cr->now) {
+            return otp_refused(cr, phone, owner, "OTP_EXPIRED", "The code has "
+                               "expired. Request a new one.", "expired");
+        }
+        return otp_refused(cr, phone, owner, "OTP_ATTEMPTS_EXCEEDED",
+                           "Too many wrong codes. Request a new one.",
+                           "attempts_exceeded");
+    }
+
+    expected = clinic_otp_hash(cr->r->pool, c->otp_key.data, c->otp_key.len,
+                               phone, purpose, code);
+    if (!expected) {
+        return clinic_send_internal(cr, "code hash failed");
+    }
+    if (clinic_ct_streq(expected, row->hash)) {
+        if (clinic_store_otp_consume(&won, cr->r, d, row->id, cr->now)
+            != APR_SUCCESS) {
+            return clinic_send_internal(cr, "code consume failed");
+        }
+        if (!won) {
+            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
+                               "is no longer valid. Request a new one.",
+                               "used");
+        }
+        return OK;
+    }
+
+    /* wrong code: report what is left after this attempt */
+    if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS
+        || !row) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    left = max - row->attempts;
+    if (left <= 0) {
+        left = 0;
+        clinic_seclog(cr, "otp_locked", phone, *owner ? owner : NULL, NULL);
+    }
+    clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
+                  "wrong_code");
+    details = clinic_json_object(cr->r->pool);
+    cJSON_AddNumberToObject(details, "attemptsRemaining", left);
+    return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_OTP",
+                             "The code is not correct.", details);
+}
+
+int clinic_h_verify_otp(clinic_req_t *cr)
+{
+    const char *phone, *code, *token;
+    clinic_user_t *user;
+    clinic_sub_t *active = NULL;
+    int st, is_new = 0;
+    apr_status_t rv;
+    ap_dbd_t *d;
+    cJSON *data;
+
+    if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK
+        || (st = clinic_field_code(cr, CLINIC_F_CODE, &code)) != OK
+        || (st = clinic_otp_check(cr, phone, PURPOSE_LOGIN, "", code)) != OK) {
+        return st;
+    }
+    d = cr->dbd;
+    if (clinic_store_user_by_phone(&user, cr->r, d, phone) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "user lookup failed");
+    }
+    if (!user) {
+        const char *id = clinic_uuid(cr->r->pool);
+        rv = id ? clinic_store_user_create(cr->r, d, id, phone, cr->now)
+                : APR_EGENERAL;
+        /* APR_EEXIST: a concurrent request created it; use that one */
+        if (rv != APR_SUCCESS && rv != APR_EEXIST) {
+            return clinic_send_internal(cr, "user insert failed");
+        }
+        is_new = (rv == APR_SUCCESS);
+        if (clinic_store_user_by_phone(&user, cr->r, d, phone) != APR_SUCCESS
+            || !user) {
+            return clinic_send_internal(cr, "user reload failed");
+        }
+    }
+    if (!user->is_active) {
+        clinic_seclog(cr, "login_refused", phone, user->id, "inactive");
+        return clinic_send_error(cr, HTTP_FORBIDDEN, "USER_INACTIVE",
+                                 "This account is disabled.", NULL);
+    }
+    if (clinic_store_sub_active(&active, cr->r, d, user->id, cr->now)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "subscription lookup failed");
+    }
+    if (!(token = clinic_token_for(cr, user))) {
+        return clinic_send_internal(cr, "token signing failed");
+    }
+    clinic_seclog(cr, "login", phone, user->id, is_new ? "new_user" : NULL);
+
+    data = clinic_json_object(cr->r->pool);
+    clinic_json_add_user(data, "user", cr->r->pool, user, active,
+                         clinic_currency(cr->conf), cr->now);
+    cJSON_AddStringToObject(data, "token", token);
+    cJSON_AddStringToObject(data, "tokenType", "Bearer");
+    cJSON_AddNumberToObject(data, "expiresIn",
+                            (double)clinic_token_ttl(cr->conf));
+    cJSON_AddBoolToObject(data, "isNewUser", is_new);
+    return clinic_send_ok(cr, HTTP_OK, data, "You are logged in.");
+}

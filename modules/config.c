@@ -1,0 +1,537 @@
+/*
+ * config.c: directives, per-server config, merge and checks.
+ *
+ * Every directive is validated when it is read, so `apachectl configtest`
+ * stops with a sentence that names the directive.  Secret files are read
+ * here, while httpd still runs as root, so they can be root-only.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+#include "config.h"
+#include "otp.h"
+
+#define SECRET_MAX 4096
+
+static const struct {
+    const char *name;
+    int count, seconds;
+} limit_defaults[CLINIC_RL_COUNT] = {
+    [CLINIC_RL_OTP_PHONE] = { "otp-phone", 3, 900 },
+    [CLINIC_RL_OTP_IP]    = { "otp-ip", 10, 3600 },
+    [CLINIC_RL_USER]      = { "user", 100, 60 },
+    [CLINIC_RL_ANON]      = { "anon", 20, 60 },
+};
+
+const char *clinic_limit_name(clinic_rl_kind k)
+{
+    return limit_defaults[k].name;
+}
+
+clinic_limit_t clinic_limit(const clinic_server_conf *c, clinic_rl_kind k)
+{
+    clinic_limit_t l = c->limits[k];
+
+    if (l.count < 0) {
+        l.count = limit_defaults[k].count;
+        l.seconds = limit_defaults[k].seconds;
+    }
+    return l;
+}
+
+void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    clinic_server_conf *c = apr_pcalloc(p, sizeof(*c));
+    int i;
+
+    c->server = s;
+    c->token_ttl = -1;
+    c->otp_ttl = -1;
+    c->otp_max_attempts = -1;
+    for (i = 0; i < CLINIC_RL_COUNT; i++) {
+        c->limits[i].count = -1;
+    }
+    c->sms_driver = CLINIC_SMS_UNSET;
+    c->sms_timeout = -1;
+    c->max_body = -1;
+    c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
+    return c;
+}
+
+#define MERGE_PTR(f)   c->f = add->f ? add->f : base->f
+#define MERGE_NUM(f)   c->f = (add->f != -1) ? add->f : base->f
+#define MERGE_SECRET(f) c->f = add->f.data ? add->f : base->f
+
+void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    clinic_server_conf *base = basev, *add = addv;
+    clinic_server_conf *c = apr_pcalloc(p, sizeof(*c));
+    int i;
+
+    c->server = add->server;
+    c->used = add->used || base->used;
+    MERGE_SECRET(jwt_key);
+    MERGE_SECRET(otp_key);
+    MERGE_NUM(token_ttl);
+    MERGE_NUM(otp_ttl);
+    MERGE_NUM(otp_max_attempts);
+    for (i = 0; i < CLINIC_RL_COUNT; i++) {
+        c->limits[i] = add->limits[i].count != -1 ? add->limits[i]
+                                                  : base->limits[i];
+    }
+    MERGE_PTR(rate_cache);
+    MERGE_NUM(sms_driver);
+    MERGE_PTR(sms_url);
+    MERGE_PTR(sms_body);
+    c->sms_headers = add->sms_headers->nelts ? add->sms_headers
+                                             : base->sms_headers;
+    MERGE_PTR(sms_message);
+    MERGE_NUM(sms_timeout);
+    MERGE_PTR(twilio_sid);
+    MERGE_SECRET(twilio_token);
+    MERGE_PTR(twilio_from);
+    MERGE_PTR(currency);
+    MERGE_NUM(max_body);
+    MERGE_PTR(seclog_spec);
+    return c;
+}
+
+static clinic_server_conf *conf_of(cmd_parms *cmd)
+{
+    clinic_server_conf *c = clinic_conf(cmd->server);
+    c->used = 1;
+    return c;
+}
+
+/* Read a secret file, trailing white space removed. */
+static const char *read_secret(cmd_parms *cmd, const char *arg,
+                               clinic_secret_t *out, apr_size_t min_len)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *name = cmd->directive->directive;
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    apr_size_t len, i, distinct = 0;
+    unsigned char *buf, seen[256];
+
+    if (!path) {
+        return apr_psprintf(cmd->pool, "%s: invalid file path '%s'.",
+                            name, arg);
+    }
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, cmd->temp_pool);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: cannot open the secret file "
+                            "'%s' (%pm).", name, path, &rv);
+    }
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv != APR_SUCCESS || fi.size > SECRET_MAX) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "%s: the secret file '%s' must be a "
+                            "regular file of at most %d bytes.", name, path,
+                            SECRET_MAX);
+    }
+    len = (apr_size_t)fi.size;
+    buf = apr_palloc(cmd->pool, len + 1);
+    rv = apr_file_read_full(f, buf, len, &len);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        return apr_psprintf(cmd->pool, "%s: cannot read '%s' (%pm).",
+                            name, path, &rv);
+    }
+    while (len > 0 && apr_isspace(buf[len - 1])) {
+        len--;
+    }
+    buf[len] = '\0';
+    memset(seen, 0, sizeof(seen));
+    for (i = 0; i < len; i++) {
+        distinct += !seen[buf[i]];
+        seen[buf[i]] = 1;
+    }
+    if (len < min_len || distinct < 8) {
+        return apr_psprintf(cmd->pool, "%s: the secret in '%s' is too weak "
+                            "(%" APR_SIZE_T_FMT " bytes); use at least %"
+                            APR_SIZE_T_FMT " random bytes, for example "
+                            "`head -c 48 /dev/urandom | base64 > %s`.",
+                            name, path, len, min_len, path);
+    }
+    out->data = buf;
+    out->len = len;
+    out->file = path;
+    return NULL;
+}
+
+static const char *set_secret(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    clinic_server_conf *c = conf_of(cmd);
+    apr_size_t off = (apr_size_t)(apr_uintptr_t)cmd->info;
+    clinic_secret_t *dst = (clinic_secret_t *)((char *)c + off);
+    (void)dummy;
+    return read_secret(cmd, arg, dst,
+                       dst == &c->twilio_token ? 16 : CLINIC_KEY_MIN);
+}
+
+/* A whole number within [lo, hi], else a sentence naming the directive. */
+static const char *parse_num(cmd_parms *cmd, const char *arg,
+                             apr_int64_t lo, apr_int64_t hi, apr_int64_t *out)
+{
+    char *end;
+    apr_int64_t v;
+
+    if (!arg || !apr_isdigit(*arg)) {
+        goto bad;
+    }
+    v = apr_strtoi64(arg, &end, 10);
+    if (*end || v < lo || v > hi) {
+        goto bad;
+    }
+    *out = v;
+    return NULL;
+bad:
+    return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number from %"
+                        APR_INT64_T_FMT " to %" APR_INT64_T_FMT ".",
+                        cmd->directive->directive, arg ? arg : "", lo, hi);
+}
+
+static const char *set_token_ttl(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return parse_num(cmd, arg, 60, 30 * 86400, &conf_of(cmd)->token_ttl);
+}
+
+static const char *set_otp_ttl(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return parse_num(cmd, arg, 1, 3600, &conf_of(cmd)->otp_ttl);
+}
+
+static const char *set_int(cmd_parms *cmd, int *dst, const char *arg,
+                           apr_int64_t lo, apr_int64_t hi)
+{
+    apr_int64_t v;
+    const char *err = parse_num(cmd, arg, lo, hi, &v);
+    if (!err) {
+        *dst = (int)v;
+    }
+    return err;
+}
+
+static const char *set_attempts(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return set_int(cmd, &conf_of(cmd)->otp_max_attempts, arg, 1, 10);
+}
+
+static const char *set_sms_timeout(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return set_int(cmd, &conf_of(cmd)->sms_timeout, arg, 1, 120);
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *d, const char *arg)
+{
+    apr_int64_t v;
+    const char *err = parse_num(cmd, arg, 256, 16 * 1024 * 1024, &v);
+    (void)d;
+    if (!err) {
+        conf_of(cmd)->max_body = (apr_off_t)v;
+    }
+    return err;
+}
+
+static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
+                                  const char *count, const char *seconds)
+{
+    clinic_server_conf *c = conf_of(cmd);
+    clinic_limit_t l;
+    const char *err;
+    int k;
+    (void)d;
+
+    for (k = 0; k < CLINIC_RL_COUNT; k++) {
+        if (!strcmp(name, limit_defaults[k].name)) {
+            break;
+        }
+    }
+    if (k == CLINIC_RL_COUNT) {
+        return apr_psprintf(cmd->pool, "%s: unknown limit '%s'; use "
+                            "otp-phone, otp-ip, user or anon.",
+                            cmd->directive->directive, name);
+    }
+    if ((err = set_int(cmd, &l.count, count, 1, 1000000))
+        || (err = set_int(cmd, &l.seconds, seconds, 1, 7 * 86400))) {
+        return err;
+    }
+    if (k == CLINIC_RL_OTP_PHONE || k == CLINIC_RL_OTP_IP) {
+        /* counted in the database, one row a permitted request */
+        if (l.count > 1000) {
+            return apr_psprintf(cmd->pool, "%s %s: at most 1000 requests "
+                                "per window.", cmd->directive->directive,
+                                name);
+        }
+    }
+    c->limits[k] = l;
+    return NULL;
+}
+
+static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    conf_of(cmd)->rate_cache = arg;
+    return NULL;
+}
+
+static const char *set_sms_driver(cmd_parms *cmd, void *d, const char *arg)
+{
+    clinic_server_conf *c = conf_of(cmd);
+    (void)d;
+
+    if (!strcasecmp(arg, "http")) {
+        c->sms_driver = CLINIC_SMS_HTTP;
+    }
+    else if (!strcasecmp(arg, "twilio")) {
+        c->sms_driver = CLINIC_SMS_TWILIO;
+    }
+    else if (!strcasecmp(arg, "log")) {
+        c->sms_driver = CLINIC_SMS_LOG;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: unknown driver '%s'; use http, "
+                            "twilio or log.", cmd->directive->directive, arg);
+    }
+    return NULL;
+}
+
+static const char *set_sms_url(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (strncasecmp(arg, "https://", 8) && strncasecmp(arg, "http://", 7)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be an http:// or "
+                            "https:// URL.", cmd->directive->directive, arg);
+    }
+    if (strpbrk(arg, " \r\n\t")) {
+        return apr_psprintf(cmd->pool, "%s: the URL may not contain white "
+                            "space.", cmd->directive->directive);
+    }
+    conf_of(cmd)->sms_url = arg;
+    return NULL;
+}
+
+static const char *set_sms_body(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    conf_of(cmd)->sms_body = arg;
+    return NULL;
+}
+
+static const char *set_sms_header(cmd_parms *cmd, void *d, const char *arg)
+{
+    clinic_server_conf *c = conf_of(cmd);
+    const char *colon = strchr(arg, ':'), *p;
+    (void)d;
+
+    if (!colon || colon == arg) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must look like "
+                            "\"Name: value\".", cmd->directive->directive,
+                            arg);
+    }
+    for (p = arg; p < colon; p++) {
+        if (!apr_isalnum(*p) && *p != '-' && *p != '_') {
+            return apr_psprintf(cmd->pool, "%s: bad header name in '%s'.",
+                                cmd->directive->directive, arg);
+        }
+    }
+    if (strpbrk(arg, "\r\n")) {
+        return apr_psprintf(cmd->pool, "%s: a header may not contain a line "
+                            "break.", cmd->directive->directive);
+    }
+    *(const char **)apr_array_push(c->sms_headers) = arg;
+    return NULL;
+}
+
+/* "\n" in a template stands for a line break (httpd's config syntax has
+ * none), so a message can end with the "@domain #code" line of WebOTP. */
+static const char *unescape_newlines(apr_pool_t *p, const char *in)
+{
+    char *out = apr_palloc(p, strlen(in) + 1), *o = out;
+
+    while (*in) {
+        if (in[0] == '\\' && in[1] == 'n') {
+            *o++ = '\n';
+            in += 2;
+        }
+        else {
+            *o++ = *in++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *set_sms_message(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (!strstr(arg, "{code}")) {
+        return apr_psprintf(cmd->pool, "%s: the template must contain "
+                            "{code}.", cmd->directive->directive);
+    }
+    conf_of(cmd)->sms_message = unescape_newlines(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_twilio_sid(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *p;
+    (void)d;
+
+    if (strncmp(arg, "AC", 2) || strlen(arg) != 34) {
+        goto bad;
+    }
+    for (p = arg + 2; *p; p++) {
+        if (!apr_isxdigit(*p)) {
+            goto bad;
+        }
+    }
+    conf_of(cmd)->twilio_sid = arg;
+    return NULL;
+bad:
+    return apr_psprintf(cmd->pool, "%s: '%s' is not a Twilio account SID "
+                        "(AC followed by 32 hex digits).",
+                        cmd->directive->directive, arg);
+}
+
+static const char *set_twilio_from(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (!*arg || strlen(arg) > 32 || strpbrk(arg, "\r\n")) {
+        return apr_psprintf(cmd->pool, "%s: give the sender number "
+                            "(+E.164) or an alphanumeric sender ID.",
+                            cmd->directive->directive);
+    }
+    conf_of(cmd)->twilio_from = arg;
+    return NULL;
+}
+
+static const char *set_currency(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (strlen(arg) != 3 || !apr_isupper(arg[0]) || !apr_isupper(arg[1])
+        || !apr_isupper(arg[2])) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an ISO 4217 code "
+                            "such as KWD.", cmd->directive->directive, arg);
+    }
+    conf_of(cmd)->currency = arg;
+    return NULL;
+}
+
+static const char *set_security_log(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (!*arg || (*arg == '|' && !arg[1])) {
+        return apr_psprintf(cmd->pool, "%s: give a file path or "
+                            "\"|command\".", cmd->directive->directive);
+    }
+    conf_of(cmd)->seclog_spec = arg;
+    return NULL;
+}
+
+#define SECRET_AT(f) ((void *)(apr_uintptr_t)APR_OFFSETOF(clinic_server_conf, f))
+
+const command_rec clinic_cmds[] = {
+    AP_INIT_TAKE1(CLINIC_D_JWT_SECRET, set_secret, SECRET_AT(jwt_key),
+                  RSRC_CONF, "file holding the HMAC key for tokens "
+                  "(at least 32 bytes)"),
+    AP_INIT_TAKE1(CLINIC_D_OTP_SECRET, set_secret, SECRET_AT(otp_key),
+                  RSRC_CONF, "file holding the HMAC key for stored codes "
+                  "(default: derived from the token key)"),
+    AP_INIT_TAKE1(CLINIC_D_TOKEN_TTL, set_token_ttl, NULL, RSRC_CONF,
+                  "token lifetime in seconds (default 86400)"),
+    AP_INIT_TAKE1(CLINIC_D_OTP_TTL, set_otp_ttl, NULL, RSRC_CONF,
+                  "code lifetime in seconds (default 300)"),
+    AP_INIT_TAKE1(CLINIC_D_OTP_ATTEMPTS, set_attempts, NULL, RSRC_CONF,
+                  "verification attempts per code (default 3)"),
+    AP_INIT_TAKE3(CLINIC_D_RATE_LIMIT, set_rate_limit, NULL, RSRC_CONF,
+                  "otp-phone|otp-ip|user|anon count seconds"),
+    AP_INIT_TAKE1(CLINIC_D_RATE_CACHE, set_rate_cache, NULL, RSRC_CONF,
+                  "socache provider for the general limits "
+                  "(default shmcb)"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_DRIVER, set_sms_driver, NULL, RSRC_CONF,
+                  "http, twilio or log (default http)"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_URL, set_sms_url, NULL, RSRC_CONF,
+                  "SMS gateway endpoint"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_BODY, set_sms_body, NULL, RSRC_CONF,
+                  "request body template with {to}, {message}, {code}"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_HEADER, set_sms_header, NULL, RSRC_CONF,
+                  "extra gateway request header \"Name: value\" "
+                  "(repeatable)"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_MESSAGE, set_sms_message, NULL, RSRC_CONF,
+                  "SMS text with {code}"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_TIMEOUT, set_sms_timeout, NULL, RSRC_CONF,
+                  "total gateway timeout in seconds (default 10)"),
+    AP_INIT_TAKE1(CLINIC_D_TWILIO_SID, set_twilio_sid, NULL, RSRC_CONF,
+                  "Twilio account SID"),
+    AP_INIT_TAKE1(CLINIC_D_TWILIO_TOKEN, set_secret, SECRET_AT(twilio_token),
+                  RSRC_CONF, "file holding the Twilio auth token"),
+    AP_INIT_TAKE1(CLINIC_D_TWILIO_FROM, set_twilio_from, NULL, RSRC_CONF,
+                  "Twilio sender number or ID"),
+    AP_INIT_TAKE1(CLINIC_D_CURRENCY, set_currency, NULL, RSRC_CONF,
+                  "currency shown with prices (default KWD)"),
+    AP_INIT_TAKE1(CLINIC_D_MAX_BODY, set_max_body, NULL, RSRC_CONF,
+                  "request body limit in bytes (default 16384)"),
+    AP_INIT_TAKE1(CLINIC_D_SECURITY_LOG, set_security_log, NULL, RSRC_CONF,
+                  "security event log: file path or \"|command\""),
+    { NULL }
+};
+
+const char *clinic_config_check(apr_pool_t *p, server_rec *s,
+                                clinic_server_conf *c, int handler_used)
+{
+    const char *where = apr_psprintf(p, "%s:%u", s->server_hostname
+                                     ? s->server_hostname : "(main server)",
+                                     (unsigned)s->port);
+
+    if (!c->used && !handler_used) {
+        return NULL;
+    }
+    if (!c->jwt_key.data) {
+        return apr_psprintf(p, "mod_clinic: %s is required for the server "
+                            "%s: name a file holding at least 32 random "
+                            "bytes.", CLINIC_D_JWT_SECRET, where);
+    }
+    if (!c->otp_key.data) {
+        unsigned char *k = apr_palloc(p, 32);
+        if (clinic_otp_derive_key(k, c->jwt_key.data, c->jwt_key.len)
+            != APR_SUCCESS) {
+            return "mod_clinic: cannot derive the OTP key.";
+        }
+        c->otp_key.data = k;
+        c->otp_key.len = 32;
+        c->otp_key.file = NULL;
+    }
+    switch (clinic_sms_driver(c)) {
+    case CLINIC_SMS_HTTP:
+        if (!c->sms_url) {
+            return apr_psprintf(p, "mod_clinic: %s http needs %s for the "
+                                "server %s.", CLINIC_D_SMS_DRIVER,
+                                CLINIC_D_SMS_URL, where);
+        }
+        break;
+    case CLINIC_SMS_TWILIO:
+        if (!c->twilio_sid || !c->twilio_token.data || !c->twilio_from) {
+            return apr_psprintf(p, "mod_clinic: %s twilio needs %s, %s and "
+                                "%s for the server %s.", CLINIC_D_SMS_DRIVER,
+                                CLINIC_D_TWILIO_SID, CLINIC_D_TWILIO_TOKEN,
+                                CLINIC_D_TWILIO_FROM, where);
+        }
+        break;
+    default:
+        break;
+    }
+    return NULL;
+}

@@ -1,0 +1,351 @@
+/*
+ * json.c: the API.md envelope and object shapes.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "json.h"
+#include "timeutil.h"
+#include "validate.h"
+
+static apr_status_t json_cleanup(void *data)
+{
+    cJSON_Delete(data);
+    return APR_SUCCESS;
+}
+
+static cJSON *json_track(apr_pool_t *p, cJSON *j)
+{
+    if (j) {
+        apr_pool_cleanup_register(p, j, json_cleanup, apr_pool_cleanup_null);
+    }
+    return j;
+}
+
+cJSON *clinic_json_object(apr_pool_t *p)
+{
+    return json_track(p, cJSON_CreateObject());
+}
+
+cJSON *clinic_json_array(apr_pool_t *p)
+{
+    return json_track(p, cJSON_CreateArray());
+}
+
+/* Print j into p; the malloc'd text cJSON hands back is freed here. */
+static const char *json_print(apr_pool_t *p, const cJSON *j)
+{
+    char *text = cJSON_PrintUnformatted(j);
+    const char *copy;
+
+    if (!text) {
+        return NULL;
+    }
+    copy = apr_pstrdup(p, text);
+    cJSON_free(text);
+    return copy;
+}
+
+/* Build an envelope root on p; data/details are referenced, not owned. */
+static const char *envelope(apr_pool_t *p, int success, const char *member,
+                            const cJSON *payload, cJSON *extra)
+{
+    cJSON *root = clinic_json_object(p);
+
+    if (!root) {
+        return NULL;
+    }
+    cJSON_AddBoolToObject(root, "success", success);
+    if (success) {
+        if (payload) {
+            cJSON_AddItemReferenceToObject(root, member, (cJSON *)payload);
+        }
+        else {
+            cJSON_AddObjectToObject(root, member);
+        }
+    }
+    if (extra) {
+        cJSON_AddItemToObject(root, success ? "message" : "error", extra);
+    }
+    return json_print(p, root);
+}
+
+const char *clinic_envelope_ok(apr_pool_t *p, const cJSON *data,
+                               const char *message)
+{
+    return envelope(p, 1, "data", data,
+                    cJSON_CreateString(message ? message : "OK"));
+}
+
+const char *clinic_envelope_error(apr_pool_t *p, const char *code,
+                                  const char *message, const cJSON *details)
+{
+    cJSON *err = cJSON_CreateObject();
+
+    if (!err) {
+        return NULL;
+    }
+    cJSON_AddStringToObject(err, "code", code);
+    cJSON_AddStringToObject(err, "message", message);
+    if (details) {
+        cJSON_AddItemReferenceToObject(err, "details", (cJSON *)details);
+    }
+    return envelope(p, 0, NULL, NULL, err);
+}
+
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+        || (c >= 'A' && c <= 'F');
+}
+
+/* A raw NUL byte, or a \u0000 escape inside a JSON string. */
+static int body_has_nul(const char *buf, apr_size_t len)
+{
+    apr_size_t i;
+    int in_string = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = buf[i];
+
+        if (c == '\0') {
+            return 1;
+        }
+        if (!in_string) {
+            in_string = (c == '"');
+            continue;
+        }
+        if (c == '"') {
+            in_string = 0;
+        }
+        else if (c == '\\' && i + 1 < len) {
+            if (buf[i + 1] == 'u' && i + 5 < len
+                && is_hex(buf[i + 2]) && is_hex(buf[i + 3])
+                && is_hex(buf[i + 4]) && is_hex(buf[i + 5])
+                && !strncmp(buf + i + 2, "0000", 4)) {
+                return 1;
+            }
+            i++;    /* skip the escaped character */
+        }
+    }
+    return 0;
+}
+
+clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
+                                      const char *buf, apr_size_t len)
+{
+    cJSON *j;
+
+    *out = NULL;
+    if (len == 0) {
+        *out = clinic_json_object(p);
+        return CLINIC_BODY_OK;
+    }
+    if (!clinic_utf8_valid(buf, len, NULL)) {
+        return CLINIC_BODY_BAD_UTF8;
+    }
+    if (body_has_nul(buf, len)) {
+        return CLINIC_BODY_NUL;
+    }
+    j = json_track(p, cJSON_ParseWithLength(buf, len));
+    if (!j) {
+        return CLINIC_BODY_NOT_JSON;
+    }
+    if (!cJSON_IsObject(j)) {
+        return CLINIC_BODY_NOT_OBJECT;
+    }
+    *out = j;
+    return CLINIC_BODY_OK;
+}
+
+const cJSON *clinic_json_field(const cJSON *obj, const char *const *names,
+                               const char **used)
+{
+    const char *const *n;
+
+    if (used) {
+        *used = names[0];
+    }
+    for (n = names; obj && *n; n++) {
+        const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, *n);
+        if (item) {
+            if (used) {
+                *used = *n;
+            }
+            return item;
+        }
+    }
+    return NULL;
+}
+
+const char *clinic_price_json(apr_pool_t *p, const char *decimal)
+{
+    const char *s = decimal, *dot;
+    apr_size_t int_len, frac_len, i;
+    char frac[4];
+
+    if (!s || !*s) {
+        return NULL;
+    }
+    dot = strchr(s, '.');
+    int_len = dot ? (apr_size_t)(dot - s) : strlen(s);
+    if (int_len == 0 || int_len > 12) {
+        return NULL;
+    }
+    for (i = 0; i < int_len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return NULL;
+        }
+    }
+    /* no leading zeros in a JSON number */
+    while (int_len > 1 && *s == '0') {
+        s++;
+        int_len--;
+    }
+    frac_len = dot ? strlen(dot + 1) : 0;
+    if (frac_len > 3) {
+        /* more than fils: only zeros may follow the third decimal */
+        for (i = 3; i < frac_len; i++) {
+            if (dot[1 + i] != '0') {
+                return NULL;
+            }
+        }
+        frac_len = 3;
+    }
+    for (i = 0; i < frac_len; i++) {
+        if (dot[1 + i] < '0' || dot[1 + i] > '9') {
+            return NULL;
+        }
+        frac[i] = dot[1 + i];
+    }
+    while (frac_len > 0 && frac[frac_len - 1] == '0') {
+        frac_len--;
+    }
+    if (frac_len == 0) {
+        return apr_pstrndup(p, s, int_len);
+    }
+    return apr_psprintf(p, "%.*s.%.*s", (int)int_len, s, (int)frac_len, frac);
+}
+
+static cJSON *attach(cJSON *parent, const char *key, cJSON *item)
+{
+    if (!item) {
+        return NULL;
+    }
+    if (key && cJSON_IsObject(parent)) {
+        cJSON_AddItemToObject(parent, key, item);
+    }
+    else {
+        cJSON_AddItemToArray(parent, item);
+    }
+    return item;
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+    if (v) {
+        cJSON_AddStringToObject(o, key, v);
+    }
+    else {
+        cJSON_AddNullToObject(o, key);
+    }
+}
+
+/* the fields Package and Subscription share */
+static void add_package_fields(cJSON *o, apr_pool_t *p,
+                               const clinic_package_t *pkg,
+                               const char *currency)
+{
+    const char *price = clinic_price_json(p, pkg->price);
+
+    cJSON_AddStringToObject(o, "name", pkg->name);
+    add_str_or_null(o, "description", pkg->description);
+    if (price) {
+        cJSON_AddRawToObject(o, "price", price);
+    }
+    else {
+        cJSON_AddNullToObject(o, "price");
+    }
+    cJSON_AddStringToObject(o, "currency", currency);
+    cJSON_AddNumberToObject(o, "duration", pkg->duration_days);
+}
+
+cJSON *clinic_json_add_package(cJSON *parent, const char *key, apr_pool_t *p,
+                               const clinic_package_t *pkg,
+                               const char *currency)
+{
+    cJSON *o = attach(parent, key, cJSON_CreateObject());
+
+    if (o) {
+        cJSON_AddStringToObject(o, "id", pkg->id);
+        add_package_fields(o, p, pkg, currency);
+        cJSON_AddBoolToObject(o, "isActive", pkg->is_active);
+        cJSON_AddStringToObject(o, "createdAt",
+                                clinic_time_iso(p, pkg->created_at));
+    }
+    return o;
+}
+
+int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now)
+{
+    return sub->expires_at > now
+        && strcmp(sub->payment_status, "failed") != 0;
+}
+
+cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,
+                           const clinic_sub_t *sub, const char *currency,
+                           apr_int64_t now)
+{
+    cJSON *o = attach(parent, key, cJSON_CreateObject()), *rt;
+    clinic_remaining_t left;
+
+    if (!o) {
+        return NULL;
+    }
+    clinic_time_remaining(&left, now, sub->expires_at);
+    cJSON_AddStringToObject(o, "id", sub->id);
+    cJSON_AddStringToObject(o, "packageId", sub->pkg.id);
+    add_package_fields(o, p, &sub->pkg, currency);
+    cJSON_AddStringToObject(o, "purchasedAt",
+                            clinic_time_iso(p, sub->purchased_at));
+    cJSON_AddStringToObject(o, "expiresAt",
+                            clinic_time_iso(p, sub->expires_at));
+    cJSON_AddBoolToObject(o, "isActive", clinic_sub_is_active(sub, now));
+    cJSON_AddStringToObject(o, "paymentStatus", sub->payment_status);
+    cJSON_AddNumberToObject(o, "remainingDays", (double)left.remaining_days);
+    rt = cJSON_AddObjectToObject(o, "remainingTime");
+    if (rt) {
+        cJSON_AddNumberToObject(rt, "days", (double)left.days);
+        cJSON_AddNumberToObject(rt, "hours", (double)left.hours);
+        cJSON_AddNumberToObject(rt, "minutes", (double)left.minutes);
+        cJSON_AddNumberToObject(rt, "seconds", (double)left.seconds);
+        cJSON_AddNumberToObject(rt, "totalSeconds",
+                                (double)left.total_seconds);
+    }
+    return o;
+}
+
+cJSON *clinic_json_add_user(cJSON *parent, const char *key, apr_pool_t *p,
+                            const clinic_user_t *u, const clinic_sub_t *active,
+                            const char *currency, apr_int64_t now)
+{
+    cJSON *o = attach(parent, key, cJSON_CreateObject());
+
+    if (!o) {
+        return NULL;
+    }
+    cJSON_AddStringToObject(o, "id", u->id);
+    cJSON_AddStringToObject(o, "phoneNumber", u->phone);
+    add_str_or_null(o, "name", u->name);
+    add_str_or_null(o, "nationalId", u->national_id);
+    cJSON_AddBoolToObject(o, "isActive", u->is_active);
+    cJSON_AddStringToObject(o, "createdAt", clinic_time_iso(p, u->created_at));
+    cJSON_AddStringToObject(o, "updatedAt", clinic_time_iso(p, u->updated_at));
+    if (active && clinic_sub_is_active(active, now)) {
+        clinic_json_add_sub(o, "activePackage", p, active, currency, now);
+    }
+    else {
+        cJSON_AddNullToObject(o, "activePackage");
+    }
+    return o;
+}

@@ -1,0 +1,161 @@
+/*
+ * packages.c: GET /api/packages/available, POST /api/packages/purchase,
+ * GET /api/packages/history.
+ *
+ * One active subscription per user is the database's unique key on
+ * user_packages.active_user_id: a purchase first releases the user's slot
+ * if the subscription in it has run out, then inserts; of simultaneous
+ * purchases exactly one insert wins.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_protocol.h>
+
+#include "handlers.h"
+#include "fields.h"
+#include "json.h"
+#include "profile.h"
+#include "seclog.h"
+#include "store.h"
+
+int clinic_h_packages_available(clinic_req_t *cr)
+{
+    apr_array_header_t *pkgs;
+    const char *currency = clinic_currency(cr->conf);
+    cJSON *data, *list;
+    int i;
+
+    if (!clinic_db(cr)) {
+        return DONE;
+    }
+    if (clinic_store_packages_active(&pkgs, cr->r, cr->dbd) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "package list failed");
+    }
+    if (pkgs->nelts == 0) {
+        return clinic_send_error(cr, HTTP_NOT_FOUND, "NO_PACKAGES_AVAILABLE",
+                                 "No package is on sale right now.", NULL);
+    }
+    data = clinic_json_object(cr->r->pool);
+    clinic_json_add_package(data, "package", cr->r->pool,
+                            &APR_ARRAY_IDX(pkgs, 0, clinic_package_t),
+                            currency);
+    list = cJSON_AddArrayToObject(data, "packages");
+    for (i = 0; i < pkgs->nelts; i++) {
+        clinic_json_add_package(list, NULL, cr->r->pool,
+                                &APR_ARRAY_IDX(pkgs, i, clinic_package_t),
+                                currency);
+    }
+    return clinic_send_ok(cr, HTTP_OK, data, "Packages on sale.");
+}
+
+int clinic_h_packages_purchase(clinic_req_t *cr)
+{
+    const char *used;
+    const cJSON *pid = clinic_json_field(cr->body, CLINIC_F_PACKAGE_ID, &used);
+    const cJSON *info;
+    const char *info_name;
+    clinic_package_t *pkg;
+    clinic_sub_t *sub, *active;
+    cJSON *data, *missing;
+    apr_status_t rv;
+    int present, st;
+
+    if (!pid || cJSON_IsNull(pid)) {
+        return clinic_send_invalid(cr, used, "is required");
+    }
+    if (!cJSON_IsString(pid) || !*pid->valuestring
+        || strlen(pid->valuestring) > 64) {
+        return clinic_send_invalid(cr, used, "must be a package id");
+    }
+    info = clinic_json_field(cr->body, CLINIC_F_USER_INFO, &info_name);
+    if (info && !cJSON_IsNull(info) && !cJSON_IsObject(info)) {
+        return clinic_send_invalid(cr, info_name, "must be an object");
+    }
+
+    if (clinic_store_package_by_id(&pkg, cr->r, cr->dbd, pid->valuestring)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "package lookup failed");
+    }
+    if (!pkg) {
+        return clinic_send_error(cr, HTTP_NOT_FOUND, "PACKAGE_NOT_FOUND",
+                                 "There is no such package.", NULL);
+    }
+    if (!pkg->is_active) {
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "PACKAGE_UNAVAILABLE",
+                                 "This package is no longer on sale.", NULL);
+    }
+
+    if (cJSON_IsObject(info)
+        && (st = clinic_profile_apply(cr, info, &present)) != OK) {
+        return st;
+    }
+    if ((st = clinic_profile_reload(cr, &active)) != OK) {
+        return st;
+    }
+    missing = clinic_json_object(cr->r->pool);
+    if (!cr->user->name) {
+        cJSON_AddStringToObject(missing, "name", "is required");
+    }
+    if (!cr->user->national_id) {
+        cJSON_AddStringToObject(missing, "national_id", "is required");
+    }
+    if (cJSON_GetArraySize(missing) > 0) {
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "PROFILE_INCOMPLETE",
+                                 "Add your name and national ID first.",
+                                 missing);
+    }
+
+    sub = apr_pcalloc(cr->r->pool, sizeof(*sub));
+    sub->id = clinic_uuid(cr->r->pool);
+    sub->pkg = *pkg;
+    sub->purchased_at = cr->now;
+    sub->expires_at = cr->now + (apr_int64_t)pkg->duration_days * 86400;
+    /* payment is settled outside this system for now */
+    sub->payment_status = "completed";
+    if (!sub->id) {
+        return clinic_send_internal(cr, "id generation failed");
+    }
+    if (clinic_store_sub_release_expired(cr->r, cr->dbd, cr->user->id,
+                                         cr->now) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "subscription release failed");
+    }
+    rv = clinic_store_sub_insert(cr->r, cr->dbd, sub, cr->user->id);
+    if (rv == APR_EEXIST) {
+        return clinic_send_error(cr, HTTP_CONFLICT, "ACTIVE_PACKAGE_EXISTS",
+                                 "You already have an active package.", NULL);
+    }
+    if (rv != APR_SUCCESS) {
+        return clinic_send_internal(cr, "subscription insert failed");
+    }
+    clinic_seclog(cr, "package_purchased", NULL, cr->user->id, pkg->id);
+
+    data = clinic_json_object(cr->r->pool);
+    clinic_json_add_sub(data, "subscription", cr->r->pool, sub,
+                        clinic_currency(cr->conf), cr->now);
+    clinic_json_add_user(data, "user", cr->r->pool, cr->user, sub,
+                         clinic_currency(cr->conf), cr->now);
+    return clinic_send_ok(cr, HTTP_CREATED, data,
+                          "Your package is active.");
+}
+
+int clinic_h_packages_history(clinic_req_t *cr)
+{
+    apr_array_header_t *subs;
+    cJSON *data, *list;
+    int i;
+
+    if (clinic_store_sub_history(&subs, cr->r, cr->dbd, cr->user->id)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "history lookup failed");
+    }
+    data = clinic_json_object(cr->r->pool);
+    list = cJSON_AddArrayToObject(data, "history");
+    for (i = 0; i < subs->nelts; i++) {
+        clinic_json_add_sub(list, NULL, cr->r->pool,
+                            &APR_ARRAY_IDX(subs, i, clinic_sub_t),
+                            clinic_currency(cr->conf), cr->now);
+    }
+    return clinic_send_ok(cr, HTTP_OK, data, "Your packages, newest first.");
+}

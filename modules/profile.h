@@ -1,0 +1,21 @@
+/*
+ * profile.h: applying profile fields, shared by PUT /api/user/profile and
+ * the user_info of a purchase.
+ */
+#ifndef CLINIC_PROFILE_H
+#define CLINIC_PROFILE_H
+
+#include "request.h"
+
+#define CLINIC_NAME_MAX 100
+#define CLINIC_NATIONAL_ID_MAX 50
+
+/* Validate name / national_id in obj and store them for cr->user.
+ * *present counts the fields given.  OK, or DONE after answering
+ * 400 VALIDATION_ERROR (details keyed by the names sent) or 500. */
+int clinic_profile_apply(clinic_req_t *cr, const cJSON *obj, int *present);
+
+/* Reload cr->user and its active subscription (for answers). */
+int clinic_profile_reload(clinic_req_t *cr, clinic_sub_t **active);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * request.c: body reading, the JSON envelope on the wire, error pages.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_lib.h>
+#include <apr_buckets.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_filter.h>
+
+#include "request.h"
+#include "json.h"
+#include "store.h"
+
+APLOG_USE_MODULE(clinic);
+
+#define NOTE_REQUEST_ID "clinic-request-id"
+
+const char *clinic_request_id(request_rec *r)
+{
+    const char *id = apr_table_get(r->notes, NOTE_REQUEST_ID);
+    unsigned char raw[9];
+
+    if (id) {
+        return id;
+    }
+    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (!id) {
+        if (apr_generate_random_bytes(raw, sizeof(raw)) == APR_SUCCESS) {
+            char *hex = apr_palloc(r->pool, 2 * sizeof(raw) + 1);
+            ap_bin2hex(raw, sizeof(raw), hex);
+            id = hex;
+        }
+        else {
+            id = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, r->request_time);
+        }
+    }
+    apr_table_setn(r->notes, NOTE_REQUEST_ID, id);
+    return id;
+}
+
+void clinic_common_headers(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->err_headers_out, "X-Request-Id", clinic_request_id(r));
+}
+
+static int send_json(request_rec *r, int status, const char *text)
+{
+    static const char fallback[] = "{\"success\":false,\"error\":{\"code\":"
+        "\"INTERNAL_ERROR\",\"message\":\"Something went wrong.\"}}";
+
+    if (!text) {
+        status = HTTP_INTERNAL_SERVER_ERROR;
+        text = fallback;
+    }
+    r->status = status;
+    clinic_common_headers(r);
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)strlen(text));
+    if (!r->header_only) {
+        ap_rwrite(text, (int)strlen(text), r);
+    }
+    return DONE;
+}
+
+int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
+                   const char *message)
+{
+    return send_json(cr->r, status,
+                     clinic_envelope_ok(cr->r->pool, data, message));
+}
+
+int clinic_send_error(clinic_req_t *cr, int status, const char *code,
+                      const char *message, const cJSON *details)
+{
+    return send_json(cr->r, status, clinic_envelope_error(cr->r->pool, code,
+                                                          message, details));
+}
+
+int clinic_send_invalid(clinic_req_t *cr, const char *field, const char *what)
+{
+    cJSON *details = clinic_json_object(cr->r->pool);
+
+    if (details) {
+        cJSON_AddStringToObject(details, field, what);
+    }
+    return clinic_send_error(cr, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
+                             "The request has invalid fields.", details);
+}
+
+int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after)
+{
+    cJSON *details = clinic_json_object(cr->r->pool);
+
+    if (retry_after < 1) {
+        retry_after = 1;
+    }
+    apr_table_setn(cr->r->err_headers_out, "Retry-After",
+                   apr_psprintf(cr->r->pool, "%" APR_INT64_T_FMT,
+                                retry_after));
+    if (details) {
+        cJSON_AddNumberToObject(details, "retryAfter", (double)retry_after);
+    }
+    return clinic_send_error(cr, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED",
+                             "Too many requests. Please try again later.",
+                             details);
+}
+
+int clinic_send_internal(clinic_req_t *cr, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+                  "CLINIC0001: internal error in %s %s (request %s): %s",
+                  cr->r->method, cr->r->uri, cr->request_id, why);
+    return clinic_send_error(cr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                             apr_psprintf(cr->r->pool, "Something went wrong."
+                                          " Reference: %s.", cr->request_id),
+                             NULL);
+}
+
+static int is_json_type(const char *ct)
+{
+    apr_size_t n = sizeof("application/json") - 1;
+
+    if (!ct) {
+        return 0;
+    }
+    while (apr_isspace(*ct)) {
+        ct++;
+    }
+    return !strncasecmp(ct, "application/json", n)
+        && (ct[n] == '\0' || ct[n] == ';' || apr_isspace(ct[n]));
+}
+
+int clinic_read_json_body(clinic_req_t *cr)
+{
+    request_rec *r = cr->r;
+    apr_off_t limit = clinic_max_body(cr->conf);
+    const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
+    char *buf;
+    apr_size_t used = 0;
+    int rv;
+
+    if ((clen && strcmp(clen, "0")) || te) {
+        if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
+            return clinic_send_error(cr, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                     "UNSUPPORTED_MEDIA_TYPE",
+                                     "Send the body as application/json.",
+                                     NULL);
+        }
+    }
+    if (clen) {
+        char *end;
+        apr_off_t n;
+        if (apr_strtoff(&n, clen, &end, 10) != APR_SUCCESS || *end || n < 0) {
+            return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                     "The Content-Length is invalid.", NULL);
+        }
+        if (n > limit) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+            goto too_large;
+        }
+    }
+    if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
+        /* httpd answers, the error filter turns it into JSON */
+        return rv;
+    }
+    buf = apr_palloc(r->pool, (apr_size_t)limit + 1);
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            char chunk[4096];
+            long n = ap_get_client_block(r, chunk, sizeof(chunk));
+            if (n == 0) {
+                break;
+            }
+            if (n < 0) {
+                r->connection->keepalive = AP_CONN_CLOSE;
+                return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                         "The body could not be read.", NULL);
+            }
+            if (used + (apr_size_t)n > (apr_size_t)limit) {
+                r->connection->keepalive = AP_CONN_CLOSE;
+                goto too_large;
+            }
+            memcpy(buf + used, chunk, (apr_size_t)n);
+            used += (apr_size_t)n;
+        }
+    }
+    buf[used] = '\0';
+
+    switch (clinic_json_parse_body(&cr->body, r->pool, buf, used)) {
+    case CLINIC_BODY_OK:
+        return OK;
+    case CLINIC_BODY_BAD_UTF8:
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                 "The body is not valid UTF-8.", NULL);
+    case CLINIC_BODY_NUL:
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                 "The body may not contain NUL characters.",
+                                 NULL);
+    case CLINIC_BODY_NOT_OBJECT:
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                 "The body must be a JSON object.", NULL);
+    default:
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                 "The body is not valid JSON.", NULL);
+    }
+
+too_large:
+    return clinic_send_error(cr, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                             "PAYLOAD_TOO_LARGE",
+                             apr_psprintf(r->pool, "The body is larger than "
+                                          "%" APR_OFF_T_FMT " bytes.", limit),
+                             NULL);
+}
+
+ap_dbd_t *clinic_db(clinic_req_t *cr)
+{
+    if (!cr->dbd) {
+        cr->dbd = clinic_store_acquire(cr->r);
+        if (!cr->dbd) {
+            clinic_send_error(cr, HTTP_SERVICE_UNAVAILABLE,
+                              "SERVICE_UNAVAILABLE",
+                              "The service is temporarily unavailable. "
+                              "Please try again shortly.", NULL);
+        }
+    }
+    return cr->dbd;
+}
+
+static const struct {
+    int status;
+    const char *code, *message;
+} status_codes[] = {
+    { 400, "BAD_REQUEST", "The request is malformed." },
+    { 401, "UNAUTHORIZED", "Authentication is required." },
+    { 403, "FORBIDDEN", "Access is forbidden." },
+    { 404, "NOT_FOUND", "No such API route." },
+    { 405, "METHOD_NOT_ALLOWED", "This method is not allowed here." },
+    { 408, "REQUEST_TIMEOUT", "The request took too long." },
+    { 411, "LENGTH_REQUIRED", "A Content-Length is required." },
+    { 413, "PAYLOAD_TOO_LARGE", "The request is too large." },
+    { 414, "URI_TOO_LONG", "The address is too long." },
+    { 415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json." },
+    { 429, "RATE_LIMITED", "Too many requests. Please try again later." },
+    { 431, "HEADERS_TOO_LARGE", "The request headers are too large." },
+    { 501, "NOT_IMPLEMENTED", "This method is not supported." },
+    { 503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable." },
+};
+
+const char *clinic_error_json_for_status(apr_pool_t *p, int status)
+{
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(status_codes) / sizeof(status_codes[0]); i++) {
+        if (status_codes[i].status == status) {
+            return clinic_envelope_error(p, status_codes[i].code,
+                                         status_codes[i].message, NULL);
+        }
+    }
+    if (status >= 500) {
+        return clinic_envelope_error(p, "INTERNAL_ERROR",
+                                     "Something went wrong.", NULL);
+    }
+    return clinic_envelope_error(p, "BAD_REQUEST",
+                                 "The request could not be handled.", NULL);
+}
+
+/* Replace whatever body httpd made for an error with the envelope. */
+apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    apr_bucket *b;
+    int eos = 0;
+
+    if (!f->ctx) {
+        f->ctx = f;
+        ap_set_content_type(r, "application/json; charset=utf-8");
+        apr_table_unset(r->headers_out, "Content-Length");
+        apr_table_unset(r->headers_out, "Content-Encoding");
+        clinic_common_headers(r);
+    }
+    while (!APR_BRIGADE_EMPTY(bb)) {
+        b = APR_BRIGADE_FIRST(bb);
+        if (APR_BUCKET_IS_EOS(b)) {
+            eos = 1;
+            break;
+        }
+        apr_bucket_delete(b);
+    }
+    if (!eos) {
+        return APR_SUCCESS;
+    }
+    ap_remove_output_filter(f);
+    if (!r->header_only) {
+        const char *text = clinic_error_json_for_status(r->pool, r->status);
+        if (text) {
+            APR_BUCKET_INSERT_BEFORE(b, apr_bucket_pool_create(
+                text, strlen(text), r->pool, f->c->bucket_alloc));
+        }
+    }
+    return ap_pass_brigade(f->next, bb);
+}

@@ -1,0 +1,79 @@
+/*
+ * request.h: the per-request context, body reading and JSON responses.
+ *
+ * Every answer under /api/ leaves through clinic_send_ok/clinic_send_error
+ * (or the error filter for errors httpd raises itself), so the envelope of
+ * API.md, Content-Type and Cache-Control are set in one place.
+ */
+#ifndef CLINIC_REQUEST_H
+#define CLINIC_REQUEST_H
+
+#include <httpd.h>
+#include <util_filter.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "model.h"
+
+typedef struct clinic_req_t clinic_req_t;
+typedef int (*clinic_handler_fn)(clinic_req_t *cr);
+
+typedef struct {
+    const char *method;        /* "GET", "POST", "PUT" */
+    const char *path;          /* exact path under the host */
+    clinic_handler_fn handler;
+    int needs_token;
+    int has_body;              /* reads a JSON body */
+} clinic_route_t;
+
+struct clinic_req_t {
+    request_rec *r;
+    clinic_server_conf *conf;
+    const clinic_route_t *route;
+    const char *request_id;
+    apr_int64_t now;           /* seconds since the epoch, at arrival */
+    cJSON *body;               /* parsed JSON object (routes with a body) */
+    ap_dbd_t *dbd;             /* acquired on first use */
+    clinic_user_t *user;       /* the token's user (routes with a token) */
+    int rl_remaining;          /* general limit headers, -1 when none */
+};
+
+/* Conventions: a step returns OK to go on, DONE once it has answered, or
+ * an HTTP status for httpd to answer (the error filter makes it JSON).
+ * The senders below answer and return DONE. */
+int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
+                   const char *message);
+int clinic_send_error(clinic_req_t *cr, int status, const char *code,
+                      const char *message, const cJSON *details);
+/* VALIDATION_ERROR with one field in details */
+int clinic_send_invalid(clinic_req_t *cr, const char *field,
+                        const char *what);
+/* 429 RATE_LIMITED with Retry-After and details.retryAfter */
+int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after);
+/* 500 INTERNAL_ERROR: logs why with the request id, shows nothing */
+int clinic_send_internal(clinic_req_t *cr, const char *why);
+
+/* Read the body (Content-Type and ClinicMaxBody checked) and parse it into
+ * cr->body.  OK, DONE or an HTTP status. */
+int clinic_read_json_body(clinic_req_t *cr);
+
+/* The database connection, or NULL after answering 503 when the database
+ * can't be reached or its schema is missing or old. */
+ap_dbd_t *clinic_db(clinic_req_t *cr);
+
+/* JSON text for an error status httpd raised itself (error filter). */
+const char *clinic_error_json_for_status(apr_pool_t *p, int status);
+
+/* The request id (mod_unique_id's when loaded, else the log id). */
+const char *clinic_request_id(request_rec *r);
+
+/* Headers every /api answer carries */
+void clinic_common_headers(request_rec *r);
+
+/* Output filter that turns httpd's own error pages into the envelope. */
+apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb);
+#define CLINIC_ERROR_FILTER "CLINIC_ERROR_JSON"
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * seclog.c: security events as JSON lines.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+#include "seclog.h"
+#include "json.h"
+#include "timeutil.h"
+#include "validate.h"
+
+APLOG_USE_MODULE(clinic);
+
+struct clinic_seclog_t {
+    apr_file_t *file;
+};
+
+apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s)
+{
+    server_rec *sp;
+    apr_hash_t *opened = apr_hash_make(pconf);
+
+    for (sp = s; sp; sp = sp->next) {
+        clinic_server_conf *c = clinic_conf(sp);
+        clinic_seclog_t *log;
+
+        c->seclog = NULL;
+        if (!c->seclog_spec) {
+            continue;
+        }
+        /* servers naming the same log share one handle */
+        log = apr_hash_get(opened, c->seclog_spec, APR_HASH_KEY_STRING);
+        if (!log) {
+            log = apr_pcalloc(pconf, sizeof(*log));
+            if (c->seclog_spec[0] == '|') {
+                piped_log *pl = ap_open_piped_log(pconf, c->seclog_spec + 1);
+                if (!pl) {
+                    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sp,
+                                 "CLINIC0301: %s: cannot start '%s'",
+                                 CLINIC_D_SECURITY_LOG, c->seclog_spec + 1);
+                    return APR_EGENERAL;
+                }
+                log->file = ap_piped_log_write_fd(pl);
+            }
+            else {
+                const char *path = ap_server_root_relative(pconf,
+                                                           c->seclog_spec);
+                apr_status_t rv = path ? apr_file_open(&log->file, path,
+                    APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_APPEND
+                    | APR_FOPEN_LARGEFILE, APR_FPROT_OS_DEFAULT, pconf)
+                    : APR_EBADPATH;
+                if (rv != APR_SUCCESS) {
+                    ap_log_error(APLOG_MARK, APLOG_EMERG, rv, sp,
+                                 "CLINIC0302: %s: cannot open '%s'",
+                                 CLINIC_D_SECURITY_LOG, c->seclog_spec);
+                    return rv;
+                }
+            }
+            apr_hash_set(opened, c->seclog_spec, APR_HASH_KEY_STRING, log);
+        }
+        c->seclog = log;
+    }
+    return APR_SUCCESS;
+}
+
+void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
+                   const char *user_id, const char *reason)
+{
+    request_rec *r = cr->r;
+    cJSON *o = clinic_json_object(r->pool);
+    char *text;
+
+    if (!o) {
+        return;
+    }
+    cJSON_AddStringToObject(o, "time",
+                            clinic_time_iso(r->pool, apr_time_sec(apr_time_now())));
+    cJSON_AddStringToObject(o, "event", event);
+    cJSON_AddStringToObject(o, "ip", r->useragent_ip ? r->useragent_ip : "");
+    if (phone) {
+        cJSON_AddStringToObject(o, "phone", clinic_mask_phone(r->pool, phone));
+    }
+    if (user_id) {
+        cJSON_AddStringToObject(o, "userId", user_id);
+    }
+    if (reason) {
+        cJSON_AddStringToObject(o, "reason", reason);
+    }
+    cJSON_AddStringToObject(o, "requestId", cr->request_id);
+    cJSON_AddStringToObject(o, "host", r->server->server_hostname
+                                       ? r->server->server_hostname : "");
+    text = cJSON_PrintUnformatted(o);
+    if (!text) {
+        return;
+    }
+    if (cr->conf->seclog) {
+        /* one write per line, appended: lines of concurrent writers don't
+         * interleave */
+        char *line = apr_pstrcat(r->pool, text, "\n", NULL);
+        apr_size_t n = strlen(line);
+        apr_file_write(cr->conf->seclog->file, line, &n);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                      "CLINIC0300: security %s", text);
+    }
+    cJSON_free(text);
+}

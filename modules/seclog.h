@@ -1,0 +1,21 @@
+/*
+ * seclog.h: the security log, one JSON line per event.
+ *
+ * ClinicSecurityLog names a file or "|command" (a piped logger); without
+ * it the lines go to the error log.  A line holds the time, the event,
+ * the client IP, the masked phone (+965****4567), the user id when known
+ * and the request id.  Never a code.
+ */
+#ifndef CLINIC_SECLOG_H
+#define CLINIC_SECLOG_H
+
+#include "request.h"
+
+apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s);
+
+/* phone and user_id may be NULL; reason is a short word or NULL */
+void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
+                   const char *user_id, const char *reason);
+
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * store.h: every SQL statement of mod_clinic, as mod_dbd prepared
+ * statements, and the row mapping.  The only file that speaks SQL.
+ *
+ * Functions return APR_SUCCESS, APR_EEXIST when a unique key refused the
+ * write, or APR_EGENERAL after logging the database's error with the
+ * request id (the caller answers 500 without detail).
+ */
+#ifndef CLINIC_STORE_H
+#define CLINIC_STORE_H
+
+#include <httpd.h>
+#include <apr_optional.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "model.h"
+
+#define CLINIC_SCHEMA_VERSION 1
+
+/* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
+ * missing. */
+const char *clinic_store_init(void);
+
+/* Register every statement for server s (before mod_dbd's post_config). */
+void clinic_store_prepare(server_rec *s);
+
+/* A connection whose schema is current, or NULL (logged). */
+ap_dbd_t *clinic_store_acquire(request_rec *r);
+
+/* users */
+apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,
+                                        ap_dbd_t *d, const char *phone);
+apr_status_t clinic_store_user_by_id(clinic_user_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *id);
+/* APR_EEXIST when the phone is taken */
+apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
+                                      const char *id, const char *phone,
+                                      apr_int64_t now);
+/* set_name/set_nid say which fields change; a NULL value clears */
+apr_status_t clinic_store_user_update(request_rec *r, ap_dbd_t *d,
+                                      const char *id, int set_name,
+                                      const char *name, int set_nid,
+                                      const char *national_id,
+                                      apr_int64_t now);
+/* APR_EEXIST when another user holds the number */
+apr_status_t clinic_store_user_set_phone(request_rec *r, ap_dbd_t *d,
+                                         const char *id, const char *phone,
+                                         apr_int64_t now);
+
+/* OTP codes; owner is "" for login codes, the user id for phone change */
+typedef struct {
+    const char *id;
+    const char *hash;
+    int attempts;
+    apr_int64_t expires_at;
+    const char *status;
+} clinic_otp_row_t;
+
+apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
+                                     const char *id, const char *phone,
+                                     const char *purpose, const char *owner,
+                                     const char *hash, apr_int64_t now,
+                                     apr_int64_t expires_at);
+/* make a delivered code the live one and retire the others */
+apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
+                                       const char *id, const char *phone,
+                                       const char *purpose,
+                                       const char *owner);
+/* an undelivered code can never be used */
+apr_status_t clinic_store_otp_fail(request_rec *r, ap_dbd_t *d,
+                                   const char *id);
+/* the newest live code, *out NULL when none */
+apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *phone,
+                                     const char *purpose, const char *owner);
+/* count one attempt if fewer than max were made and the code is live;
+ * *counted 1 when this request's attempt was counted */
+apr_status_t clinic_store_otp_attempt(int *counted, request_rec *r,
+                                      ap_dbd_t *d, const char *id, int max,
+                                      apr_int64_t now);
+apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
+                                  ap_dbd_t *d, const char *id);
+/* *won 1 when this request consumed the code */
+apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
+                                      const char *id, apr_int64_t now);
+/* delete codes that expired before `before`, and stale limit rows */
+apr_status_t clinic_store_cleanup(request_rec *r, ap_dbd_t *d,
+                                  apr_int64_t codes_before,
+                                  apr_int64_t slots_before);
+
+/* Exact sliding-window limit: take one of `limit` slots of bucket whose
+ * last use is older than window seconds.  *allowed 0 gives retry_after. */
+apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
+                                    request_rec *r, ap_dbd_t *d,
+                                    const char *bucket, int limit,
+                                    int window, apr_int64_t now);
+
+/* packages and subscriptions */
+apr_status_t clinic_store_packages_active(apr_array_header_t **out,
+                                          request_rec *r, ap_dbd_t *d);
+apr_status_t clinic_store_package_by_id(clinic_package_t **out,
+                                        request_rec *r, ap_dbd_t *d,
+                                        const char *id);
+apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *user_id,
+                                     apr_int64_t now);
+/* a subscription that has run out stops holding the user's active slot */
+apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
+                                              const char *user_id,
+                                              apr_int64_t now);
+/* APR_EEXIST while the user holds an active subscription */
+apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
+                                     const clinic_sub_t *sub,
+                                     const char *user_id);
+apr_status_t clinic_store_sub_history(apr_array_header_t **out,
+                                      request_rec *r, ap_dbd_t *d,
+                                      const char *user_id);
+
+/* a fresh random UUID (v4) */
+const char *clinic_uuid(apr_pool_t *p);
+
+#endif
