@@ -1,0 +1,542 @@
+/*
+ * client.c: HTTP, gateway and SQL helpers for the integration tests.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <curl/curl.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+
+const char *site(const char *name)
+{
+    char var[64], *v;
+    size_t i;
+
+    snprintf(var, sizeof(var), "CLINIC_%s", name);
+    for (i = 7; var[i]; i++) {
+        if (var[i] >= 'a' && var[i] <= 'z') {
+            var[i] = (char)(var[i] - 32);
+        }
+    }
+    v = getenv(var);
+    cr_assert(v, "%s is not set: run the suite through tests/run-integration.sh", var);
+    return v;
+}
+
+typedef struct {
+    char *data;
+    size_t len;
+} buf_t;
+
+static size_t on_write(char *p, size_t size, size_t n, void *ud)
+{
+    buf_t *b = ud;
+    size_t add = size * n;
+    char *grown = realloc(b->data, b->len + add + 1);
+
+    if (!grown) {
+        return 0;
+    }
+    b->data = grown;
+    memcpy(b->data + b->len, p, add);
+    b->len += add;
+    b->data[b->len] = '\0';
+    return add;
+}
+
+resp_t *req(const char *method, const char *url, const char *body,
+            const char *const *headers)
+{
+    CURL *h = curl_easy_init();
+    struct curl_slist *list = NULL;
+    buf_t bd = { NULL, 0 }, hd = { NULL, 0 };
+    resp_t *r = calloc(1, sizeof(*r));
+    CURLcode rc;
+
+    cr_assert(h && r);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    if (!strcmp(method, "HEAD")) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    }
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    for (; headers && *headers; headers++) {
+        list = curl_slist_append(list, *headers);
+    }
+    list = curl_slist_append(list, "Expect:");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &bd);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
+    rc = curl_easy_perform(h);
+    cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(h);
+    r->body = bd.data ? bd.data : strdup("");
+    r->len = bd.len;
+    r->headers = hd.data ? hd.data : strdup("");
+    r->json = cJSON_ParseWithLength(r->body, r->len);
+    return r;
+}
+
+resp_t *call(const char *method, const char *base, const char *path,
+             const char *json_body, const char *token, const char *ip)
+{
+    char url[1024], auth[2048], xff[128];
+    const char *headers[5];
+    int n = 0;
+
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    if (json_body) {
+        headers[n++] = "Content-Type: application/json";
+    }
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        headers[n++] = auth;
+    }
+    if (ip) {
+        snprintf(xff, sizeof(xff), "X-Forwarded-For: %s", ip);
+        headers[n++] = xff;
+    }
+    headers[n] = NULL;
+    return req(method, url, json_body, headers);
+}
+
+void resp_free(resp_t *r)
+{
+    if (r) {
+        cJSON_Delete(r->json);
+        free(r->body);
+        free(r->headers);
+        free(r);
+    }
+}
+
+const char *resp_header(const resp_t *r, const char *name)
+{
+    static __thread char value[1024];
+    size_t n = strlen(name);
+    const char *line = r->headers;
+
+    while (line && *line) {
+        if (!strncasecmp(line, name, n) && line[n] == ':') {
+            const char *v = line + n + 1, *end;
+            while (*v == ' ') {
+                v++;
+            }
+            end = strpbrk(v, "\r\n");
+            n = end ? (size_t)(end - v) : strlen(v);
+            if (n >= sizeof(value)) {
+                n = sizeof(value) - 1;
+            }
+            memcpy(value, v, n);
+            value[n] = '\0';
+            return value;
+        }
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return NULL;
+}
+
+cJSON *jget(const resp_t *r, const char *path)
+{
+    char key[128];
+    const char *p = path;
+    cJSON *cur = r->json;
+
+    while (cur && *p) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof(key)) {
+            return NULL;
+        }
+        memcpy(key, p, n);
+        key[n] = '\0';
+        if (cJSON_IsArray(cur)) {
+            cur = cJSON_GetArrayItem(cur, atoi(key));
+        }
+        else {
+            cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+        }
+        p += n;
+        if (*p == '.') {
+            p++;
+        }
+    }
+    return cur;
+}
+
+const char *jstr(const resp_t *r, const char *path)
+{
+    cJSON *j = jget(r, path);
+    return cJSON_IsString(j) ? j->valuestring : NULL;
+}
+
+double jnum(const resp_t *r, const char *path)
+{
+    cJSON *j = jget(r, path);
+    return cJSON_IsNumber(j) ? j->valuedouble : -1;
+}
+
+void assert_envelope(const resp_t *r, int success)
+{
+    const char *ct = resp_header(r, "Content-Type");
+
+    cr_assert(ct && !strncmp(ct, "application/json", 16),
+              "Content-Type is %s; body: %s", ct ? ct : "(none)", r->body);
+    cr_assert(r->json, "body is not JSON: %s", r->body);
+    cr_assert(cJSON_IsBool(jget(r, "success")), "no success flag: %s", r->body);
+    cr_assert_eq(cJSON_IsTrue(jget(r, "success")), success, "%s", r->body);
+    if (success) {
+        cr_assert(cJSON_IsObject(jget(r, "data")), "%s", r->body);
+        cr_assert(jstr(r, "message"), "%s", r->body);
+    }
+    else {
+        cr_assert(jstr(r, "error.code"), "%s", r->body);
+        cr_assert(jstr(r, "error.message"), "%s", r->body);
+        cr_assert_null(jget(r, "data"), "%s", r->body);
+    }
+    /* nothing internal, ever */
+    cr_assert_null(strstr(r->body, "SELECT"), "%s", r->body);
+    cr_assert_null(strstr(r->body, "/tmp/"), "%s", r->body);
+    cr_assert_null(strstr(r->body, "<html"), "%s", r->body);
+}
+
+void assert_error(const resp_t *r, long status, const char *code)
+{
+    cr_assert_eq(r->status, status, "status %ld, expected %ld: %s",
+                 r->status, status, r->body);
+    assert_envelope(r, 0);
+    cr_assert_str_eq(jstr(r, "error.code"), code, "%s", r->body);
+}
+
+static unsigned rnd(void)
+{
+    unsigned v;
+    cr_assert_eq(getrandom(&v, sizeof(v), 0), (ssize_t)sizeof(v));
+    return v;
+}
+
+char *fake_phone(void)
+{
+    char *p = malloc(16);
+    static const char first[] = "569";
+    snprintf(p, 16, "+965%c%07u", first[rnd() % 3], rnd() % 10000000);
+    return p;
+}
+
+char *fake_ip(void)
+{
+    char *p = malloc(64);
+    snprintf(p, 64, "2001:db8:%x:%x::%x", rnd() & 0xffff, rnd() & 0xffff,
+             rnd() & 0xffff);
+    return p;
+}
+
+static cJSON *sms_records(void)
+{
+    char url[512];
+    resp_t *r;
+    cJSON *arr;
+
+    snprintf(url, sizeof(url), "%s/messages", site("sms"));
+    r = req("GET", url, NULL, NULL);
+    cr_assert_eq(r->status, 200);
+    arr = r->json;
+    r->json = NULL;
+    resp_free(r);
+    cr_assert(cJSON_IsArray(arr));
+    return arr;
+}
+
+static int record_is_for(const cJSON *rec, const char *phone)
+{
+    const cJSON *f, *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields");
+
+    cJSON_ArrayForEach(f, fields) {
+        if (cJSON_IsString(f) && !strcmp(f->valuestring, phone)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sms_count(const char *phone)
+{
+    cJSON *arr = sms_records(), *rec;
+    int n = 0;
+
+    cJSON_ArrayForEach(rec, arr) {
+        n += record_is_for(rec, phone);
+    }
+    cJSON_Delete(arr);
+    return n;
+}
+
+cJSON *sms_last(const char *phone)
+{
+    int tries;
+
+    for (tries = 0; tries < 30; tries++) {
+        cJSON *arr = sms_records(), *rec, *found = NULL;
+        cJSON_ArrayForEach(rec, arr) {
+            if (record_is_for(rec, phone)) {
+                found = rec;
+            }
+        }
+        if (found) {
+            found = cJSON_Duplicate(found, 1);
+            cJSON_Delete(arr);
+            return found;
+        }
+        cJSON_Delete(arr);
+        usleep(100000);
+    }
+    cr_assert_fail("no SMS reached the gateway for %s", phone);
+    return NULL;
+}
+
+char *sms_code(const char *phone)
+{
+    cJSON *rec = sms_last(phone), *f;
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields");
+    char *code = NULL;
+
+    cJSON_ArrayForEach(f, fields) {
+        const char *s;
+        if (!cJSON_IsString(f) || !strcmp(f->valuestring, phone)) {
+            continue;
+        }
+        for (s = f->valuestring; *s; s++) {
+            if (strspn(s, "0123456789") == 5
+                && (s == f->valuestring || s[-1] < '0' || s[-1] > '9')) {
+                code = strndup(s, 5);
+                break;
+            }
+        }
+        if (code) {
+            break;
+        }
+    }
+    cJSON_Delete(rec);
+    cr_assert(code, "no 5-digit code in the SMS to %s", phone);
+    return code;
+}
+
+char *login(const char *base, const char *phone, const char *ip)
+{
+    char body[256];
+    resp_t *r;
+    char *code, *token;
+
+    snprintf(body, sizeof(body), "{\"phone_number\":\"%s\"}", phone);
+    r = call("POST", base, "/api/auth/send-otp", body, NULL, ip);
+    cr_assert_eq(r->status, 200, "send-otp: %s", r->body);
+    resp_free(r);
+    code = sms_code(phone);
+    snprintf(body, sizeof(body), "{\"phone_number\":\"%s\",\"code\":\"%s\"}",
+             phone, code);
+    free(code);
+    r = call("POST", base, "/api/auth/verify-otp", body, NULL, ip);
+    cr_assert_eq(r->status, 200, "verify-otp: %s", r->body);
+    token = strdup(jstr(r, "data.token"));
+    resp_free(r);
+    return token;
+}
+
+char *sql(const char *fmt, ...)
+{
+    char query[4096], *cmd, *out = NULL, tmpl[] = "/tmp/clinic-sql.XXXXXX";
+    size_t len = 0, cap = 0;
+    const char *script = getenv("CLINIC_SQL");
+    va_list ap;
+    FILE *f;
+    int c, status, fd;
+
+    cr_assert(script, "CLINIC_SQL is not set");
+    va_start(ap, fmt);
+    vsnprintf(query, sizeof(query), fmt, ap);
+    va_end(ap);
+    /* the query goes through a file on stdin: no shell quoting at all */
+    fd = mkstemp(tmpl);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, query, strlen(query)), (ssize_t)strlen(query));
+    cr_assert_eq(write(fd, ";\n", 2), 2);
+    close(fd);
+    cr_assert(asprintf(&cmd, "%s < %s", script, tmpl) > 0);
+    f = popen(cmd, "r");
+    cr_assert(f, "cannot run %s", cmd);
+    while ((c = fgetc(f)) != EOF) {
+        if (len + 2 > cap) {
+            cap = cap ? cap * 2 : 256;
+            out = realloc(out, cap);
+        }
+        out[len++] = (char)c;
+    }
+    status = pclose(f);
+    unlink(tmpl);
+    cr_assert_eq(status, 0, "SQL failed: %s", query);
+    free(cmd);
+    if (!out) {
+        out = strdup("");
+    }
+    else {
+        out[len] = '\0';
+    }
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r')) {
+        out[--len] = '\0';
+    }
+    return out;
+}
+
+int db_is_mysql(void)
+{
+    const char *k = getenv("CLINIC_DB_KIND");
+    return k && !strcmp(k, "mysql");
+}
+
+char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *out = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[4096];
+
+    if (!f) {
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            out = realloc(out, cap);
+        }
+        memcpy(out + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (!out) {
+        out = strdup("");
+    }
+    out[len] = '\0';
+    return out;
+}
+
+#include <pthread.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>
+
+static char *b64url(const unsigned char *in, size_t len)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *out = malloc(len * 4 / 3 + 4), *o = out;
+    size_t i;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        *o++ = tbl[in[i] >> 2];
+        *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        *o++ = tbl[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+        *o++ = tbl[in[i + 2] & 63];
+    }
+    if (len - i == 1) {
+        *o++ = tbl[in[i] >> 2];
+        *o++ = tbl[(in[i] & 3) << 4];
+    }
+    else if (len - i == 2) {
+        *o++ = tbl[in[i] >> 2];
+        *o++ = tbl[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        *o++ = tbl[(in[i + 1] & 15) << 2];
+    }
+    *o = '\0';
+    return out;
+}
+
+char *make_token(const char *header_json, const char *payload_json,
+                 const char *key)
+{
+    char *h = b64url((const unsigned char *)header_json, strlen(header_json));
+    char *p = b64url((const unsigned char *)payload_json, strlen(payload_json));
+    char *signing, *sig, *tok, *filekey = NULL;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    size_t klen;
+
+    if (!key) {
+        filekey = slurp(getenv("CLINIC_JWT_KEY"));
+        cr_assert(filekey, "CLINIC_JWT_KEY is not readable");
+        klen = strlen(filekey);
+        while (klen > 0 && (filekey[klen - 1] == '\n' || filekey[klen - 1] == ' '
+                            || filekey[klen - 1] == '\r' || filekey[klen - 1] == '\t')) {
+            filekey[--klen] = '\0';
+        }
+        key = filekey;
+    }
+    cr_assert(asprintf(&signing, "%s.%s", h, p) > 0);
+    HMAC(EVP_sha256(), key, (int)strlen(key), (unsigned char *)signing,
+         strlen(signing), mac, &maclen);
+    sig = b64url(mac, maclen);
+    cr_assert(asprintf(&tok, "%s.%s", signing, sig) > 0);
+    free(h);
+    free(p);
+    free(signing);
+    free(sig);
+    free(filekey);
+    return tok;
+}
+
+char *fmt(const char *format, ...)
+{
+    va_list ap;
+    char *out;
+
+    va_start(ap, format);
+    cr_assert(vasprintf(&out, format, ap) >= 0);
+    va_end(ap);
+    return out;
+}
+
+typedef struct {
+    void (*fn)(void *arg, int i);
+    void *arg;
+    int i;
+} job_t;
+
+static void *job_run(void *p)
+{
+    job_t *j = p;
+    j->fn(j->arg, j->i);
+    return NULL;
+}
+
+void parallel(int n, void (*fn)(void *arg, int i), void *arg)
+{
+    pthread_t *t = calloc((size_t)n, sizeof(*t));
+    job_t *jobs = calloc((size_t)n, sizeof(*jobs));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        jobs[i].fn = fn;
+        jobs[i].arg = arg;
+        jobs[i].i = i;
+        cr_assert_eq(pthread_create(&t[i], NULL, job_run, &jobs[i]), 0);
+    }
+    for (i = 0; i < n; i++) {
+        pthread_join(t[i], NULL);
+    }
+    free(t);
+    free(jobs);
+}

@@ -1,0 +1,70 @@
+/*
+ * client.h: what the integration tests share: an HTTP client (libcurl)
+ * for the module under test, the fake SMS gateway's records, and SQL on
+ * the database the harness started.  Settings come from the environment
+ * the harness exports (CLINIC_MAIN, CLINIC_SMS, CLINIC_SQL, ...).
+ */
+#ifndef CLINIC_TEST_CLIENT_H
+#define CLINIC_TEST_CLIENT_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+typedef struct {
+    long status;
+    char *body;          /* NUL-terminated */
+    size_t len;
+    char *headers;       /* raw response head */
+    cJSON *json;         /* parsed body or NULL */
+    double seconds;      /* total time */
+} resp_t;
+
+/* base URL of a test site: "main", "short", "fail", ... (CLINIC_<NAME>) */
+const char *site(const char *name);
+
+/* One request.  headers: NULL-terminated "Name: value" list or NULL. */
+resp_t *req(const char *method, const char *url, const char *body,
+            const char *const *headers);
+/* Convenience: JSON body, optional bearer token and client IP. */
+resp_t *call(const char *method, const char *base, const char *path,
+             const char *json_body, const char *token, const char *ip);
+void resp_free(resp_t *r);
+
+const char *resp_header(const resp_t *r, const char *name);  /* static buf */
+/* dotted path into the JSON: "data.user.phoneNumber", "error.code" */
+cJSON *jget(const resp_t *r, const char *path);
+const char *jstr(const resp_t *r, const char *path);   /* NULL if absent */
+double jnum(const resp_t *r, const char *path);        /* -1 if absent */
+/* the envelope is well formed: success flag matches, error has code and
+ * message; asserts inside */
+void assert_envelope(const resp_t *r, int success);
+void assert_error(const resp_t *r, long status, const char *code);
+
+char *fake_phone(void);      /* "+9655XXXXXXX", random */
+char *fake_ip(void);         /* a random documentation IPv6 address */
+
+/* the newest SMS the gateway got for phone (waits up to 3 s); its code */
+char *sms_code(const char *phone);
+int sms_count(const char *phone);
+cJSON *sms_last(const char *phone);  /* the record; caller cJSON_Delete */
+
+/* send-otp + verify-otp on base; returns the token (caller frees) */
+char *login(const char *base, const char *phone, const char *ip);
+
+/* run SQL through the harness (CLINIC_SQL); returns stdout (caller frees) */
+char *sql(const char *fmt, ...);
+int db_is_mysql(void);
+/* a file's text (caller frees), or NULL */
+char *slurp(const char *path);
+
+
+
+/* An HS256 token over the given header and payload JSON, signed with the
+ * key in CLINIC_JWT_KEY (the harness's key file), or with `key` if set. */
+char *make_token(const char *header_json, const char *payload_json,
+                 const char *key);
+/* "{\"phone_number\":\"...\",\"code\":\"...\"}" and friends */
+char *fmt(const char *format, ...);
+/* run n copies of fn(arg, i) in parallel threads */
+void parallel(int n, void (*fn)(void *arg, int i), void *arg);
+#endif

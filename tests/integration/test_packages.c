@@ -1,0 +1,194 @@
+/*
+ * Packages: purchase, one active subscription under concurrency, history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+
+#define SEED "5f0c6a52-3f1e-4d8e-9a51-0d6c1f2b7a10"
+
+static resp_t *purchase(const char *tok, const char *ip, const char *body)
+{
+    return call("POST", site("main"), "/api/packages/purchase", body, tok, ip);
+}
+
+static char *ready_user(char **ip_out)
+{
+    char *ip = fake_ip(), *tok = login(site("main"), fake_phone(), ip);
+    resp_t *r = call("PUT", site("main"), "/api/user/profile",
+                     "{\"name\":\"Test Patient\",\"national_id\":\"290010112345\"}", tok, ip);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    resp_free(r);
+    *ip_out = ip;
+    return tok;
+}
+
+Test(packages, purchase_and_history)
+{
+    char *ip, *tok = ready_user(&ip);
+    resp_t *r = purchase(tok, ip, "{\"package_id\":\"" SEED "\"}");
+    double total;
+
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    assert_envelope(r, 1);
+    cr_assert_str_eq(jstr(r, "data.subscription.packageId"), SEED);
+    cr_assert_str_eq(jstr(r, "data.subscription.paymentStatus"), "completed");
+    cr_assert(cJSON_IsTrue(jget(r, "data.subscription.isActive")));
+    cr_assert_eq(jnum(r, "data.subscription.duration"), 30);
+    cr_assert_eq(jnum(r, "data.subscription.remainingDays"), 30);
+    total = jnum(r, "data.subscription.remainingTime.totalSeconds");
+    cr_assert(total > 30 * 86400 - 5 && total <= 30 * 86400, "%f", total);
+    cr_assert_eq(jnum(r, "data.subscription.remainingTime.days") * 86400
+                 + jnum(r, "data.subscription.remainingTime.hours") * 3600
+                 + jnum(r, "data.subscription.remainingTime.minutes") * 60
+                 + jnum(r, "data.subscription.remainingTime.seconds"), total);
+    cr_assert_str_eq(jstr(r, "data.subscription.currency"), "KWD");
+    cr_assert_str_eq(jstr(r, "data.user.activePackage.id"), jstr(r, "data.subscription.id"));
+    resp_free(r);
+
+    /* a second purchase while active */
+    r = purchase(tok, ip, "{\"packageId\":\"" SEED "\"}");
+    assert_error(r, 409, "ACTIVE_PACKAGE_EXISTS");
+    resp_free(r);
+
+    r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
+    cr_assert(cJSON_IsObject(jget(r, "data.user.activePackage")));
+    resp_free(r);
+
+    r = call("GET", site("main"), "/api/packages/history", NULL, tok, ip);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_eq(cJSON_GetArraySize(jget(r, "data.history")), 1);
+    resp_free(r);
+    free(tok);
+}
+
+Test(packages, expired_subscription_allows_a_new_one)
+{
+    char *ip, *tok = ready_user(&ip), *id;
+    resp_t *r = purchase(tok, ip, "{\"package_id\":\"" SEED "\"}");
+
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    id = strdup(jstr(r, "data.subscription.id"));
+    resp_free(r);
+    free(sql("UPDATE user_packages SET purchased_at = '2020-01-01 00:00:00', "
+             "expires_at = '2020-01-31 00:00:00' WHERE id = '%s'", id));
+
+    r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
+    cr_assert(cJSON_IsNull(jget(r, "data.user.activePackage")), "%s", r->body);
+    resp_free(r);
+
+    r = purchase(tok, ip, "{\"package_id\":\"" SEED "\"}");
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    resp_free(r);
+
+    r = call("GET", site("main"), "/api/packages/history", NULL, tok, ip);
+    cr_assert_eq(cJSON_GetArraySize(jget(r, "data.history")), 2, "%s", r->body);
+    /* newest first; the old one shows expired */
+    cr_assert(cJSON_IsTrue(jget(r, "data.history.0.isActive")));
+    cr_assert_str_eq(jstr(r, "data.history.1.id"), id);
+    cr_assert(cJSON_IsFalse(jget(r, "data.history.1.isActive")));
+    cr_assert_eq(jnum(r, "data.history.1.remainingDays"), 0);
+    cr_assert_eq(jnum(r, "data.history.1.remainingTime.totalSeconds"), 0);
+    cr_assert_str_eq(jstr(r, "data.history.1.expiresAt"), "2020-01-31T00:00:00Z");
+    resp_free(r);
+    free(id);
+    free(tok);
+}
+
+Test(packages, purchase_errors)
+{
+    char *ip = fake_ip(), *tok = login(site("main"), fake_phone(), ip);
+    resp_t *r;
+
+    r = call("POST", site("main"), "/api/packages/purchase",
+             "{\"package_id\":\"" SEED "\"}", NULL, ip);
+    assert_error(r, 401, "UNAUTHORIZED");
+    resp_free(r);
+
+    /* profile incomplete: both missing, then one */
+    r = purchase(tok, ip, "{\"package_id\":\"" SEED "\"}");
+    assert_error(r, 400, "PROFILE_INCOMPLETE");
+    cr_assert(jstr(r, "error.details.name"));
+    cr_assert(jstr(r, "error.details.national_id"));
+    resp_free(r);
+    r = purchase(tok, ip, "{\"package_id\":\"" SEED "\",\"user_info\":{\"name\":\"Sara\"}}");
+    assert_error(r, 400, "PROFILE_INCOMPLETE");
+    cr_assert_null(jget(r, "error.details.name"));
+    cr_assert(jstr(r, "error.details.national_id"));
+    resp_free(r);
+
+    r = purchase(tok, ip, "{}");
+    assert_error(r, 400, "VALIDATION_ERROR");
+    cr_assert(jstr(r, "error.details.package_id"));
+    resp_free(r);
+    r = purchase(tok, ip, "{\"package_id\": 7}");
+    assert_error(r, 400, "VALIDATION_ERROR");
+    resp_free(r);
+    r = purchase(tok, ip, "{\"package_id\":\"00000000-0000-4000-8000-00000000dead\"}");
+    assert_error(r, 404, "PACKAGE_NOT_FOUND");
+    resp_free(r);
+    r = purchase(tok, ip, "{\"package_id\":\"" SEED "\",\"userInfo\":{\"name\":\"\\u0001\"}}");
+    assert_error(r, 400, "VALIDATION_ERROR");
+    cr_assert(jstr(r, "error.details.name"));
+    resp_free(r);
+
+    /* an inactive package */
+    free(sql("DELETE FROM packages WHERE id = 'aaaaaaaa-0000-4000-8000-000000000001'"));
+    free(sql("INSERT INTO packages (id, name, description, price, duration_days, is_active, "
+             "created_at, updated_at) VALUES ('aaaaaaaa-0000-4000-8000-000000000001', "
+             "'Old offer', NULL, '10.000', 10, 0, '2020-01-01 00:00:00', '2020-01-01 00:00:00')"));
+    r = purchase(tok, ip, "{\"package_id\":\"aaaaaaaa-0000-4000-8000-000000000001\","
+                 "\"user_info\":{\"name\":\"Sara\",\"national_id\":\"1\"}}");
+    assert_error(r, 400, "PACKAGE_UNAVAILABLE");
+    resp_free(r);
+
+    /* user_info completes the profile and the purchase goes through */
+    r = purchase(tok, ip, "{\"package_id\":\"" SEED "\",\"user_info\":"
+                 "{\"name\":\"Sara\",\"national_id\":\"280123456789\"}}");
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(jstr(r, "data.user.name"), "Sara");
+    cr_assert_str_eq(jstr(r, "data.user.nationalId"), "280123456789");
+    resp_free(r);
+    free(tok);
+}
+
+typedef struct {
+    const char *tok;
+    long status[32];
+} buy_t;
+
+static void buy(void *arg, int i)
+{
+    buy_t *b = arg;
+    resp_t *r = purchase(b->tok, NULL, "{\"package_id\":\"" SEED "\"}");
+    b->status[i] = r->status;
+    resp_free(r);
+}
+
+Test(packages, twenty_parallel_purchases_one_success, .timeout = 90)
+{
+    char *ip, *tok = ready_user(&ip), *count, *uid;
+    buy_t b = { 0 };
+    int i, ok = 0, conflict = 0;
+    resp_t *r;
+
+    b.tok = tok;
+    parallel(20, buy, &b);
+    for (i = 0; i < 20; i++) {
+        ok += b.status[i] == 201;
+        conflict += b.status[i] == 409;
+    }
+    cr_assert_eq(ok, 1, "exactly one purchase (%d ok, %d conflicts)", ok, conflict);
+    cr_assert_eq(conflict, 19);
+    r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
+    uid = strdup(jstr(r, "data.user.id"));
+    resp_free(r);
+    count = sql("SELECT COUNT(*) FROM user_packages WHERE user_id = '%s'", uid);
+    cr_assert_str_eq(count, "1");
+    free(count);
+    free(uid);
+    free(tok);
+}

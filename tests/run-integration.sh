@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Integration harness: a private MariaDB, a fake SMS gateway and httpd with
+# the freshly built module, all on 127.0.0.1 with ports picked here; the
+# Criterion suite (build/integration_tests) runs against MariaDB, then
+# against SQLite.  Everything started here is stopped on exit, also when a
+# test fails or the run is interrupted.
+#
+#   tests/run-integration.sh [mysql|sqlite ...]   (default: both)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kinds=("$@")
+[ ${#kinds[@]} -gt 0 ] || kinds=(mysql sqlite)
+
+work=$(mktemp -d /tmp/clinic-test.XXXXXX)
+chmod 755 "$work"
+pids=()
+httpd_conf=""
+
+log() { printf '[harness] %s\n' "$*" >&2; }
+
+stop_httpd() {
+    if [ -n "$httpd_conf" ] && [ -s "$work/run/httpd.pid" ]; then
+        local pid; pid=$(cat "$work/run/httpd.pid")
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        rm -f "$work/run/httpd.pid"
+    fi
+}
+
+cleanup() {
+    local rc=$?
+    stop_httpd
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [ $rc -ne 0 ] && [ -f "$work/run/error.log" ]; then
+        log "last lines of the httpd error log:"
+        tail -n 40 "$work/run/error.log" >&2 || true
+    fi
+    rm -rf "$work"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    local p
+    while :; do
+        p=$(shuf -i 20000-59999 -n 1)
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            case " ${used_ports:-} " in *" $p "*) continue ;; esac
+            used_ports="${used_ports:-} $p"
+            echo "$p"; return
+        fi
+    done
+}
+
+wait_for() {   # wait_for SECONDS COMMAND...
+    local t=$1; shift
+    for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    return 1
+}
+
+mkdir -p "$work/run" "$work/mysql" "$work/sqlite"
+
+# --- secrets -------------------------------------------------------------
+(umask 077
+ head -c 48 /dev/urandom | base64 > "$work/run/jwt.key"
+ head -c 48 /dev/urandom | base64 > "$work/run/otp.key"
+ head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/run/twilio.token")
+
+# --- fake SMS gateway ----------------------------------------------------
+"$top/build/fake_sms" --port-file "$work/sms.port" > "$work/sms.log" 2>&1 &
+pids+=($!)
+wait_for 10 test -s "$work/sms.port" || { log "fake SMS gateway did not start"; exit 1; }
+PORT_SMS=$(cat "$work/sms.port")
+log "fake SMS gateway on 127.0.0.1:$PORT_SMS"
+
+# --- private MariaDB -----------------------------------------------------
+start_mariadb() {
+    local d="$work/mysql"
+    mkdir -p "$d/data" "$d/sock"
+    chown -R mysql:mysql "$d"
+    mariadb-install-db --user=mysql --datadir="$d/data" \
+        --auth-root-authentication-method=socket --skip-test-db \
+        > "$d/install.log" 2>&1 || { cat "$d/install.log" >&2; return 1; }
+    PORT_DB=$(free_port)
+    mariadbd --no-defaults --user=mysql --datadir="$d/data" --socket="$d/sock/mysqld.sock" \
+        --port="$PORT_DB" --bind-address=127.0.0.1 --pid-file="$d/sock/mysqld.pid" \
+        --log-error="$d/error.log" --max-connections=300 \
+        --innodb-buffer-pool-size=64M --skip-name-resolve &
+    pids+=($!)
+    MYSQL=(mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot)
+    wait_for 60 "${MYSQL[@]}" -e 'SELECT 1' || { cat "$d/error.log" >&2; return 1; }
+    DB_PASS=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')
+    "${MYSQL[@]}" <<SQL
+CREATE DATABASE clinic CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE DATABASE clinic_empty;
+CREATE USER 'clinic'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.* TO 'clinic'@'127.0.0.1';
+GRANT SELECT ON clinic_empty.* TO 'clinic'@'127.0.0.1';
+CREATE USER 'clinic_ro'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+GRANT SELECT ON clinic.* TO 'clinic_ro'@'127.0.0.1';
+SQL
+    "${MYSQL[@]}" clinic < "$top/schema/mysql.sql"
+    "${MYSQL[@]}" clinic < "$top/schema/seed.sql"
+    log "MariaDB on 127.0.0.1:$PORT_DB"
+}
+
+# --- httpd ---------------------------------------------------------------
+start_httpd() {
+    local kind=$1
+    PORT_MAIN=$(free_port); PORT_SHORT=$(free_port); PORT_FAIL=$(free_port)
+    PORT_HANG=$(free_port); PORT_TWILIO=$(free_port); PORT_NOTRUST=$(free_port)
+    PORT_DBDOWN=$(free_port); PORT_NOSCHEMA=$(free_port); PORT_READONLY=$(free_port)
+    local run="$work/run"
+    : > "$run/error.log"; : > "$run/security.log"
+    chown www-data:www-data "$run/security.log"
+    sed -e "s#@RUN@#$run#g" -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
+        -e "s#@ERRORLOG@#$run/error.log#g" "$top/conf/common.conf.in" > "$run/common.conf"
+    local subst=(-e "s#@RUN@#$run#g" -e "s#@PORT_SMS@#$PORT_SMS#g"
+                 -e "s#@PORT_MAIN@#$PORT_MAIN#g" -e "s#@PORT_SHORT@#$PORT_SHORT#g"
+                 -e "s#@PORT_FAIL@#$PORT_FAIL#g" -e "s#@PORT_HANG@#$PORT_HANG#g"
+                 -e "s#@PORT_TWILIO@#$PORT_TWILIO#g" -e "s#@PORT_NOTRUST@#$PORT_NOTRUST#g"
+                 -e "s#@PORT_DBDOWN@#$PORT_DBDOWN#g" -e "s#@PORT_NOSCHEMA@#$PORT_NOSCHEMA#g"
+                 -e "s#@PORT_READONLY@#$PORT_READONLY#g")
+    sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
+    if [ "$kind" = mysql ]; then
+        cat > "$run/db.conf" <<CONF
+DBDriver mysql
+DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic pass=$DB_PASS dbname=clinic"
+DBDInitSQL "SET NAMES utf8mb4"
+DBDMax 20
+CONF
+        cat > "$run/db-empty.conf" <<CONF
+DBDriver mysql
+DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic pass=$DB_PASS dbname=clinic_empty"
+CONF
+        cat > "$run/db-readonly.conf" <<CONF
+DBDriver mysql
+DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic_ro pass=$DB_PASS dbname=clinic"
+CONF
+        cat > "$run/db-down.conf" <<CONF
+DBDriver mysql
+DBDParams "host=127.0.0.1 port=$(free_port) user=clinic pass=nothing dbname=clinic"
+DBDMin 0
+CONF
+        printf '#!/bin/sh\nexec mariadb --no-defaults --socket=%s -uroot -N -B clinic\n' \
+            "$work/mysql/sock/mysqld.sock" > "$run/sql.sh"
+    else
+        local db="$work/sqlite/clinic.db"
+        rm -f "$work/sqlite/"*
+        sqlite3 "$db" < "$top/schema/sqlite.sql" >/dev/null
+        sqlite3 "$db" < "$top/schema/seed.sql"
+        sqlite3 "$work/sqlite/empty.db" 'CREATE TABLE unrelated (x INTEGER);'
+        chown -R www-data:www-data "$work/sqlite"
+        # a copy the Apache user may read but not write
+        mkdir -p "$work/sqlite-ro"
+        sqlite3 "$db" ".backup $work/sqlite-ro/clinic.db"
+        sqlite3 "$work/sqlite-ro/clinic.db" 'PRAGMA journal_mode = DELETE;' >/dev/null
+        chmod 755 "$work/sqlite-ro"; chmod 644 "$work/sqlite-ro/clinic.db"
+        cat > "$run/db.conf" <<CONF
+DBDriver sqlite3
+DBDParams "$db"
+DBDInitSQL "PRAGMA busy_timeout = 10000"
+CONF
+        cat > "$run/db-empty.conf" <<CONF
+DBDriver sqlite3
+DBDParams "$work/sqlite/empty.db"
+CONF
+        cat > "$run/db-readonly.conf" <<CONF
+DBDriver sqlite3
+DBDParams "$work/sqlite-ro/clinic.db"
+CONF
+        cat > "$run/db-down.conf" <<CONF
+DBDriver sqlite3
+DBDParams "$work/sqlite/missing/nowhere.db"
+DBDMin 0
+CONF
+        printf '#!/bin/sh\nexec sqlite3 -batch -cmd ".timeout 10000" -separator "\t" %s\n' "$db" > "$run/sql.sh"
+    fi
+    chmod 755 "$run/sql.sh"
+    apache2 -t -f "$run/httpd.conf" 2>&1 | grep -v "Syntax OK" >&2 || true
+    httpd_conf="$run/httpd.conf"
+    apache2 -f "$run/httpd.conf" -k start
+    wait_for 20 curl -sf "http://127.0.0.1:$PORT_MAIN/api/version" \
+        || { log "httpd did not come up"; cat "$run/error.log" >&2; return 1; }
+    export CLINIC_DB_KIND=$kind CLINIC_SQL="$run/sql.sh" \
+        CLINIC_SECURITY_LOG="$run/security.log" CLINIC_ERROR_LOG="$run/error.log" \
+        CLINIC_JWT_KEY="$run/jwt.key" \
+        CLINIC_SMS="http://127.0.0.1:$PORT_SMS" \
+        CLINIC_MAIN="http://127.0.0.1:$PORT_MAIN" CLINIC_SHORT="http://127.0.0.1:$PORT_SHORT" \
+        CLINIC_FAIL="http://127.0.0.1:$PORT_FAIL" CLINIC_HANG="http://127.0.0.1:$PORT_HANG" \
+        CLINIC_TWILIO="http://127.0.0.1:$PORT_TWILIO" CLINIC_NOTRUST="http://127.0.0.1:$PORT_NOTRUST" \
+        CLINIC_DBDOWN="http://127.0.0.1:$PORT_DBDOWN" CLINIC_NOSCHEMA="http://127.0.0.1:$PORT_NOSCHEMA" \
+        CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY"
+    log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
+}
+
+status=0
+for kind in "${kinds[@]}"; do
+    if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
+    start_httpd "$kind"
+    log "integration tests against $kind"
+    if ! "$top/build/integration_tests" --jobs 2 ${CRITERION_ARGS:-}; then
+        status=1
+        log "FAILED on $kind"
+        tail -n 40 "$work/run/error.log" >&2 || true
+    fi
+    stop_httpd
+done
+exit $status
