@@ -134,6 +134,7 @@ static int body_has_nul(const char *buf, apr_size_t len)
 clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
                                       const char *buf, apr_size_t len)
 {
+    const char *end = NULL;
     cJSON *j;
 
     *out = NULL;
@@ -147,9 +148,15 @@ clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
     if (body_has_nul(buf, len)) {
         return CLINIC_BODY_NUL;
     }
-    j = json_track(p, cJSON_ParseWithLength(buf, len));
+    j = json_track(p, cJSON_ParseWithLengthOpts(buf, len, &end, 0));
     if (!j) {
         return CLINIC_BODY_NOT_JSON;
+    }
+    /* one value and nothing after it but white space */
+    for (; end < buf + len; end++) {
+        if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
+            return CLINIC_BODY_NOT_JSON;
+        }
     }
     if (!cJSON_IsObject(j)) {
         return CLINIC_BODY_NOT_OBJECT;

@@ -280,6 +280,11 @@ apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_bucket *b;
     int eos = 0;
 
+    if (r->status < 400) {
+        /* e.g. a CORS preflight answered 204 by mod_rewrite */
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    }
     if (!f->ctx) {
         f->ctx = f;
         ap_set_content_type(r, "application/json; charset=utf-8");

@@ -309,7 +309,7 @@ const char *clinic_mask_phone(apr_pool_t *p, const char *phone)
 {
     apr_size_t n = phone ? strlen(phone) : 0;
 
-    if (n < 8) {
+    if (n < 12) {
         return "****";
     }
     return apr_pstrcat(p, apr_pstrndup(p, phone, 4), "****", phone + n - 4,

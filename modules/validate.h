@@ -58,7 +58,7 @@ clinic_text_rc clinic_text_clean(const char **out, apr_pool_t *p,
                                  apr_size_t max_chars);
 
 /* A phone number for logs: "+965****4567" (the first four and the last
- * four characters); "****" for anything shorter than 8. */
+ * four characters); "****" for anything shorter than +965XXXXXXXX. */
 const char *clinic_mask_phone(apr_pool_t *p, const char *phone);
 
 #endif

@@ -102,9 +102,14 @@ CREATE DATABASE clinic_empty;
 CREATE USER 'clinic'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.* TO 'clinic'@'127.0.0.1';
 GRANT SELECT ON clinic_empty.* TO 'clinic'@'127.0.0.1';
-CREATE USER 'clinic_ro'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
-GRANT SELECT ON clinic.* TO 'clinic_ro'@'127.0.0.1';
+CREATE DATABASE clinic_ro CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON clinic_ro.* TO 'clinic'@'127.0.0.1';
 SQL
+    # clinic_ro: the schema, but every write to rate_slots fails when it runs
+    # (a statement error the module must turn into a clean 500)
+    "${MYSQL[@]}" clinic_ro < "$top/schema/mysql.sql"
+    "${MYSQL[@]}" clinic_ro -e "CREATE TRIGGER refuse_writes BEFORE INSERT ON rate_slots
+        FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'writes refused for the test'"
     "${MYSQL[@]}" clinic < "$top/schema/mysql.sql"
     "${MYSQL[@]}" clinic < "$top/schema/seed.sql"
     log "MariaDB on 127.0.0.1:$PORT_DB"
@@ -141,7 +146,7 @@ DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic pass=$DB_PASS dbname=clinic_
 CONF
         cat > "$run/db-readonly.conf" <<CONF
 DBDriver mysql
-DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic_ro pass=$DB_PASS dbname=clinic"
+DBDParams "host=127.0.0.1 port=$PORT_DB user=clinic pass=$DB_PASS dbname=clinic_ro"
 CONF
         cat > "$run/db-down.conf" <<CONF
 DBDriver mysql
