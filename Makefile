@@ -12,7 +12,7 @@ CC        ?= cc
 BUILD     := build
 PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
              libcjson-dev libssl-dev libcurl4-openssl-dev libcriterion-dev \
-             mariadb-server sqlite3 pkg-config curl
+             mariadb-server sqlite3 pkg-config curl fail2ban
 APR_CFLAGS := $(shell apr-1-config --includes --cppflags 2>/dev/null)
 APR_LIBS   := $(shell apr-1-config --link-ld 2>/dev/null)
 
@@ -51,6 +51,7 @@ unit: deps $(BUILD)/unit_tests
 
 test: deps all $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fake_sms
 	$(BUILD)/unit_tests
+	tests/check-fail2ban.sh
 	tests/run-integration.sh
 
 run: deps all
@@ -60,6 +61,10 @@ install: all
 	$(APXS) -i -n clinic mod_clinic.la
 	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
 	install -m 644 conf/clinic.conf /etc/apache2/mods-available/clinic.conf
+	install -m 644 conf/clinic-cors.conf /etc/apache2/clinic-cors.conf
+	install -d /usr/share/doc/mod_clinic
+	install -m 644 conf/clinic-vhost.conf /usr/share/doc/mod_clinic/clinic-vhost.conf.example
+	install -m 644 schema/mysql.sql schema/sqlite.sql schema/seed.sql /usr/share/doc/mod_clinic/
 
 clean: apxs-clean
 	rm -rf $(BUILD)

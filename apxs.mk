@@ -16,7 +16,10 @@ APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS),-Wc,$(f))
 APXS_LIBS   := $(DEPS_LIBS)
 
 .libs/mod_clinic.so: $(MODULE_SRCS) $(MODULE_HDRS) apxs.mk
-	$(APXS) -c -o mod_clinic.la $(APXS_CFLAGS) $(MODULE_SRCS) $(APXS_LIBS)
+	@echo "  APXS   mod_clinic.la"
+	@mkdir -p build
+	@$(APXS) -c -o mod_clinic.la $(APXS_CFLAGS) $(MODULE_SRCS) $(APXS_LIBS) \
+	    > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 
 mod_clinic.so: .libs/mod_clinic.so
 	cp .libs/mod_clinic.so $@

@@ -188,6 +188,17 @@ CONF
         printf '#!/bin/sh\nexec sqlite3 -batch -cmd ".timeout 10000" -separator "\t" %s\n' "$db" > "$run/sql.sh"
     fi
     chmod 755 "$run/sql.sh"
+    # two codes for the cleanup test: expired two hours ago (to be deleted
+    # by the module) and ten minutes ago (kept, so OTP_EXPIRED stays true)
+    local old recent
+    old=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S')
+    recent=$(date -u -d '-10 minutes' '+%Y-%m-%d %H:%M:%S')
+    "$run/sql.sh" <<SQL
+DELETE FROM otp_codes WHERE id IN ('00000000-0000-4000-8000-0000000c1ea1', '00000000-0000-4000-8000-0000000c1ea2');
+INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, attempts, status, created_at, created_us, expires_at)
+VALUES ('00000000-0000-4000-8000-0000000c1ea1', '+96550000011', 'login', '', 'x', 0, 'active', '$old', 1, '$old'),
+       ('00000000-0000-4000-8000-0000000c1ea2', '+96550000012', 'login', '', 'x', 0, 'active', '$recent', 2, '$recent');
+SQL
     apache2 -t -f "$run/httpd.conf" 2>&1 | grep -v "Syntax OK" >&2 || true
     httpd_conf="$run/httpd.conf"
     apache2 -f "$run/httpd.conf" -k start
@@ -195,7 +206,7 @@ CONF
         || { log "httpd did not come up"; cat "$run/error.log" >&2; return 1; }
     export CLINIC_DB_KIND=$kind CLINIC_SQL="$run/sql.sh" \
         CLINIC_SECURITY_LOG="$run/security.log" CLINIC_ERROR_LOG="$run/error.log" \
-        CLINIC_JWT_KEY="$run/jwt.key" \
+        CLINIC_JWT_KEY="$run/jwt.key" CLINIC_RUN_DIR="$run" \
         CLINIC_SMS="http://127.0.0.1:$PORT_SMS" \
         CLINIC_MAIN="http://127.0.0.1:$PORT_MAIN" CLINIC_SHORT="http://127.0.0.1:$PORT_SHORT" \
         CLINIC_FAIL="http://127.0.0.1:$PORT_FAIL" CLINIC_HANG="http://127.0.0.1:$PORT_HANG" \
@@ -214,6 +225,9 @@ for kind in "${kinds[@]}"; do
         status=1
         log "FAILED on $kind"
         tail -n 40 "$work/run/error.log" >&2 || true
+    fi
+    if ! "$top/tests/check-fail2ban.sh" "$work/run/security.log"; then
+        status=1
     fi
     stop_httpd
 done

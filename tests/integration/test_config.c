@@ -1,0 +1,138 @@
+/*
+ * Configuration: `apache2 -t` refuses a missing or weak secret and bad
+ * values with a sentence that names the directive.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+
+/* Run apache2 -t on common.conf + a vhost holding `body`; returns the exit
+ * status and sets *out to what it printed. */
+static int configtest(const char *body, char **out)
+{
+    char dir[] = "/tmp/clinic-conf.XXXXXX", path[256], cmd[512];
+    const char *run = getenv("CLINIC_RUN_DIR");
+    FILE *f;
+    int status;
+
+    cr_assert(run, "CLINIC_RUN_DIR is not set");
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/weak.key", dir);
+    f = fopen(path, "w");
+    fputs("short-secret\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/httpd.conf", dir);
+    f = fopen(path, "w");
+    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n"
+            "<VirtualHost 127.0.0.1:1>\n%s\n"
+            "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
+            "</VirtualHost>\n", run, body);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "apache2 -t -f %s > %s/out 2>&1", path, dir);
+    status = system(cmd);
+    snprintf(path, sizeof(path), "%s/out", dir);
+    *out = slurp(path);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    return status;
+}
+
+static void refused(const char *body, const char *needle)
+{
+    char *out;
+    int status = configtest(body, &out);
+
+    cr_assert_neq(status, 0, "configtest accepted:\n%s\n%s", body, out);
+    cr_assert(strstr(out, needle), "the error names %s:\n%s", needle, out);
+    free(out);
+}
+
+static char *with_secret(const char *rest)
+{
+    return fmt("ClinicJWTSecretFile \"%s\"\nClinicSMSURL http://127.0.0.1:9/\n%s",
+               getenv("CLINIC_JWT_KEY"), rest);
+}
+
+Test(config, a_good_vhost_passes)
+{
+    char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600");
+    int status = configtest(body, &out);
+
+    cr_assert_eq(status, 0, "%s", out);
+    cr_assert(strstr(out, "Syntax OK"), "%s", out);
+    free(out);
+    free(body);
+}
+
+Test(config, missing_secret)
+{
+    refused("ClinicSMSURL http://127.0.0.1:9/\nClinicOTPTTL 120", "ClinicJWTSecretFile");
+}
+
+Test(config, unreadable_or_weak_secret)
+{
+    refused("ClinicJWTSecretFile /nonexistent/clinic.key", "ClinicJWTSecretFile");
+    refused("ClinicJWTSecretFile /tmp/clinic-conf-weak-absent.key", "ClinicJWTSecretFile");
+}
+
+Test(config, weak_secret_file)
+{
+    char dir[] = "/tmp/clinic-weak.XXXXXX", path[256], *body;
+    FILE *f;
+
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/k", dir);
+    f = fopen(path, "w");
+    fputs("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", f);  /* long, one byte value */
+    fclose(f);
+    body = fmt("ClinicJWTSecretFile %s\nClinicSMSURL http://127.0.0.1:9/", path);
+    refused(body, "ClinicJWTSecretFile");
+    free(body);
+    f = fopen(path, "w");
+    fputs("only-20-bytes-long!!\n", f);
+    fclose(f);
+    body = fmt("ClinicJWTSecretFile %s\nClinicSMSURL http://127.0.0.1:9/", path);
+    refused(body, "too weak");
+    free(body);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(config, bad_values_name_their_directive)
+{
+    static const struct { const char *line, *name; } cases[] = {
+        { "ClinicOTPTTL abc", "ClinicOTPTTL" },
+        { "ClinicOTPTTL 0", "ClinicOTPTTL" },
+        { "ClinicTokenTTL -5", "ClinicTokenTTL" },
+        { "ClinicOTPMaxAttempts 99", "ClinicOTPMaxAttempts" },
+        { "ClinicRateLimit everyone 5 60", "ClinicRateLimit" },
+        { "ClinicRateLimit user 0 60", "ClinicRateLimit" },
+        { "ClinicSMSDriver carrier-pigeon", "ClinicSMSDriver" },
+        { "ClinicSMSURL ftp://example.com/", "ClinicSMSURL" },
+        { "ClinicSMSHeader NoColonHere", "ClinicSMSHeader" },
+        { "ClinicSMSMessage \"no placeholder\"", "ClinicSMSMessage" },
+        { "ClinicSMSTimeout 1000", "ClinicSMSTimeout" },
+        { "ClinicCurrency kwd", "ClinicCurrency" },
+        { "ClinicMaxBody 12", "ClinicMaxBody" },
+        { "ClinicTwilioAccountSID nope", "ClinicTwilioAccountSID" },
+        { "ClinicSMSDriver twilio", "ClinicTwilioAccountSID" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *body = with_secret(cases[i].line);
+        refused(body, cases[i].name);
+        free(body);
+    }
+}
+
+Test(config, http_driver_needs_a_url)
+{
+    char *body = fmt("ClinicJWTSecretFile \"%s\"", getenv("CLINIC_JWT_KEY"));
+    refused(body, "ClinicSMSURL");
+    free(body);
+}
