@@ -105,6 +105,10 @@ static int clinic_handler(request_rec *r)
         return OK;
     }
 
+    /* every /api request counts, and every answer carries the headers */
+    if ((rv = clinic_ratelimit_general(cr)) != OK) {
+        return rv == DONE ? OK : rv;
+    }
     cr->route = route_find(r, &allow);
     if (!cr->route) {
         if (!allow) {
@@ -126,8 +130,7 @@ static int clinic_handler(request_rec *r)
         return OK;
     }
 
-    if ((rv = clinic_ratelimit_general(cr)) == OK
-        && (!cr->route->needs_token || (rv = clinic_auth_token(cr)) == OK)
+    if ((!cr->route->needs_token || (rv = clinic_auth_token(cr)) == OK)
         && (!cr->route->has_body || (rv = clinic_read_json_body(cr)) == OK)) {
         rv = cr->route->handler(cr);
     }

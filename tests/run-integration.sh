@@ -46,13 +46,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+read -r eph_lo _ < /proc/sys/net/ipv4/ip_local_port_range
+port_lo=10000
+port_hi=$((eph_lo - 1))
+
 free_port() {
+    # runs in $(...): remember the ports handed out in a file, not a variable
     local p
+    touch "$work/ports"
     while :; do
-        p=$(shuf -i 20000-59999 -n 1)
+        # below the kernel's ephemeral range, where outgoing connections
+        # (to MariaDB, to the gateway) would otherwise take our port
+        p=$(shuf -i "$port_lo-$port_hi" -n 1)
+        grep -qx "$p" "$work/ports" && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            case " ${used_ports:-} " in *" $p "*) continue ;; esac
-            used_ports="${used_ports:-} $p"
+            echo "$p" >> "$work/ports"
             echo "$p"; return
         fi
     done
@@ -121,6 +129,7 @@ start_httpd() {
     PORT_MAIN=$(free_port); PORT_SHORT=$(free_port); PORT_FAIL=$(free_port)
     PORT_HANG=$(free_port); PORT_TWILIO=$(free_port); PORT_NOTRUST=$(free_port)
     PORT_DBDOWN=$(free_port); PORT_NOSCHEMA=$(free_port); PORT_READONLY=$(free_port)
+    PORT_LIMITS=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"
     chown www-data:www-data "$run/security.log"
@@ -131,7 +140,7 @@ start_httpd() {
                  -e "s#@PORT_FAIL@#$PORT_FAIL#g" -e "s#@PORT_HANG@#$PORT_HANG#g"
                  -e "s#@PORT_TWILIO@#$PORT_TWILIO#g" -e "s#@PORT_NOTRUST@#$PORT_NOTRUST#g"
                  -e "s#@PORT_DBDOWN@#$PORT_DBDOWN#g" -e "s#@PORT_NOSCHEMA@#$PORT_NOSCHEMA#g"
-                 -e "s#@PORT_READONLY@#$PORT_READONLY#g")
+                 -e "s#@PORT_READONLY@#$PORT_READONLY#g" -e "s#@PORT_LIMITS@#$PORT_LIMITS#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -212,7 +221,7 @@ SQL
         CLINIC_FAIL="http://127.0.0.1:$PORT_FAIL" CLINIC_HANG="http://127.0.0.1:$PORT_HANG" \
         CLINIC_TWILIO="http://127.0.0.1:$PORT_TWILIO" CLINIC_NOTRUST="http://127.0.0.1:$PORT_NOTRUST" \
         CLINIC_DBDOWN="http://127.0.0.1:$PORT_DBDOWN" CLINIC_NOSCHEMA="http://127.0.0.1:$PORT_NOSCHEMA" \
-        CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY"
+        CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY" CLINIC_LIMITS="http://127.0.0.1:$PORT_LIMITS"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
