@@ -12,7 +12,7 @@ log="${1:-$top/tests/fail2ban/sample.log}"
 out=$(fail2ban-regex --print-all-matched "$log" "$filter")
 matched=$(printf '%s\n' "$out" | sed -n 's/^Lines: .* \([0-9][0-9]*\) matched.*/\1/p')
 expected=$(grep -cE '"event":"(otp_verify_failed|rate_limited)"' "$log" || true)
-if [ "$matched" != "$expected" ] || [ "$expected" -eq 0 ]; then
+if [ "$matched" != "$expected" ]; then
     printf '%s\n' "$out" >&2
     echo "fail2ban filter: $matched lines matched, expected $expected ($log)" >&2
     exit 1

@@ -129,7 +129,8 @@ start_httpd() {
     PORT_MAIN=$(free_port); PORT_SHORT=$(free_port); PORT_FAIL=$(free_port)
     PORT_HANG=$(free_port); PORT_TWILIO=$(free_port); PORT_NOTRUST=$(free_port)
     PORT_DBDOWN=$(free_port); PORT_NOSCHEMA=$(free_port); PORT_READONLY=$(free_port)
-    PORT_LIMITS=$(free_port)
+    PORT_LIMITS=$(free_port); PORT_CORS=$(free_port); PORT_PAGE=$(free_port)
+    PORT_EVIL=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"
     chown www-data:www-data "$run/security.log"
@@ -140,7 +141,9 @@ start_httpd() {
                  -e "s#@PORT_FAIL@#$PORT_FAIL#g" -e "s#@PORT_HANG@#$PORT_HANG#g"
                  -e "s#@PORT_TWILIO@#$PORT_TWILIO#g" -e "s#@PORT_NOTRUST@#$PORT_NOTRUST#g"
                  -e "s#@PORT_DBDOWN@#$PORT_DBDOWN#g" -e "s#@PORT_NOSCHEMA@#$PORT_NOSCHEMA#g"
-                 -e "s#@PORT_READONLY@#$PORT_READONLY#g" -e "s#@PORT_LIMITS@#$PORT_LIMITS#g")
+                 -e "s#@PORT_READONLY@#$PORT_READONLY#g" -e "s#@PORT_LIMITS@#$PORT_LIMITS#g"
+                 -e "s#@PORT_CORS@#$PORT_CORS#g" -e "s#@PORT_PAGE@#$PORT_PAGE#g"
+                 -e "s#@PORT_EVIL@#$PORT_EVIL#g" -e "s#@TOP@#$top#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -221,7 +224,9 @@ SQL
         CLINIC_FAIL="http://127.0.0.1:$PORT_FAIL" CLINIC_HANG="http://127.0.0.1:$PORT_HANG" \
         CLINIC_TWILIO="http://127.0.0.1:$PORT_TWILIO" CLINIC_NOTRUST="http://127.0.0.1:$PORT_NOTRUST" \
         CLINIC_DBDOWN="http://127.0.0.1:$PORT_DBDOWN" CLINIC_NOSCHEMA="http://127.0.0.1:$PORT_NOSCHEMA" \
-        CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY" CLINIC_LIMITS="http://127.0.0.1:$PORT_LIMITS"
+        CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY" CLINIC_LIMITS="http://127.0.0.1:$PORT_LIMITS" \
+        CLINIC_CORS="http://127.0.0.1:$PORT_CORS" CLINIC_PAGE="http://127.0.0.1:$PORT_PAGE" \
+        CLINIC_EVIL="http://127.0.0.1:$PORT_EVIL"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
@@ -237,6 +242,14 @@ for kind in "${kinds[@]}"; do
     fi
     if ! "$top/tests/check-fail2ban.sh" "$work/run/security.log"; then
         status=1
+    fi
+    # the browser proof of CORS, once (it does not depend on the database)
+    if [ "$kind" = "${kinds[0]}" ] && [ "${CLINIC_SKIP_BROWSER:-0}" != 1 ]; then
+        log "browser test (chromium) against the CORS configuration"
+        if ! "$top/tests/browser/run.sh"; then
+            status=1
+            log "FAILED: browser test"
+        fi
     fi
     stop_httpd
 done

@@ -1,0 +1,103 @@
+// Browser proof of the CORS configuration: a page on an allowed origin logs
+// in through the API like the frontend (send-otp, verify-otp, profile with
+// Authorization); the same page on another origin is blocked by the browser.
+//
+// Environment (set by tests/run-integration.sh): CLINIC_CORS (API base),
+// CLINIC_PAGE (allowed origin), CLINIC_EVIL (other origin), CLINIC_SMS.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const api = process.env.CLINIC_CORS;
+const page_origin = process.env.CLINIC_PAGE;
+const evil_origin = process.env.CLINIC_EVIL;
+const sms = process.env.CLINIC_SMS;
+for (const [k, v] of Object.entries({ api, page_origin, evil_origin, sms })) {
+  if (!v) { console.error(`browser test: ${k} is not set`); process.exit(2); }
+}
+
+let passed = 0, failed = 0;
+function check(name, cond, detail) {
+  if (cond) { passed++; console.log(`  ok    ${name}`); }
+  else { failed++; console.log(`  FAIL  ${name}: ${JSON.stringify(detail)}`); }
+}
+
+async function smsCode(phone) {
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(`${sms}/messages?to=${encodeURIComponent(phone)}`);
+    const list = await r.json();
+    if (list.length) {
+      const m = JSON.stringify(list[list.length - 1].fields).match(/\b(\d{5})\b/);
+      if (m) return m[1];
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`no SMS for ${phone}`);
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'clinic-chromium-'));
+// a fresh profile each run (playwright passes it as --user-data-dir)
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--disable-quic'],
+});
+const timer = setTimeout(() => { console.error('browser test: timed out'); process.exit(1); }, 60000);
+
+try {
+  const page = await context.newPage();
+  // preflights never reach page events: httpd's access log shows them
+  const preflights = () => readFileSync(`${process.env.CLINIC_RUN_DIR}/access.log`, 'utf8')
+    .split('\n').filter((l) => l.includes('"OPTIONS /api/') && l.includes('host=cors.test')
+                             && / 204 /.test(l)).length;
+  const before = preflights();
+
+  await page.goto(`${page_origin}/index.html`);
+  check('page loaded', (await page.textContent('#state')) === 'ready');
+
+  const phone = '+9655' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  const call = (method, path, body, token) =>
+    page.evaluate(([a, m, p, b, t]) => window.clinic.call(a, m, p, b, t),
+                  [api, method, path, body, token]);
+
+  const sent = await call('POST', '/api/auth/send-otp', { phone_number: phone });
+  check('send-otp from the allowed origin', sent.ok && sent.status === 200, sent);
+
+  const code = await smsCode(phone);
+  const login = await call('POST', '/api/auth/verify-otp', { phone_number: phone, code });
+  check('verify-otp from the allowed origin', login.ok && login.status === 200, login);
+  const token = login.json && login.json.data && login.json.data.token;
+
+  const profile = await call('GET', '/api/user/profile', undefined, token);
+  check('profile with Authorization (preflighted)',
+        profile.ok && profile.status === 200 && profile.json.data.user.phoneNumber === phone, profile);
+  check('exposed headers readable', profile.ok && !!profile.requestId && profile.remaining !== null, profile);
+  check('the browser sent preflights, answered 204 by Apache', preflights() - before >= 2,
+        preflights() - before);
+
+  const denied = await call('GET', '/api/user/profile', undefined, 'not-a-token');
+  check('an error answer is readable too (401 with CORS headers)',
+        denied.ok && denied.status === 401 && denied.json.error.code === 'INVALID_TOKEN', denied);
+
+  // the same page from an origin that is not on the list
+  const evil = await context.newPage();
+  await evil.goto(`${evil_origin}/index.html`);
+  const blocked = await evil.evaluate(([a]) =>
+    window.clinic.call(a, 'POST', '/api/auth/send-otp', { phone_number: '+96551234567' }), [api]);
+  check('another origin is blocked by the browser', blocked.ok === false, blocked);
+  const blockedGet = await evil.evaluate(([a]) =>
+    window.clinic.call(a, 'GET', '/api/version'), [api]);
+  check('another origin cannot read even a simple GET', blockedGet.ok === false, blockedGet);
+} catch (e) {
+  failed++;
+  console.log(`  FAIL  ${e.stack || e}`);
+} finally {
+  clearTimeout(timer);
+  await context.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
