@@ -1,8 +1,8 @@
 /*
  * jwt.c: HS256 JSON Web Tokens.
  *
- * Signing builds the payload text itself (apr_psprintf plus a JSON string
- * escaper), so iat/exp are always printed as plain integers.  Verification
+ * Signing builds the payload text itself (apr_psprintf, strings escaped by
+ * clinic_tpl_escape's JSON mode), so iat/exp are always printed as plain integers.  Verification
  * runs in this order, and the first failure decides the answer:
  *
  *   1. shape: at most 4096 bytes, exactly two dots, three non-empty parts,
@@ -28,6 +28,7 @@
 #include <openssl/hmac.h>
 
 #include "jwt.h"
+#include "smstpl.h"
 
 #define JWT_MAX_LEN 4096
 #define JWT_SIG_LEN 32
@@ -136,51 +137,6 @@ long clinic_b64url_decode(apr_pool_t *p, const char *in, apr_size_t len,
     return (long)n;
 }
 
-/* s as the inside of a JSON string (without the quotes), from p */
-static const char *jwt_json_escape(apr_pool_t *p, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    apr_size_t need = 1;
-    const unsigned char *c;
-    char *out, *o;
-
-    for (c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\' || *c == '\b' || *c == '\f'
-            || *c == '\n' || *c == '\r' || *c == '\t') {
-            need += 2;
-        }
-        else if (*c < 0x20) {
-            need += 6;
-        }
-        else {
-            need += 1;
-        }
-    }
-    out = o = apr_palloc(p, need);
-    for (c = (const unsigned char *)s; *c; c++) {
-        switch (*c) {
-        case '"':  *o++ = '\\'; *o++ = '"';  break;
-        case '\\': *o++ = '\\'; *o++ = '\\'; break;
-        case '\b': *o++ = '\\'; *o++ = 'b';  break;
-        case '\f': *o++ = '\\'; *o++ = 'f';  break;
-        case '\n': *o++ = '\\'; *o++ = 'n';  break;
-        case '\r': *o++ = '\\'; *o++ = 'r';  break;
-        case '\t': *o++ = '\\'; *o++ = 't';  break;
-        default:
-            if (*c < 0x20) {
-                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
-                *o++ = hex[*c >> 4];
-                *o++ = hex[*c & 15];
-            }
-            else {
-                *o++ = (char)*c;
-            }
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 /* HMAC-SHA256(key, data) into mac; 1 on success */
 static int jwt_hmac(unsigned char mac[JWT_SIG_LEN], const unsigned char *key,
                     apr_size_t keylen, const char *data, apr_size_t len)
@@ -220,8 +176,8 @@ const char *clinic_jwt_sign(apr_pool_t *p, const unsigned char *key,
                            "{\"sub\":\"%s\",\"phone\":\"%s\","
                            "\"iat\":%" APR_INT64_T_FMT ","
                            "\"exp\":%" APR_INT64_T_FMT "}",
-                           jwt_json_escape(p, c->sub),
-                           jwt_json_escape(p, c->phone), c->iat, c->exp);
+                           clinic_tpl_escape(p, c->sub, CLINIC_ESC_JSON),
+                           clinic_tpl_escape(p, c->phone, CLINIC_ESC_JSON), c->iat, c->exp);
     signing_input = apr_pstrcat(p, jwt_header64, ".",
                                 clinic_b64url_encode(p,
                                     (const unsigned char *)payload,

@@ -291,3 +291,73 @@ Test(foundation, httpd_errors_inside_api_are_json)
     assert_envelope(r, 0);
     resp_free(r);
 }
+
+Test(foundation, hostile_bodies_never_crash_or_500, .timeout = 120)
+{
+    static const char *routes[][2] = {
+        { "POST", "/api/auth/send-otp" }, { "POST", "/api/auth/verify-otp" },
+        { "PUT", "/api/user/profile" }, { "PUT", "/api/user/phone" },
+        { "POST", "/api/user/send-phone-change-otp" },
+        { "POST", "/api/packages/purchase" },
+    };
+    char *deep_ok, *deep_bad, *long_name, *ip = fake_ip();
+    char *tok = login(site("main"), fake_phone(), ip);
+    const char *bodies[32];
+    size_t i, j, n = 0;
+
+    deep_ok = calloc(1, 1200);
+    deep_bad = calloc(1, 5000);
+    strcpy(deep_ok, "{\"a\":");
+    for (i = 0; i < 500; i++) strcat(deep_ok, "[");
+    for (i = 0; i < 500; i++) strcat(deep_ok, "]");
+    strcat(deep_ok, "}");
+    strcpy(deep_bad, "{\"a\":");
+    for (i = 0; i < 2000; i++) strcat(deep_bad, "[");
+    for (i = 0; i < 2000; i++) strcat(deep_bad, "]");
+    strcat(deep_bad, "}");
+    long_name = calloc(1, 6000);
+    strcpy(long_name, "{\"name\":\"");
+    memset(long_name + 9, 'A', 5000);
+    strcat(long_name, "\",\"national_id\":\"x\",\"phone_number\":\"x\"}");
+
+    bodies[n++] = "{\"phone_number\": {\"nested\": [1, 2, {\"x\": null}]}, \"code\": []}";
+    bodies[n++] = "{\"phone_number\": null, \"code\": null, \"name\": {}, \"package_id\": null}";
+    bodies[n++] = "{\"phone_number\": true, \"code\": 12345, \"new_phone_number\": 5, \"otp_code\": false}";
+    bodies[n++] = "{\"package_id\": 1e999, \"user_info\": \"me\"}";
+    bodies[n++] = "{\"purpose\": [\"login\"], \"phone_number\": \"+96551234567\"}";
+    bodies[n++] = "{\"name\": \"\\ud83d\\ude00\", \"phone_number\": 7, \"phone_number\": \"+96551234567\"}";
+    bodies[n++] = "{\"new_phone_number\": \"'; DELETE FROM users; --\", \"otp_code\": \"1 OR 1=1\"}";
+    bodies[n++] = "{\"package_id\": \"' UNION SELECT * FROM users --\", \"user_info\": {\"name\": []}}";
+    bodies[n++] = "{\"code\": \"%s%n%x\", \"phone_number\": \"%s%s%s%s\"}";
+    bodies[n++] = "\xef\xbb\xbf{\"phone_number\": \"+96541234567\"}";   /* a BOM is skipped; the number is not mobile */
+    bodies[n++] = "{\"a\":\"\xc0\xaf\"}";
+    bodies[n++] = "{\"a\":\"\xed\xa0\x80\"}";
+    bodies[n++] = deep_ok;
+    bodies[n++] = deep_bad;
+    bodies[n++] = long_name;
+    bodies[n++] = "   ";
+    bodies[n++] = "null";
+
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        for (j = 0; j < n; j++) {
+            resp_t *r = call(routes[i][0], site("main"), routes[i][1], bodies[j], tok, ip);
+            /* some are valid for some routes (a surrogate-pair emoji is a
+             * fine name); none may crash, hang or answer 5xx */
+            cr_assert(r->status >= 200 && r->status < 500,
+                      "%s %s with body #%zu: %ld %s", routes[i][0], routes[i][1], j,
+                      r->status, r->body);
+            assert_envelope(r, r->status < 300);
+            resp_free(r);
+        }
+    }
+    /* and the server is still fine */
+    {
+        resp_t *r = call("GET", site("main"), "/api/health", NULL, NULL, fake_ip());
+        cr_assert_eq(r->status, 200);
+        resp_free(r);
+    }
+    free(deep_ok);
+    free(deep_bad);
+    free(long_name);
+    free(tok);
+}
