@@ -195,12 +195,22 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             continue;
         }
         clinic_store_prepare(sp);
-        if (clinic_sms_driver(c) == CLINIC_SMS_LOG
-            && ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_CONFIG) {
+        if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_CONFIG) {
+            continue;       /* warn once, not on the first config pass */
+        }
+        if (clinic_sms_driver(c) == CLINIC_SMS_LOG) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp,
                          "CLINIC0005: %s log writes one-time codes to the "
                          "error log; use it for development only",
                          CLINIC_D_SMS_DRIVER);
+        }
+        else if (c->sms_url && !strncasecmp(c->sms_url, "http://", 7)
+                 && strncmp(c->sms_url + 7, "127.0.0.1", 9)
+                 && strncasecmp(c->sms_url + 7, "localhost", 9)) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp,
+                         "CLINIC0006: %s is plain http: codes cross the "
+                         "network unencrypted; use https",
+                         CLINIC_D_SMS_URL);
         }
     }
     return clinic_ratelimit_post_config(pconf, s);

@@ -13,6 +13,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_core.h>
 
 #include "config.h"
 #include "otp.h"
@@ -282,7 +283,13 @@ static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
 
 static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
 {
+    /* one cache for the whole server: keys carry the virtual host */
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     (void)d;
+
+    if (err) {
+        return err;
+    }
     conf_of(cmd)->rate_cache = arg;
     return NULL;
 }

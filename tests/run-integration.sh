@@ -218,7 +218,7 @@ SQL
         || { log "httpd did not come up"; cat "$run/error.log" >&2; return 1; }
     export CLINIC_DB_KIND=$kind CLINIC_SQL="$run/sql.sh" \
         CLINIC_SECURITY_LOG="$run/security.log" CLINIC_ERROR_LOG="$run/error.log" \
-        CLINIC_JWT_KEY="$run/jwt.key" CLINIC_RUN_DIR="$run" \
+        CLINIC_JWT_KEY="$run/jwt.key" CLINIC_RUN_DIR="$run" CLINIC_TOP="$top" \
         CLINIC_SMS="http://127.0.0.1:$PORT_SMS" \
         CLINIC_MAIN="http://127.0.0.1:$PORT_MAIN" CLINIC_SHORT="http://127.0.0.1:$PORT_SHORT" \
         CLINIC_FAIL="http://127.0.0.1:$PORT_FAIL" CLINIC_HANG="http://127.0.0.1:$PORT_HANG" \

@@ -136,3 +136,37 @@ Test(config, http_driver_needs_a_url)
     refused(body, "ClinicSMSURL");
     free(body);
 }
+
+Test(config, the_shipped_vhost_example_parses)
+{
+    char *example = slurp(fmt("%s/conf/clinic-vhost.conf", getenv("CLINIC_TOP")));
+    char dir[] = "/tmp/clinic-example.XXXXXX", *out, *cmd, *p;
+    FILE *f;
+    int status;
+
+    cr_assert(example);
+    cr_assert(mkdtemp(dir));
+    f = fopen(fmt("%s/httpd.conf", dir), "w");
+    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n", getenv("CLINIC_RUN_DIR"));
+    /* the example's paths, pointed at what this machine has */
+    for (p = strtok(example, "\n"); p; p = strtok(NULL, "\n")) {
+        if (strstr(p, "/etc/apache2/clinic/jwt.key")) {
+            fprintf(f, "    ClinicJWTSecretFile \"%s\"\n", getenv("CLINIC_JWT_KEY"));
+        }
+        else if (strstr(p, "Include /etc/apache2/clinic-cors.conf")) {
+            fprintf(f, "    Include \"%s/conf/clinic-cors.conf\"\n", getenv("CLINIC_TOP"));
+        }
+        else {
+            fprintf(f, "%s\n", p);
+        }
+    }
+    fclose(f);
+    cmd = fmt("apache2 -t -f %s/httpd.conf > %s/out 2>&1", dir, dir);
+    status = system(cmd);
+    out = slurp(fmt("%s/out", dir));
+    cr_assert_eq(status, 0, "%s", out);
+    cr_assert(strstr(out, "Syntax OK"), "%s", out);
+    cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
+    free(out);
+    free(example);
+}
