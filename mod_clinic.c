@@ -95,6 +95,7 @@ static int clinic_handler(request_rec *r)
     cr->request_id = clinic_request_id(r);
     cr->now = apr_time_sec(r->request_time);
     cr->rl_remaining = -1;
+    cr->bearer_rc = -2;
 
     if (!cr->conf->jwt_key.data) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CLINIC0002: SetHandler "

@@ -65,27 +65,41 @@ static int token_refused(clinic_req_t *cr, const char *code,
     return clinic_send_error(cr, HTTP_UNAUTHORIZED, code, message, NULL);
 }
 
+int clinic_bearer(clinic_req_t *cr)
+{
+    const char *auth;
+
+    if (cr->bearer_rc != -2) {
+        return cr->bearer_rc;
+    }
+    auth = apr_table_get(cr->r->headers_in, "Authorization");
+    if (!auth || strncasecmp(auth, "Bearer ", 7)) {
+        return cr->bearer_rc = -1;
+    }
+    auth += 7;
+    while (*auth == ' ') {
+        auth++;
+    }
+    return cr->bearer_rc = clinic_jwt_verify(&cr->claims, cr->r->pool, auth,
+                                             cr->conf->jwt_key.data,
+                                             cr->conf->jwt_key.len, cr->now);
+}
+
 int clinic_auth_token(clinic_req_t *cr)
 {
-    const char *auth = apr_table_get(cr->r->headers_in, "Authorization");
-    clinic_jwt_claims_t claims;
+    const clinic_jwt_claims_t *claims = &cr->claims;
+    int rc = clinic_bearer(cr);
     clinic_user_t *user;
     ap_dbd_t *d;
 
-    if (!auth || strncasecmp(auth, "Bearer ", 7)) {
+    if (rc < 0) {
         apr_table_setn(cr->r->err_headers_out, "WWW-Authenticate",
                        "Bearer realm=\"clinic\"");
         return clinic_send_error(cr, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
                                  "Log in first: send Authorization: Bearer "
                                  "<token>.", NULL);
     }
-    auth += 7;
-    while (*auth == ' ') {
-        auth++;
-    }
-    switch (clinic_jwt_verify(&claims, cr->r->pool, auth,
-                              cr->conf->jwt_key.data, cr->conf->jwt_key.len,
-                              cr->now)) {
+    switch (rc) {
     case CLINIC_JWT_OK:
         break;
     case CLINIC_JWT_EXPIRED:
@@ -104,14 +118,14 @@ int clinic_auth_token(clinic_req_t *cr)
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if (clinic_store_user_by_id(&user, cr->r, d, claims.sub) != APR_SUCCESS) {
+    if (clinic_store_user_by_id(&user, cr->r, d, claims->sub) != APR_SUCCESS) {
         return clinic_send_internal(cr, "user lookup failed");
     }
     if (!user) {
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
-                             "unknown_user", claims.sub);
+                             "unknown_user", claims->sub);
     }
-    if (strcmp(user->phone, claims.phone)) {
+    if (strcmp(user->phone, claims->phone)) {
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "phone_changed", user->id);
     }

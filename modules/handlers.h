@@ -14,6 +14,9 @@ int clinic_h_version(clinic_req_t *cr);
 int clinic_h_send_otp(clinic_req_t *cr);
 int clinic_h_verify_otp(clinic_req_t *cr);
 int clinic_h_send_phone_change_otp(clinic_req_t *cr);
+/* The request's bearer token, verified once per request: a clinic_jwt_rc
+ * (claims in cr->claims when CLINIC_JWT_OK), or -1 when there is none. */
+int clinic_bearer(clinic_req_t *cr);
 /* Check the bearer token and load cr->user; OK, or the status already
  * answered (401/403/503/500). */
 int clinic_auth_token(clinic_req_t *cr);

@@ -16,7 +16,7 @@
 
 #include "ratelimit.h"
 #include "store.h"
-#include "jwt.h"
+#include "handlers.h"
 #include "seclog.h"
 
 APLOG_USE_MODULE(clinic);
@@ -165,27 +165,12 @@ static void cache_hit(request_rec *r, const char *key, apr_int64_t window_end,
     *count = n;
 }
 
-/* The bearer token's subject when its signature and expiry are good. */
-static const char *token_subject(clinic_req_t *cr)
-{
-    const char *auth = apr_table_get(cr->r->headers_in, "Authorization");
-    clinic_jwt_claims_t claims;
-
-    if (!auth || strncasecmp(auth, "Bearer ", 7)) {
-        return NULL;
-    }
-    if (clinic_jwt_verify(&claims, cr->r->pool, auth + 7,
-                          cr->conf->jwt_key.data, cr->conf->jwt_key.len,
-                          cr->now) != CLINIC_JWT_OK) {
-        return NULL;
-    }
-    return claims.sub;
-}
-
 int clinic_ratelimit_general(clinic_req_t *cr)
 {
     request_rec *r = cr->r;
-    const char *sub = token_subject(cr);
+    /* a valid token counts as its user; anything else as its address */
+    const char *sub = clinic_bearer(cr) == CLINIC_JWT_OK ? cr->claims.sub
+                                                         : NULL;
     clinic_rl_kind kind = sub ? CLINIC_RL_USER : CLINIC_RL_ANON;
     clinic_limit_t l = clinic_limit(cr->conf, kind);
     apr_int64_t window_end = (cr->now / l.seconds + 1) * l.seconds;

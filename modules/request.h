@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "model.h"
+#include "jwt.h"
 
 typedef struct clinic_req_t clinic_req_t;
 typedef int (*clinic_handler_fn)(clinic_req_t *cr);
@@ -37,6 +38,8 @@ struct clinic_req_t {
     cJSON *body;               /* parsed JSON object (routes with a body) */
     ap_dbd_t *dbd;             /* acquired on first use */
     clinic_user_t *user;       /* the token's user (routes with a token) */
+    int bearer_rc;             /* clinic_bearer(): -2 unchecked, -1 none */
+    clinic_jwt_claims_t claims;  /* valid when bearer_rc is CLINIC_JWT_OK */
     int rl_remaining;          /* general limit headers, -1 when none */
 };
 
