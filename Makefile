@@ -36,7 +36,7 @@ deps:
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/unit_tests: $(UNIT_TESTS) $(UNIT_SRCS) $(MODULE_HDRS) | $(BUILD)
+$(BUILD)/unit_tests: $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(UNIT_SRCS) $(MODULE_HDRS) | $(BUILD)
 	$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_TESTS) $(UNIT_SRCS) \
 	    $(APR_LIBS) $(DEPS_LIBS) -lcriterion
 

@@ -15,7 +15,7 @@
 
 #include "jwt.h"
 
-static apr_pool_t *pool;
+#include "pool_fixture.h"
 
 static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef-test-key";
 #define KEYLEN (sizeof(KEY) - 1)
@@ -23,17 +23,6 @@ static const unsigned char KEY[] = "0123456789abcdef0123456789abcdef-test-key";
 #define HEADER_HS256 "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 #define NOW ((apr_int64_t)1764000000)
 
-static void setup(void)
-{
-    cr_assert_eq(apr_initialize(), APR_SUCCESS);
-    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
 
 TestSuite(jwt, .init = setup, .fini = teardown);
 TestSuite(b64url, .init = setup, .fini = teardown);

@@ -14,22 +14,11 @@
 
 #include "otp.h"
 
-static apr_pool_t *pool;
+#include "pool_fixture.h"
 
 static const unsigned char KEY[] = "otp-key-otp-key-otp-key-otp-key-0";
 #define KEYLEN (sizeof(KEY) - 1)
 
-static void setup(void)
-{
-    cr_assert_eq(apr_initialize(), APR_SUCCESS);
-    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
 
 TestSuite(otp, .init = setup, .fini = teardown);
 

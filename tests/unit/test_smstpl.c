@@ -9,23 +9,12 @@
 
 #include "smstpl.h"
 
-static apr_pool_t *pool;
+#include "pool_fixture.h"
 
 /* "مرحبا" (hello) in UTF-8 */
 #define ARABIC "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"
 #define ARABIC_FORM "%D9%85%D8%B1%D8%AD%D8%A8%D8%A7"
 
-static void setup(void)
-{
-    cr_assert_eq(apr_initialize(), APR_SUCCESS);
-    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
 
 TestSuite(smstpl, .init = setup, .fini = teardown);
 

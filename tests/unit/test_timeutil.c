@@ -15,19 +15,8 @@
 
 #include "timeutil.h"
 
-static apr_pool_t *pool;
+#include "pool_fixture.h"
 
-static void setup(void)
-{
-    cr_assert_eq(apr_initialize(), APR_SUCCESS);
-    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
 
 TestSuite(timefmt, .init = setup, .fini = teardown);
 TestSuite(timeparse, .init = setup, .fini = teardown);

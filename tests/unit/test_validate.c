@@ -13,19 +13,8 @@
 
 #include "validate.h"
 
-static apr_pool_t *pool;
+#include "pool_fixture.h"
 
-static void setup(void)
-{
-    cr_assert_eq(apr_initialize(), APR_SUCCESS);
-    cr_assert_eq(apr_pool_create(&pool, NULL), APR_SUCCESS);
-}
-
-static void teardown(void)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-}
 
 TestSuite(phone, .init = setup, .fini = teardown);
 TestSuite(otpcode, .init = setup, .fini = teardown);
