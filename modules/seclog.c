@@ -38,11 +38,24 @@ apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s)
         if (!log) {
             log = apr_pcalloc(pconf, sizeof(*log));
             if (c->seclog_spec[0] == '|') {
-                piped_log *pl = ap_open_piped_log(pconf, c->seclog_spec + 1);
+                /* as for CustomLog: "|$cmd" runs through the shell,
+                 * "|cmd" and "||cmd" run the program directly */
+                const char *cmd = c->seclog_spec + 1;
+                apr_cmdtype_e type = APR_PROGRAM_ENV;
+                piped_log *pl;
+
+                if (*cmd == '$') {
+                    type = APR_SHELLCMD_ENV;
+                    cmd++;
+                }
+                else if (*cmd == '|') {
+                    cmd++;
+                }
+                pl = ap_open_piped_log_ex(pconf, cmd, type);
                 if (!pl) {
                     ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sp,
                                  "CLINIC0301: %s: cannot start '%s'",
-                                 CLINIC_D_SECURITY_LOG, c->seclog_spec + 1);
+                                 CLINIC_D_SECURITY_LOG, cmd);
                     return APR_EGENERAL;
                 }
                 log->file = ap_piped_log_write_fd(pl);

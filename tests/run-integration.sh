@@ -132,8 +132,8 @@ start_httpd() {
     PORT_LIMITS=$(free_port); PORT_CORS=$(free_port); PORT_PAGE=$(free_port)
     PORT_EVIL=$(free_port)
     local run="$work/run"
-    : > "$run/error.log"; : > "$run/security.log"
-    chown www-data:www-data "$run/security.log"
+    : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
+    chown www-data:www-data "$run/security.log" "$run/security-piped.log"
     sed -e "s#@RUN@#$run#g" -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
         -e "s#@ERRORLOG@#$run/error.log#g" "$top/conf/common.conf.in" > "$run/common.conf"
     local subst=(-e "s#@RUN@#$run#g" -e "s#@PORT_SMS@#$PORT_SMS#g"

@@ -692,3 +692,26 @@ Test(auth, the_module_deletes_old_expired_codes)
     assert_error(r, 400, "OTP_EXPIRED");
     resp_free(r);
 }
+
+Test(auth, security_log_through_a_piped_logger, .timeout = 30)
+{
+    char *phone = fake_phone(), *log = NULL, *needle;
+    resp_t *r = send_otp(site("short"), phone, fake_ip());
+    int i;
+
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    resp_free(r);
+    needle = fmt("\"phone\":\"+965****%s\"", phone + 8);
+    for (i = 0; i < 50; i++) {     /* the pipe is asynchronous */
+        free(log);
+        log = slurp(fmt("%s/security-piped.log", getenv("CLINIC_RUN_DIR")));
+        if (log && strstr(log, needle)) {
+            break;
+        }
+        usleep(100000);
+    }
+    cr_assert(log && strstr(log, needle), "the piped logger got the otp_sent line");
+    cr_assert(strstr(log, "\"event\":\"otp_sent\""));
+    free(log);
+    free(needle);
+}
