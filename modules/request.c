@@ -251,7 +251,7 @@ static const struct {
     { 415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json." },
     { 429, "RATE_LIMITED", "Too many requests. Please try again later." },
     { 431, "HEADERS_TOO_LARGE", "The request headers are too large." },
-    { 501, "NOT_IMPLEMENTED", "This method is not supported." },
+    { 501, "UNSUPPORTED_METHOD", "This method is not supported." },
     { 503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable." },
 };
 
