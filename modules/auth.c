@@ -125,7 +125,10 @@ int clinic_auth_token(clinic_req_t *cr)
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "unknown_user", claims->sub);
     }
-    if (strcmp(user->phone, claims->phone)) {
+    /* a phone change refuses every older token, even if the number later
+     * comes back: the phone claim and the token version must both match */
+    if (strcmp(user->phone, claims->phone)
+        || claims->ver != user->token_version) {
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "phone_changed", user->id);
     }
@@ -145,6 +148,7 @@ const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
     c.phone = user->phone;
     c.iat = cr->now;
     c.exp = cr->now + clinic_token_ttl(cr->conf);
+    c.ver = user->token_version;
     return clinic_jwt_sign(cr->r->pool, cr->conf->jwt_key.data,
                            cr->conf->jwt_key.len, &c);
 }
@@ -281,7 +285,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                      const char *owner, const char *code)
 {
     clinic_server_conf *c = cr->conf;
-    int max = clinic_otp_max_attempts(c), counted, won, st, left;
+    int max = clinic_otp_max_attempts(c), counted, won, st, left, right;
     clinic_otp_row_t *row;
     const char *expected;
     ap_dbd_t *d;
@@ -302,6 +306,32 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
         return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "No code is "
                            "pending for this number. Request a new one.",
                            "not_found");
+    }
+    expected = clinic_otp_hash(cr->r->pool, c->otp_key.data, c->otp_key.len,
+                               phone, purpose, code);
+    if (!expected) {
+        return clinic_send_internal(cr, "code hash failed");
+    }
+    right = clinic_ct_streq(expected, row->hash);
+    if (!right) {
+        /* a code from an earlier SMS: say it was replaced, and don't spend
+         * an attempt of the live code on it */
+        apr_array_header_t *old;
+        int i, replaced = 0;
+
+        if (clinic_store_otp_replaced(&old, cr->r, d, phone, purpose, owner,
+                                      cr->now) != APR_SUCCESS) {
+            return clinic_send_internal(cr, "code lookup failed");
+        }
+        for (i = 0; i < old->nelts; i++) {
+            replaced |= clinic_ct_streq(expected,
+                                        APR_ARRAY_IDX(old, i, const char *));
+        }
+        if (replaced) {
+            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
+                               "was replaced by a newer one. Use the code of "
+                               "the latest SMS.", "replaced");
+        }
     }
     if (clinic_store_otp_attempt(&counted, cr->r, d, row->id, max, cr->now)
         != APR_SUCCESS) {
@@ -326,12 +356,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                            "attempts_exceeded");
     }
 
-    expected = clinic_otp_hash(cr->r->pool, c->otp_key.data, c->otp_key.len,
-                               phone, purpose, code);
-    if (!expected) {
-        return clinic_send_internal(cr, "code hash failed");
-    }
-    if (clinic_ct_streq(expected, row->hash)) {
+    if (right) {
         if (clinic_store_otp_consume(&won, cr->r, d, row->id, cr->now)
             != APR_SUCCESS) {
             return clinic_send_internal(cr, "code consume failed");
@@ -340,6 +365,11 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
             return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
                                "is no longer valid. Request a new one.",
                                "used");
+        }
+        /* two sends racing can leave two live codes; the login ends both */
+        if (clinic_store_otp_retire_others(cr->r, d, row->id, phone, purpose,
+                                           owner) != APR_SUCCESS) {
+            return clinic_send_internal(cr, "code retire failed");
         }
         return OK;
     }

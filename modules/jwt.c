@@ -12,7 +12,7 @@
  *   4. signature: 32 bytes equal, in constant time, to
  *      HMAC-SHA256(key, header64 "." payload64)             -> BAD_SIGNATURE
  *   5. payload (only now parsed): a JSON object with string sub and phone,
- *      integral numbers iat and exp                         -> MALFORMED
+ *      integral numbers iat and exp (and ver, if present)   -> MALFORMED
  *   6. exp <= now                                           -> EXPIRED
  *
  * The only library allocations are cJSON trees, freed at one exit label on
@@ -175,9 +175,12 @@ const char *clinic_jwt_sign(apr_pool_t *p, const unsigned char *key,
     payload = apr_psprintf(p,
                            "{\"sub\":\"%s\",\"phone\":\"%s\","
                            "\"iat\":%" APR_INT64_T_FMT ","
-                           "\"exp\":%" APR_INT64_T_FMT "}",
+                           "\"exp\":%" APR_INT64_T_FMT "%s}",
                            clinic_tpl_escape(p, c->sub, CLINIC_ESC_JSON),
-                           clinic_tpl_escape(p, c->phone, CLINIC_ESC_JSON), c->iat, c->exp);
+                           clinic_tpl_escape(p, c->phone, CLINIC_ESC_JSON),
+                           c->iat, c->exp,
+                           c->ver ? apr_psprintf(p, ",\"ver\":%" APR_INT64_T_FMT,
+                                                 c->ver) : "");
     signing_input = apr_pstrcat(p, jwt_header64, ".",
                                 clinic_b64url_encode(p,
                                     (const unsigned char *)payload,
@@ -266,7 +269,7 @@ clinic_jwt_rc clinic_jwt_verify(clinic_jwt_claims_t *out, apr_pool_t *p,
     unsigned char mac[JWT_SIG_LEN];
     unsigned char *sig = NULL;
     apr_size_t len, hlen, plen, slen;
-    apr_int64_t iat, exp;
+    apr_int64_t iat, exp, ver = 0;
     long n;
 
     if (!token) {
@@ -334,6 +337,10 @@ clinic_jwt_rc clinic_jwt_verify(clinic_jwt_claims_t *out, apr_pool_t *p,
         || !jwt_int_claim(payload, "exp", &exp)) {
         goto done;
     }
+    if (cJSON_GetObjectItemCaseSensitive(payload, "ver")
+        && !jwt_int_claim(payload, "ver", &ver)) {
+        goto done;
+    }
 
     /* 6. expiry */
     if (exp <= now) {
@@ -345,6 +352,7 @@ clinic_jwt_rc clinic_jwt_verify(clinic_jwt_claims_t *out, apr_pool_t *p,
         out->phone = apr_pstrdup(p, phone->valuestring);
         out->iat = iat;
         out->exp = exp;
+        out->ver = ver;
     }
     rc = CLINIC_JWT_OK;
 

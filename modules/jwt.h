@@ -11,6 +11,8 @@ typedef struct {
     const char *phone;   /* +965XXXXXXXX */
     apr_int64_t iat;
     apr_int64_t exp;
+    apr_int64_t ver;     /* the user's token version; "ver" is written only
+                          * when not 0, and read as 0 when absent */
 } clinic_jwt_claims_t;
 
 typedef enum {

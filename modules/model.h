@@ -15,6 +15,7 @@ typedef struct {
     int is_active;
     apr_int64_t created_at;     /* seconds since the epoch, UTC */
     apr_int64_t updated_at;
+    apr_int64_t token_version;  /* bumped when older tokens must die */
 } clinic_user_t;
 
 typedef struct {

@@ -33,6 +33,7 @@ enum {
     S_USER_SET_PHONE,
     S_OTP_INSERT, S_OTP_ACTIVATE, S_OTP_RETIRE_OTHERS, S_OTP_FAIL,
     S_OTP_LATEST, S_OTP_ATTEMPT, S_OTP_GET, S_OTP_CONSUME, S_OTP_CLEANUP,
+    S_OTP_REPLACED,
     S_RATE_SLOTS, S_RATE_NEW, S_RATE_CLAIM, S_RATE_CLEANUP,
     S_PKG_ACTIVE, S_PKG_BY_ID,
     S_SUB_ACTIVE, S_SUB_RELEASE, S_SUB_INSERT, S_SUB_HISTORY,
@@ -40,7 +41,7 @@ enum {
 };
 
 #define USER_COLS "id, phone_number, name, national_id, is_active, " \
-                  "created_at, updated_at"
+                  "created_at, updated_at, token_version"
 #define PKG_COLS  "id, name, description, price, duration_days, is_active, " \
                   "created_at"
 #define SUB_SELECT "SELECT up.id, up.package_id, p.name, p.description, " \
@@ -62,14 +63,15 @@ static const struct {
         "SELECT " USER_COLS " FROM users WHERE id = %s" },
     [S_USER_INSERT] = { "clinic_user_insert",
         "INSERT INTO users (" USER_COLS ") "
-        "VALUES (%s, %s, NULL, NULL, 1, %s, %s)" },
+        "VALUES (%s, %s, NULL, NULL, 1, %s, %s, 0)" },
     [S_USER_UPDATE] = { "clinic_user_update",
         "UPDATE users SET "
         "name = CASE WHEN %s = '1' THEN %s ELSE name END, "
         "national_id = CASE WHEN %s = '1' THEN %s ELSE national_id END, "
         "updated_at = %s WHERE id = %s" },
     [S_USER_SET_PHONE] = { "clinic_user_set_phone",
-        "UPDATE users SET phone_number = %s, updated_at = %s WHERE id = %s" },
+        "UPDATE users SET phone_number = %s, updated_at = %s, "
+        "token_version = token_version + 1 WHERE id = %s" },
 
     [S_OTP_INSERT] = { "clinic_otp_insert",
         "INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, "
@@ -100,6 +102,11 @@ static const struct {
         "WHERE id = %s AND status = 'active'" },
     [S_OTP_CLEANUP] = { "clinic_otp_cleanup",
         "DELETE FROM otp_codes WHERE expires_at < %s" },
+    [S_OTP_REPLACED] = { "clinic_otp_replaced",
+        "SELECT code_hash FROM otp_codes "
+        "WHERE phone_number = %s AND purpose = %s AND owner = %s "
+        "AND status = 'replaced' AND expires_at > %s "
+        "ORDER BY created_us DESC LIMIT 10" },
 
     [S_RATE_SLOTS] = { "clinic_rate_slots",
         "SELECT slot, used_at FROM rate_slots "
@@ -346,6 +353,7 @@ static clinic_user_t *user_from(apr_pool_t *p, row_t v)
     u->is_active = to_int(v[4]);
     u->created_at = to_time(v[5]);
     u->updated_at = to_time(v[6]);
+    u->token_version = v[7] ? apr_atoi64(v[7]) : 0;
     return u;
 }
 
@@ -416,14 +424,42 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
                     clinic_time_db(r->pool, expires_at)));
 }
 
+apr_status_t clinic_store_otp_retire_others(request_rec *r, ap_dbd_t *d,
+                                            const char *id, const char *phone,
+                                            const char *purpose,
+                                            const char *owner)
+{
+    return run(NULL, r, d, S_OTP_RETIRE_OTHERS,
+               ARGS(phone, purpose, owner, id));
+}
+
 apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose, const char *owner)
 {
-    apr_status_t rv = run(NULL, r, d, S_OTP_RETIRE_OTHERS,
-                          ARGS(phone, purpose, owner, id));
+    apr_status_t rv = clinic_store_otp_retire_others(r, d, id, phone,
+                                                     purpose, owner);
     if (rv == APR_SUCCESS) {
         rv = run(NULL, r, d, S_OTP_ACTIVATE, ARGS(id));
+    }
+    return rv;
+}
+
+apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
+                                       request_rec *r, ap_dbd_t *d,
+                                       const char *phone, const char *purpose,
+                                       const char *owner, apr_int64_t now)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = select_rows(&rows, r, d, S_OTP_REPLACED,
+                                  ARGS(phone, purpose, owner,
+                                       clinic_time_db(r->pool, now)));
+    int i;
+
+    *hashes = apr_array_make(r->pool, rows->nelts, sizeof(const char *));
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        const char *h = APR_ARRAY_IDX(rows, i, row_t)[0];
+        *(const char **)apr_array_push(*hashes) = h ? h : "";
     }
     return rv;
 }

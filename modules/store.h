@@ -67,6 +67,17 @@ apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose,
                                        const char *owner);
+/* retire every live code of (phone, purpose, owner) but id: after a
+ * login, so a code sent in parallel with the one used dies with it */
+apr_status_t clinic_store_otp_retire_others(request_rec *r, ap_dbd_t *d,
+                                            const char *id, const char *phone,
+                                            const char *purpose,
+                                            const char *owner);
+/* hashes of the replaced, unexpired codes of (phone, purpose, owner) */
+apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
+                                       request_rec *r, ap_dbd_t *d,
+                                       const char *phone, const char *purpose,
+                                       const char *owner, apr_int64_t now);
 /* an undelivered code can never be used */
 apr_status_t clinic_store_otp_fail(request_rec *r, ap_dbd_t *d,
                                    const char *id);

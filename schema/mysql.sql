@@ -15,6 +15,8 @@ CREATE TABLE users (
     is_active     TINYINT(1)   NOT NULL DEFAULT 1,
     created_at    DATETIME     NOT NULL,
     updated_at    DATETIME     NOT NULL,
+    -- bumped by a phone change: tokens carrying an older one are refused
+    token_version INT          NOT NULL DEFAULT 0,
     PRIMARY KEY (id),
     UNIQUE KEY uq_users_phone (phone_number)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -17,7 +17,8 @@ CREATE TABLE users (
     national_id   TEXT    NULL,
     is_active     INTEGER NOT NULL DEFAULT 1,
     created_at    TEXT    NOT NULL,
-    updated_at    TEXT    NOT NULL
+    updated_at    TEXT    NOT NULL,
+    token_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX uq_users_phone ON users (phone_number);
 

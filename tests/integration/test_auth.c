@@ -280,9 +280,23 @@ Test(auth, new_send_replaces_the_old_code)
     }
     second = sms_code(phone);
     if (strcmp(first, second)) {
+        /* the replaced code is not found, and spends no attempt */
         r = verify(site("main"), phone, first, ip);
-        assert_error(r, 400, "INVALID_OTP");
+        assert_error(r, 400, "OTP_NOT_FOUND");
         resp_free(r);
+        r = verify(site("main"), phone, first, ip);
+        assert_error(r, 400, "OTP_NOT_FOUND");
+        resp_free(r);
+        {
+            char *wrong = other_code(second);
+            if (strcmp(wrong, first)) {
+                r = verify(site("main"), phone, wrong, ip);
+                assert_error(r, 400, "INVALID_OTP");
+                cr_assert_eq(jnum(r, "error.details.attemptsRemaining"), 2, "%s", r->body);
+                resp_free(r);
+            }
+            free(wrong);
+        }
     }
     r = verify(site("main"), phone, second, ip);
     cr_assert_eq(r->status, 200, "%s", r->body);
@@ -714,4 +728,66 @@ Test(auth, security_log_through_a_piped_logger, .timeout = 30)
     cr_assert(strstr(log, "\"event\":\"otp_sent\""));
     free(log);
     free(needle);
+}
+
+typedef struct {
+    char *phones[20];
+} sends_t;
+
+static void send_one(void *arg, int i)
+{
+    sends_t *s = arg;
+    resp_t *r = send_otp(site("main"), s->phones[i / 3], fake_ip());
+    resp_free(r);
+}
+
+static char **all_codes(const char *phone, int *n)
+{
+    char url[256], **codes = calloc(8, sizeof(char *));
+    resp_t *r;
+    cJSON *rec;
+
+    snprintf(url, sizeof(url), "%s/messages?to=%%2B%s", site("sms"), phone + 1);
+    r = req("GET", url, NULL, NULL);
+    *n = 0;
+    cJSON_ArrayForEach(rec, r->json) {
+        const char *m = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "fields"),
+                                            "message")->valuestring;
+        const char *d = m + strcspn(m, "0123456789");
+        if (*n < 8 && strlen(d) >= 5) {
+            codes[(*n)++] = strndup(d, 5);
+        }
+    }
+    resp_free(r);
+    return codes;
+}
+
+Test(auth, parallel_sends_leave_one_usable_code, .timeout = 120)
+{
+    sends_t s;
+    int p, i, k, round;
+
+    for (p = 0; p < 20; p++) {
+        s.phones[p] = fake_phone();
+    }
+    parallel(60, send_one, &s);        /* three at once for each phone */
+    for (p = 0; p < 20; p++) {
+        int n, logins = 0;
+        char **codes = all_codes(s.phones[p], &n);
+        cr_assert_eq(n, 3, "three SMS for %s", s.phones[p]);
+        /* every code, twice over: one login at most, whatever the order */
+        for (round = 0; round < 2; round++) {
+            for (i = 0; i < n; i++) {
+                resp_t *r = verify(site("main"), s.phones[p], codes[i], fake_ip());
+                logins += r->status == 200;
+                cr_assert(r->status == 200 || r->status == 400, "%s", r->body);
+                resp_free(r);
+            }
+        }
+        cr_assert_eq(logins, 1, "%s: %d logins from one burst of sends", s.phones[p], logins);
+        for (k = 0; k < n; k++) {
+            free(codes[k]);
+        }
+        free(codes);
+    }
 }

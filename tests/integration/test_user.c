@@ -256,3 +256,45 @@ Test(user, phone_change_alias_and_conflicts)
     free(tok);
     free(other);
 }
+
+/* change the number of the token's user to `to`; returns the new token */
+static char *change_phone(const char *tok, const char *ip, const char *to)
+{
+    char *code, *body, *new_tok;
+    resp_t *r = send_change(tok, ip, to, 1);
+
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    resp_free(r);
+    code = sms_code(to);
+    body = fmt("{\"new_phone_number\":\"%s\",\"otp_code\":\"%s\"}", to, code);
+    r = call("PUT", site("main"), "/api/user/phone", body, tok, ip);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    new_tok = strdup(jstr(r, "data.token"));
+    resp_free(r);
+    free(body);
+    free(code);
+    return new_tok;
+}
+
+Test(user, old_tokens_stay_dead_when_the_number_comes_back)
+{
+    char *a = fake_phone(), *b = fake_phone(), *ip = fake_ip();
+    char *t1 = login(site("main"), a, ip), *t2, *t3;
+    resp_t *r;
+
+    t2 = change_phone(t1, ip, b);
+    t3 = change_phone(t2, ip, a);          /* back to the first number */
+    r = call("GET", site("main"), "/api/user/profile", NULL, t1, ip);
+    assert_error(r, 401, "INVALID_TOKEN");  /* its phone matches again, still dead */
+    resp_free(r);
+    r = call("GET", site("main"), "/api/user/profile", NULL, t2, ip);
+    assert_error(r, 401, "INVALID_TOKEN");
+    resp_free(r);
+    r = call("GET", site("main"), "/api/user/profile", NULL, t3, ip);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(jstr(r, "data.user.phoneNumber"), a);
+    resp_free(r);
+    free(t1);
+    free(t2);
+    free(t3);
+}

@@ -142,7 +142,7 @@ Test(b64url, decode_uses_len_not_nul)
 Test(jwt, sign_verify_round_trip)
 {
     clinic_jwt_claims_t c = { "8f0e6c1a-0000-4000-8000-000000000001",
-                              "+96550000000", NOW, NOW + 86400 };
+                              "+96550000000", NOW, NOW + 86400, 0 };
     clinic_jwt_claims_t out;
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
 
@@ -158,7 +158,7 @@ Test(jwt, sign_verify_round_trip)
 
 Test(jwt, round_trip_escaped_strings)
 {
-    clinic_jwt_claims_t c = { "a\"b\\c\nd\x01 \xd8\xb9", "+965\t1", 5, NOW + 1 };
+    clinic_jwt_claims_t c = { "a\"b\\c\nd\x01 \xd8\xb9", "+965\t1", 5, NOW + 1, 0 };
     clinic_jwt_claims_t out;
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
 
@@ -172,7 +172,7 @@ Test(jwt, round_trip_escaped_strings)
 
 Test(jwt, known_answer)
 {
-    clinic_jwt_claims_t c = { "u1", "+96550000000", 1764000000, 1764086400 };
+    clinic_jwt_claims_t c = { "u1", "+96550000000", 1764000000, 1764086400, 0 };
     const char *expect = ref_token(
         HEADER_HS256,
         "{\"sub\":\"u1\",\"phone\":\"+96550000000\","
@@ -189,7 +189,7 @@ Test(jwt, known_answer)
 Test(jwt, payload_integers_not_exponents)
 {
     clinic_jwt_claims_t c = { "u", "+96550000000", 1764000000,
-                              (apr_int64_t)4102444800LL };
+                              (apr_int64_t)4102444800LL, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     const char *p1 = strchr(tok, '.') + 1;
     const char *p2 = strchr(p1, '.');
@@ -204,7 +204,7 @@ Test(jwt, payload_integers_not_exponents)
 
 Test(jwt, sign_rejects_missing_claims)
 {
-    clinic_jwt_claims_t c = { NULL, "+96550000000", 1, 2 };
+    clinic_jwt_claims_t c = { NULL, "+96550000000", 1, 2, 0 };
 
     cr_assert_null(clinic_jwt_sign(pool, KEY, KEYLEN, &c));
     c.sub = "u";
@@ -343,7 +343,7 @@ Test(jwt, claims_missing_or_wrong_type)
 
 Test(jwt, wrong_key)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     static const unsigned char other[] = "0123456789abcdef0123456789abcdef-test-keY";
 
@@ -363,7 +363,7 @@ static char *flip(const char *tok, size_t at)
 
 Test(jwt, tampered)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     size_t len = strlen(tok);
     const char *sig = strrchr(tok, '.') + 1;
@@ -389,7 +389,7 @@ Test(jwt, tampered)
 
 Test(jwt, signature_of_31_bytes)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     const char *sig = strrchr(tok, '.') + 1;
     unsigned char *raw;
@@ -403,7 +403,7 @@ Test(jwt, signature_of_31_bytes)
 
 Test(jwt, padding_and_alphabet)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     const char *dot1 = strchr(tok, '.');
     char *t;
@@ -425,7 +425,7 @@ Test(jwt, padding_and_alphabet)
 
 Test(jwt, shape)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     const char *dot1 = strchr(tok, '.');
     const char *dot2 = strrchr(tok, '.');
@@ -450,7 +450,7 @@ Test(jwt, shape)
 
 Test(jwt, length_limit)
 {
-    clinic_jwt_claims_t c = { NULL, "+96550000000", NOW, NOW + 100 };
+    clinic_jwt_claims_t c = { NULL, "+96550000000", NOW, NOW + 100, 0 };
     const char *at_limit = NULL, *over = NULL;
     size_t n;
 
@@ -480,7 +480,7 @@ Test(jwt, length_limit)
 
 Test(jwt, expiry)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW, 0 };
     clinic_jwt_claims_t out;
 
     memset(&out, 0, sizeof(out));
@@ -498,7 +498,7 @@ Test(jwt, expiry)
 
 Test(jwt, expired_but_bad_signature_is_bad_signature)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW - 50 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW - 50, 0 };
     const char *tok = clinic_jwt_sign(pool, (const unsigned char *)"k", 1, &c);
 
     cr_assert_eq(verify(tok), CLINIC_JWT_BAD_SIGNATURE);
@@ -506,12 +506,50 @@ Test(jwt, expired_but_bad_signature_is_bad_signature)
 
 Test(jwt, out_untouched_on_failure)
 {
-    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW };
-    clinic_jwt_claims_t out = { "keep", "keep", 7, 8 };
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW, 0 };
+    clinic_jwt_claims_t out = { "keep", "keep", 7, 8, 0 };
 
     cr_assert_eq(clinic_jwt_verify(&out, pool, clinic_jwt_sign(pool, KEY, KEYLEN, &c),
                                    KEY, KEYLEN, NOW),
                  CLINIC_JWT_EXPIRED);
     cr_assert_str_eq(out.sub, "keep");
     cr_assert_eq(out.exp, 8);
+}
+
+Test(jwt, token_version_claim)
+{
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 60, 3 };
+    clinic_jwt_claims_t out;
+    const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
+    char *dot;
+    unsigned char *payload;
+    long n;
+
+    /* written when not 0, read back */
+    cr_assert_eq(clinic_jwt_verify(&out, pool, tok, KEY, KEYLEN, NOW), CLINIC_JWT_OK);
+    cr_assert_eq(out.ver, 3);
+    dot = strchr(tok, '.');
+    n = clinic_b64url_decode(pool, dot + 1, strcspn(dot + 1, "."), &payload);
+    cr_assert(n > 0);
+    cr_assert(strstr((const char *)payload, "\"ver\":3"), "%s", payload);
+
+    /* 0 is not written and reads back as 0 */
+    c.ver = 0;
+    tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
+    dot = strchr(tok, '.');
+    n = clinic_b64url_decode(pool, dot + 1, strcspn(dot + 1, "."), &payload);
+    cr_assert_null(strstr((const char *)payload, "ver"), "%s", payload);
+    out.ver = 99;
+    cr_assert_eq(clinic_jwt_verify(&out, pool, tok, KEY, KEYLEN, NOW), CLINIC_JWT_OK);
+    cr_assert_eq(out.ver, 0);
+}
+
+Test(jwt, token_version_must_be_integral)
+{
+    const char *payload = "{\"sub\":\"u\",\"phone\":\"+96550000000\","
+                          "\"iat\":1764000000,\"exp\":1764000100,\"ver\":\"1\"}";
+    const char *tok = ref_token(HEADER_HS256, payload, KEY, KEYLEN);
+    clinic_jwt_claims_t out;
+
+    cr_assert_eq(clinic_jwt_verify(&out, pool, tok, KEY, KEYLEN, NOW), CLINIC_JWT_MALFORMED);
 }
