@@ -14,6 +14,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <util_cfgtree.h>
 
 #include "config.h"
 #include "request.h"
@@ -140,15 +141,81 @@ static int clinic_handler(request_rec *r)
 
 /* Errors httpd raises itself inside the clinic's location leave as JSON:
  * those after the handler was chosen, and those before it (a bad path
- * under /api/ of a site that runs the clinic). */
+ * under /api/ of a virtual host that configures the clinic itself, so
+ * other sites of a shared host keep their own error pages). */
 static void clinic_insert_error_filter(request_rec *r)
 {
     int ours = r->handler ? !strcmp(r->handler, CLINIC_HANDLER)
                           : (r->uri && !strncmp(r->uri, "/api/", 5)
-                             && clinic_conf(r->server)->used);
+                             && clinic_conf(r->server)->own);
     if (ours) {
         ap_add_output_filter(CLINIC_ERROR_FILTER, NULL, r, r->connection);
     }
+}
+
+/* ---- configtest: SetHandler clinic without a secret -------------------- */
+
+static int is_handler_line(apr_pool_t *p, const ap_directive_t *d)
+{
+    const char *args = d->args;
+
+    if (strcasecmp(d->directive, "SetHandler")
+        && strcasecmp(d->directive, "AddHandler")) {
+        return 0;
+    }
+    return !strcasecmp(ap_getword_conf(p, &args), CLINIC_HANDLER);
+}
+
+static int is_secret_line(apr_pool_t *p, const ap_directive_t *d)
+{
+    (void)p;
+    return !strcasecmp(d->directive, CLINIC_D_JWT_SECRET);
+}
+
+/* Does the tree below d (not entering <VirtualHost> sections unless
+ * vhosts is set) hold a line that pred accepts? */
+static int tree_has(apr_pool_t *p, const ap_directive_t *d, int vhosts,
+                    int (*pred)(apr_pool_t *, const ap_directive_t *))
+{
+    for (; d; d = d->next) {
+        if (!vhosts && !strcasecmp(d->directive, "<VirtualHost")) {
+            continue;
+        }
+        if (pred(p, d) || tree_has(p, d->first_child, 1, pred)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The handler runs only where a token key exists: a virtual host (or the
+ * main server) that says SetHandler clinic must have ClinicJWTSecretFile,
+ * its own or the main server's.  SetHandler is an expression in httpd's
+ * per-directory config, so the configuration tree is where to look. */
+static const char *check_handler_secrets(apr_pool_t *p)
+{
+    const ap_directive_t *d;
+    int main_secret = tree_has(p, ap_conftree, 0, is_secret_line);
+
+    if (!main_secret && tree_has(p, ap_conftree, 0, is_handler_line)) {
+        return apr_psprintf(p, "mod_clinic: SetHandler clinic is used "
+                            "outside any virtual host, but the main server "
+                            "has no %s.", CLINIC_D_JWT_SECRET);
+    }
+    for (d = ap_conftree; d; d = d->next) {
+        if (strcasecmp(d->directive, "<VirtualHost")) {
+            continue;
+        }
+        if (tree_has(p, d->first_child, 1, is_handler_line) && !main_secret
+            && !tree_has(p, d->first_child, 1, is_secret_line)) {
+            return apr_psprintf(p, "mod_clinic: <VirtualHost %s> (%s, line "
+                                "%d) uses SetHandler clinic but has no %s, "
+                                "nor has the main server.", d->args,
+                                d->filename, d->line_num,
+                                CLINIC_D_JWT_SECRET);
+        }
+    }
+    return NULL;
 }
 
 static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -165,12 +232,17 @@ static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         return !OK;
     }
     for (sp = s; sp; sp = sp->next) {
-        err = clinic_config_check(pconf, sp, clinic_conf(sp), 0);
+        err = clinic_config_check(pconf, sp, clinic_conf(sp));
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, sp,
                          "CLINIC0004: %s", err);
             return !OK;
         }
+    }
+    if ((err = check_handler_secrets(ptemp)) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                     "CLINIC0007: %s", err);
+        return !OK;
     }
     return OK;
 }

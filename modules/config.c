@@ -77,6 +77,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     c->server = add->server;
     c->used = add->used || base->used;
+    c->own = add->own;
     MERGE_SECRET(jwt_key);
     MERGE_SECRET(otp_key);
     MERGE_NUM(token_ttl);
@@ -107,6 +108,7 @@ static clinic_server_conf *conf_of(cmd_parms *cmd)
 {
     clinic_server_conf *c = clinic_conf(cmd->server);
     c->used = 1;
+    c->own = 1;
     return c;
 }
 
@@ -497,13 +499,13 @@ const command_rec clinic_cmds[] = {
 };
 
 const char *clinic_config_check(apr_pool_t *p, server_rec *s,
-                                clinic_server_conf *c, int handler_used)
+                                clinic_server_conf *c)
 {
     const char *where = apr_psprintf(p, "%s:%u", s->server_hostname
                                      ? s->server_hostname : "(main server)",
                                      (unsigned)s->port);
 
-    if (!c->used && !handler_used) {
+    if (!c->used) {
         return NULL;
     }
     if (!c->jwt_key.data) {

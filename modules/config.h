@@ -64,7 +64,9 @@ typedef struct clinic_seclog_t clinic_seclog_t;
 
 typedef struct {
     server_rec *server;
-    int used;                       /* a Clinic directive was given here */
+    int used;                       /* a Clinic directive, here or inherited */
+    int own;                        /* a Clinic directive in this server's
+                                     * own section (not merged) */
 
     clinic_secret_t jwt_key;        /* required */
     clinic_secret_t otp_key;        /* derived from jwt_key when unset */
@@ -88,7 +90,7 @@ typedef struct {
     apr_off_t max_body;             /* -1 unset */
     const char *seclog_spec;        /* path or "|command" */
     clinic_seclog_t *seclog;        /* opened in open_logs */
-    int schema_ok;                  /* per process: schema version seen */
+    volatile apr_uint32_t schema_ok;  /* per process: schema version seen */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;
@@ -97,11 +99,12 @@ extern const command_rec clinic_cmds[];
 void *clinic_create_server_conf(apr_pool_t *p, server_rec *s);
 void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv);
 
-/* Called from check_config: completes derived values (OTP key) and
- * refuses servers that use the clinic handler without a JWT secret.
- * Returns NULL or a sentence naming the directive. */
+/* Called from check_config for every server with a Clinic directive (own
+ * or inherited): completes derived values (OTP key) and refuses a missing
+ * JWT secret or SMS settings.  Returns NULL or a sentence naming the
+ * directive. */
 const char *clinic_config_check(apr_pool_t *p, server_rec *s,
-                                clinic_server_conf *conf, int handler_used);
+                                clinic_server_conf *conf);
 
 static APR_INLINE clinic_server_conf *clinic_conf(server_rec *s)
 {

@@ -53,6 +53,7 @@ static const char *envelope(apr_pool_t *p, int success, const char *member,
     cJSON *root = clinic_json_object(p);
 
     if (!root) {
+        cJSON_Delete(extra);
         return NULL;
     }
     cJSON_AddBoolToObject(root, "success", success);
@@ -234,16 +235,20 @@ const char *clinic_price_json(apr_pool_t *p, const char *decimal)
     return apr_psprintf(p, "%.*s.%.*s", (int)int_len, s, (int)frac_len, frac);
 }
 
+/* Hand item to parent; an item nobody took is deleted here. */
 static cJSON *attach(cJSON *parent, const char *key, cJSON *item)
 {
+    cJSON_bool taken;
+
     if (!item) {
         return NULL;
     }
-    if (key && cJSON_IsObject(parent)) {
-        cJSON_AddItemToObject(parent, key, item);
-    }
-    else {
-        cJSON_AddItemToArray(parent, item);
+    taken = (key && cJSON_IsObject(parent))
+            ? cJSON_AddItemToObject(parent, key, item)
+            : cJSON_AddItemToArray(parent, item);
+    if (!taken) {
+        cJSON_Delete(item);
+        return NULL;
     }
     return item;
 }

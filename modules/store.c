@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 #include <apr_dbd.h>
 #include <apr_hash.h>
+#include <apr_atomic.h>
 
 #include <httpd.h>
 #include <http_config.h>
@@ -321,7 +322,7 @@ ap_dbd_t *clinic_store_acquire(request_rec *r)
                       "or schema/sqlite.sql (SQLite)");
         return NULL;
     }
-    if (conf->schema_ok) {
+    if (apr_atomic_read32(&conf->schema_ok)) {
         return d;
     }
     if (select_rows(&rows, r, d, S_SCHEMA, 0, NULL) == APR_SUCCESS
@@ -336,7 +337,7 @@ ap_dbd_t *clinic_store_acquire(request_rec *r)
                       version, CLINIC_SCHEMA_VERSION);
         return NULL;
     }
-    conf->schema_ok = 1;
+    apr_atomic_set32(&conf->schema_ok, 1);
     return d;
 }
 

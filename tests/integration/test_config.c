@@ -170,3 +170,31 @@ Test(config, the_shipped_vhost_example_parses)
     free(out);
     free(example);
 }
+
+Test(config, sethandler_without_any_clinic_directive)
+{
+    /* only the database and SetHandler clinic: the handler would have no key */
+    refused("DBDriver sqlite3\nDBDParams /tmp/none.db", "ClinicJWTSecretFile");
+}
+
+Test(config, a_secret_in_the_main_server_serves_its_vhosts)
+{
+    char dir[] = "/tmp/clinic-main.XXXXXX", *out, *cmd;
+    FILE *f;
+    int status;
+
+    cr_assert(mkdtemp(dir));
+    f = fopen(fmt("%s/httpd.conf", dir), "w");
+    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n"
+            "ClinicJWTSecretFile \"%s\"\nClinicSMSDriver log\n"
+            "<VirtualHost 127.0.0.1:1>\n<Location \"/api/\">\nSetHandler clinic\n"
+            "</Location>\n</VirtualHost>\n",
+            getenv("CLINIC_RUN_DIR"), getenv("CLINIC_JWT_KEY"));
+    fclose(f);
+    cmd = fmt("apache2 -t -f %s/httpd.conf > %s/out 2>&1", dir, dir);
+    status = system(cmd);
+    out = slurp(fmt("%s/out", dir));
+    cr_assert_eq(status, 0, "%s", out);
+    cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
+    free(out);
+}
