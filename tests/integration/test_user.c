@@ -298,3 +298,49 @@ Test(user, old_tokens_stay_dead_when_the_number_comes_back)
     free(t2);
     free(t3);
 }
+
+typedef struct {
+    char *tok[2], *body[2];
+    long status[2];
+} swap_t;
+
+static void put_phone(void *arg, int i)
+{
+    swap_t *s = arg;
+    resp_t *r = call("PUT", site("main"), "/api/user/phone", s->body[i], s->tok[i], fake_ip());
+    s->status[i] = r->status;
+    resp_free(r);
+}
+
+Test(user, two_users_racing_for_one_number, .timeout = 60)
+{
+    char *target = fake_phone();
+    swap_t s;
+    int i, ok = 0, conflict = 0;
+    char *holders;
+
+    for (i = 0; i < 2; i++) {
+        char *ip = fake_ip(), *code;
+        resp_t *r;
+        s.tok[i] = login(site("main"), fake_phone(), ip);
+        r = send_change(s.tok[i], ip, target, 1);
+        cr_assert_eq(r->status, 200, "%s", r->body);
+        resp_free(r);
+        while (sms_count(target) < i + 1) {
+            usleep(50000);
+        }
+        code = sms_code(target);
+        s.body[i] = fmt("{\"new_phone_number\":\"%s\",\"otp_code\":\"%s\"}", target, code);
+        free(code);
+    }
+    parallel(2, put_phone, &s);
+    for (i = 0; i < 2; i++) {
+        ok += s.status[i] == 200;
+        conflict += s.status[i] == 409;
+    }
+    cr_assert_eq(ok, 1, "one user gets the number (%ld, %ld)", s.status[0], s.status[1]);
+    cr_assert_eq(conflict, 1);
+    holders = sql("SELECT COUNT(*) FROM users WHERE phone_number = '%s'", target);
+    cr_assert_str_eq(holders, "1");
+    free(holders);
+}
