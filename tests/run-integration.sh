@@ -235,7 +235,8 @@ for kind in "${kinds[@]}"; do
     if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
     start_httpd "$kind"
     log "integration tests against $kind"
-    if ! "$top/build/integration_tests" --jobs 2 ${CRITERION_ARGS:-}; then
+    if ! "$top/build/integration_tests" --jobs 2 ${CRITERION_ARGS:-} \
+            2> >(tee -a "$work/criterion.log" >&2); then
         status=1
         log "FAILED on $kind"
         tail -n 40 "$work/run/error.log" >&2 || true
@@ -253,4 +254,11 @@ for kind in "${kinds[@]}"; do
     fi
     stop_httpd
 done
+# one closing line over both databases (Criterion prints one per run)
+sleep 0.2
+passed=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' "$work/criterion.log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2/p' "$work/criterion.log" \
+         | awk '{s+=$1+$2} END {print s+0}')
+log "databases: ${kinds[*]}"
+echo "integration: $passed passed, $failed failed"
 exit $status
