@@ -95,7 +95,6 @@ static int clinic_handler(request_rec *r)
     cr->conf = clinic_conf(r->server);
     cr->request_id = clinic_request_id(r);
     cr->now = apr_time_sec(r->request_time);
-    cr->rl_remaining = -1;
     cr->bearer_rc = -2;
 
     if (!cr->conf->jwt_key.data) {

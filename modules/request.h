@@ -40,7 +40,6 @@ struct clinic_req_t {
     clinic_user_t *user;       /* the token's user (routes with a token) */
     int bearer_rc;             /* clinic_bearer(): -2 unchecked, -1 none */
     clinic_jwt_claims_t claims;  /* valid when bearer_rc is CLINIC_JWT_OK */
-    int rl_remaining;          /* general limit headers, -1 when none */
 };
 
 /* Conventions: a step returns OK to go on, DONE once it has answered, or
