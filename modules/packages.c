@@ -57,7 +57,7 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     const cJSON *info;
     const char *info_name;
     clinic_package_t *pkg;
-    clinic_sub_t *sub, *active;
+    clinic_sub_t *sub;
     cJSON *data, *missing;
     apr_status_t rv;
     int present, st;
@@ -87,12 +87,11 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
                                  "This package is no longer on sale.", NULL);
     }
 
-    if (cJSON_IsObject(info)
-        && (st = clinic_profile_apply(cr, info, &present)) != OK) {
-        return st;
-    }
-    if ((st = clinic_profile_reload(cr, &active)) != OK) {
-        return st;
+    if (cJSON_IsObject(info)) {
+        if ((st = clinic_profile_apply(cr, info, &present)) != OK
+            || (present && (st = clinic_profile_reload(cr)) != OK)) {
+            return st;
+        }
     }
     missing = clinic_json_object(cr->r->pool);
     if (!cr->user->name) {

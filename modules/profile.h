@@ -15,7 +15,7 @@
  * 400 VALIDATION_ERROR (details keyed by the names sent) or 500. */
 int clinic_profile_apply(clinic_req_t *cr, const cJSON *obj, int *present);
 
-/* Reload cr->user and its active subscription (for answers). */
-int clinic_profile_reload(clinic_req_t *cr, clinic_sub_t **active);
+/* Reload cr->user after a write changed it.  OK, or DONE (500 sent). */
+int clinic_profile_reload(clinic_req_t *cr);
 
 #endif

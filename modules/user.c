@@ -88,7 +88,7 @@ int clinic_profile_apply(clinic_req_t *cr, const cJSON *obj, int *present)
     return OK;
 }
 
-int clinic_profile_reload(clinic_req_t *cr, clinic_sub_t **active)
+int clinic_profile_reload(clinic_req_t *cr)
 {
     clinic_user_t *u;
 
@@ -97,31 +97,43 @@ int clinic_profile_reload(clinic_req_t *cr, clinic_sub_t **active)
         return clinic_send_internal(cr, "user reload failed");
     }
     cr->user = u;
-    if (clinic_store_sub_active(active, cr->r, cr->dbd, u->id, cr->now)
-        != APR_SUCCESS) {
-        return clinic_send_internal(cr, "subscription lookup failed");
-    }
     return OK;
 }
 
-static int answer_user(clinic_req_t *cr, const char *message)
+/* {"user": User} for cr->user as it is now, plus a fresh token when asked
+ * (after a phone change, whose token version it must carry). */
+static int answer_user(clinic_req_t *cr, const char *message, int with_token)
 {
     clinic_sub_t *active;
+    const char *token = NULL;
     cJSON *data;
-    int st;
 
-    if ((st = clinic_profile_reload(cr, &active)) != OK) {
-        return st;
+    if (clinic_store_sub_active(&active, cr->r, cr->dbd, cr->user->id,
+                                cr->now) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "subscription lookup failed");
+    }
+    if (with_token && !(token = clinic_token_for(cr, cr->user))) {
+        return clinic_send_internal(cr, "token signing failed");
     }
     data = clinic_json_object(cr->r->pool);
     clinic_json_add_user(data, "user", cr->r->pool, cr->user, active,
                          clinic_currency(cr->conf), cr->now);
+    if (token) {
+        cJSON_AddStringToObject(data, "token", token);
+    }
     return clinic_send_ok(cr, HTTP_OK, data, message);
+}
+
+static int phone_taken(clinic_req_t *cr)
+{
+    return clinic_send_error(cr, HTTP_CONFLICT, "PHONE_EXISTS", "This phone "
+                             "number belongs to another account.", NULL);
 }
 
 int clinic_h_profile_get(clinic_req_t *cr)
 {
-    return answer_user(cr, "Your profile.");
+    /* the token check has just read the user */
+    return answer_user(cr, "Your profile.", 0);
 }
 
 int clinic_h_profile_put(clinic_req_t *cr)
@@ -140,15 +152,16 @@ int clinic_h_profile_put(clinic_req_t *cr)
         return clinic_send_error(cr, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
                                  "Nothing to update.", details);
     }
-    return answer_user(cr, "Your profile was updated.");
+    if ((st = clinic_profile_reload(cr)) != OK) {
+        return st;
+    }
+    return answer_user(cr, "Your profile was updated.", 0);
 }
 
 int clinic_h_phone_put(clinic_req_t *cr)
 {
-    const char *phone, *code, *field, *token, *old_phone;
+    const char *phone, *code, *field, *old_phone;
     clinic_user_t *holder;
-    clinic_sub_t *active;
-    cJSON *data;
     int st;
     apr_status_t rv;
 
@@ -166,9 +179,7 @@ int clinic_h_phone_put(clinic_req_t *cr)
         return clinic_send_internal(cr, "phone lookup failed");
     }
     if (holder) {
-        return clinic_send_error(cr, HTTP_CONFLICT, "PHONE_EXISTS",
-                                 "This phone number belongs to another "
-                                 "account.", NULL);
+        return phone_taken(cr);
     }
     if ((st = clinic_otp_check(cr, phone, "phone_change", cr->user->id, code))
         != OK) {
@@ -178,27 +189,17 @@ int clinic_h_phone_put(clinic_req_t *cr)
     rv = clinic_store_user_set_phone(cr->r, cr->dbd, cr->user->id, phone,
                                      cr->now);
     if (rv == APR_EEXIST) {
-        return clinic_send_error(cr, HTTP_CONFLICT, "PHONE_EXISTS",
-                                 "This phone number belongs to another "
-                                 "account.", NULL);
+        return phone_taken(cr);
     }
     if (rv != APR_SUCCESS) {
         return clinic_send_internal(cr, "phone update failed");
     }
-    if ((st = clinic_profile_reload(cr, &active)) != OK) {
+    if ((st = clinic_profile_reload(cr)) != OK) {
         return st;
-    }
-    if (!(token = clinic_token_for(cr, cr->user))) {
-        return clinic_send_internal(cr, "token signing failed");
     }
     clinic_seclog(cr, "phone_changed", phone, cr->user->id,
                   apr_pstrcat(cr->r->pool, "from ",
                               clinic_mask_phone(cr->r->pool, old_phone),
                               NULL));
-    data = clinic_json_object(cr->r->pool);
-    clinic_json_add_user(data, "user", cr->r->pool, cr->user, active,
-                         clinic_currency(cr->conf), cr->now);
-    cJSON_AddStringToObject(data, "token", token);
-    return clinic_send_ok(cr, HTTP_OK, data,
-                          "Your phone number was changed.");
+    return answer_user(cr, "Your phone number was changed.", 1);
 }
