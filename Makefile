@@ -5,7 +5,14 @@
 #   make test       unit tests, then integration tests on MariaDB and SQLite
 #   make install    apxs -i, plus conf/clinic.{load,conf} for a2enmod
 #   make deps       install the Debian packages that are missing
+#   make fresh-machine   tests/fresh-machine.sh: the two commands in a new
+#                   Debian 12 root (slow, by hand)
+#
+# Every entry point first installs what is missing (deps), then builds in a
+# second make: that one computes its flags (pkg-config, apr-1-config) only
+# now that the tools and libraries exist.
 
+.DEFAULT_GOAL := all
 include apxs.mk
 
 CC        ?= cc
@@ -13,16 +20,18 @@ BUILD     := build
 PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
              libcjson-dev libssl-dev libcurl4-openssl-dev libcriterion-dev \
              mariadb-server sqlite3 pkg-config curl fail2ban
-APR_CFLAGS := $(shell apr-1-config --includes --cppflags 2>/dev/null)
-APR_LIBS   := $(shell apr-1-config --link-ld 2>/dev/null)
+APR_CFLAGS = $(shell apr-1-config --includes --cppflags 2>/dev/null)
+APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 
 # The parts that need no httpd: linked alone into the unit test runner.
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c \
               modules/otp.c modules/smstpl.c modules/json.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
-TEST_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
+TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
-all: mod_clinic.so
+ENTRY := all unit test run install
+$(ENTRY): deps
+	@$(MAKE) --no-print-directory _$@
 
 deps:
 	@missing=""; for p in $(PKGS); do \
@@ -36,28 +45,30 @@ deps:
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/unit_tests: $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(UNIT_SRCS) $(MODULE_HDRS) | $(BUILD)
+$(BUILD)/unit_tests: $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(UNIT_SRCS) $(MODULE_HDRS) $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_TESTS) $(UNIT_SRCS) \
 	    $(APR_LIBS) $(DEPS_LIBS) -lcriterion
 
-$(BUILD)/integration_tests: $(wildcard tests/integration/*.c tests/integration/*.h) | $(BUILD)
+$(BUILD)/integration_tests: $(wildcard tests/integration/*.c tests/integration/*.h) $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -o $@ $(filter %.c,$^) $(DEPS_LIBS) -lcriterion -lpthread
 
 $(BUILD)/fake_sms: tests/fake_sms/fake_sms.c | $(BUILD)
 	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $< -lpthread
 
-unit: deps $(BUILD)/unit_tests
+_all: mod_clinic.so
+
+_unit: mod_clinic.so $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-test: deps all $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fake_sms
+_test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fake_sms
 	$(BUILD)/unit_tests
 	tests/check-fail2ban.sh
 	tests/run-integration.sh
 
-run: deps all
+_run: mod_clinic.so
 	conf/run-dev.sh
 
-install: all
+_install: mod_clinic.so
 	$(APXS) -i -n clinic mod_clinic.la
 	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
 	install -m 644 conf/clinic.conf /etc/apache2/mods-available/clinic.conf
@@ -66,7 +77,10 @@ install: all
 	install -m 644 conf/clinic-vhost.conf /usr/share/doc/mod_clinic/clinic-vhost.conf.example
 	install -m 644 schema/mysql.sql schema/sqlite.sql schema/seed.sql /usr/share/doc/mod_clinic/
 
+fresh-machine:
+	tests/fresh-machine.sh
+
 clean: apxs-clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps unit test run install clean
+.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps clean fresh-machine

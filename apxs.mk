@@ -2,22 +2,37 @@
 #
 # The module is mod_clinic.c plus every modules/*.c.  Pure parts are also
 # compiled on their own for the unit tests (see UNIT_SRCS in Makefile).
+#
+# The library flags come from pkg-config.  They are recorded in
+# build/flags, which the link depends on: a change of flags (for example
+# the first build after `make deps` installed libcjson-dev) relinks the
+# module, and a build whose pkg-config found nothing stops instead of
+# leaving a module linked without its libraries.
 
 APXS      ?= apxs
 WARN      := -Wall -Wextra -Werror
-DEPS_CFLAGS := $(shell pkg-config --cflags libcjson libcurl openssl 2>/dev/null)
-DEPS_LIBS   := $(shell pkg-config --libs libcjson libcurl openssl 2>/dev/null)
+DEPS_PKGS := libcjson libcurl openssl
+DEPS_CFLAGS = $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
+DEPS_LIBS   = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
 
 MODULE_SRCS := mod_clinic.c $(sort $(wildcard modules/*.c))
 MODULE_HDRS := $(wildcard modules/*.h)
 
 # apxs passes -Wc,... to the compiler and -Wl,... / -l to the linker.
-APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS),-Wc,$(f))
-APXS_LIBS   := $(DEPS_LIBS)
+APXS_CFLAGS = $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS),-Wc,$(f))
+APXS_LIBS   = $(DEPS_LIBS)
 
-.libs/mod_clinic.so: $(MODULE_SRCS) $(MODULE_HDRS) apxs.mk
-	@echo "  APXS   mod_clinic.la"
+build/flags: FORCE
 	@mkdir -p build
+	@pkg-config --exists $(DEPS_PKGS) && command -v $(APXS) >/dev/null \
+	    || { echo "pkg-config does not know $(DEPS_PKGS), or $(APXS) is missing:" \
+	              "run 'make deps' (make all/test/run do it first)" >&2; exit 1; }
+	@echo '$(DEPS_CFLAGS) $(DEPS_LIBS) $(APR_CFLAGS) $(APR_LIBS)' > build/flags.new
+	@if cmp -s build/flags.new build/flags; then rm build/flags.new; \
+	 else mv build/flags.new build/flags; fi
+
+.libs/mod_clinic.so: $(MODULE_SRCS) $(MODULE_HDRS) apxs.mk build/flags
+	@echo "  APXS   mod_clinic.la"
 	@$(APXS) -c -o mod_clinic.la $(APXS_CFLAGS) $(MODULE_SRCS) $(APXS_LIBS) \
 	    > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 
@@ -31,4 +46,6 @@ apxs-clean:
 	rm -rf .libs mod_clinic.la mod_clinic.so mod_clinic.lo mod_clinic.slo \
 	       modules/*.lo modules/*.slo modules/*.o modules/.libs *.o
 
-.PHONY: apxs-install apxs-clean
+FORCE:
+
+.PHONY: apxs-install apxs-clean FORCE
