@@ -131,10 +131,16 @@ static int clinic_handler(request_rec *r)
         return OK;
     }
 
-    if ((!cr->route->needs_token || (rv = clinic_auth_token(cr)) == OK)
-        && (!cr->route->has_body || (rv = clinic_read_json_body(cr)) == OK)) {
+    /* the token's signature first, then the whole body, and only then
+     * the database: no pooled connection waits on a slow client */
+    if ((!cr->route->needs_token || (rv = clinic_auth_signature(cr)) == OK)
+        && (!cr->route->has_body || (rv = clinic_read_json_body(cr)) == OK)
+        && (!cr->route->needs_token || (rv = clinic_auth_user(cr)) == OK)) {
         rv = cr->route->handler(cr);
     }
+    /* the answer is still buffered: give the connection back before it
+     * leaves, so a client slow to read holds none */
+    clinic_db_release(cr);
     return rv == DONE ? OK : rv;
 }
 
@@ -259,14 +265,13 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     server_rec *sp;
     (void)plog;
-    (void)ptemp;
 
+    clinic_store_prepare(ptemp, s);
     for (sp = s; sp; sp = sp->next) {
         clinic_server_conf *c = clinic_conf(sp);
         if (!c->used) {
             continue;
         }
-        clinic_store_prepare(sp);
         if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_CONFIG) {
             continue;       /* warn once, not on the first config pass */
         }

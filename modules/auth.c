@@ -85,12 +85,9 @@ int clinic_bearer(clinic_req_t *cr)
                                              cr->conf->jwt_key.len, cr->now);
 }
 
-int clinic_auth_token(clinic_req_t *cr)
+int clinic_auth_signature(clinic_req_t *cr)
 {
-    const clinic_jwt_claims_t *claims = &cr->claims;
     int rc = clinic_bearer(cr);
-    clinic_user_t *user;
-    ap_dbd_t *d;
 
     if (rc < 0) {
         apr_table_setn(cr->r->err_headers_out, "WWW-Authenticate",
@@ -101,7 +98,7 @@ int clinic_auth_token(clinic_req_t *cr)
     }
     switch (rc) {
     case CLINIC_JWT_OK:
-        break;
+        return OK;
     case CLINIC_JWT_EXPIRED:
         return token_refused(cr, "TOKEN_EXPIRED", "The session has expired. "
                              "Please log in again.", "expired", NULL);
@@ -115,6 +112,14 @@ int clinic_auth_token(clinic_req_t *cr)
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "malformed", NULL);
     }
+}
+
+int clinic_auth_user(clinic_req_t *cr)
+{
+    const clinic_jwt_claims_t *claims = &cr->claims;
+    clinic_user_t *user;
+    ap_dbd_t *d;
+
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
@@ -140,6 +145,13 @@ int clinic_auth_token(clinic_req_t *cr)
     return OK;
 }
 
+int clinic_auth_token(clinic_req_t *cr)
+{
+    int st = clinic_auth_signature(cr);
+
+    return st == OK ? clinic_auth_user(cr) : st;
+}
+
 const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
 {
     clinic_jwt_claims_t c;
@@ -155,6 +167,11 @@ const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
 
 /* ---- sending ------------------------------------------------------------ */
 
+static int sms_busy(clinic_req_t *cr)
+{
+    return clinic_send_unavailable(cr, clinic_sms_timeout(cr->conf));
+}
+
 /* Send a fresh code for (phone, purpose, owner); owner is "" for login and
  * the user id for a phone change.  field names the phone field in errors. */
 static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
@@ -169,6 +186,11 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     cJSON *data;
     int st;
 
+    /* a hanging gateway holds at most ClinicSMSMaxConcurrent threads a
+     * process; refused before any limit counts the request */
+    if (clinic_sms_saturated(c)) {
+        return sms_busy(cr);
+    }
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
@@ -205,8 +227,18 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "code insert failed");
     }
+    /* the gateway may take ClinicSMSTimeout: no pooled connection waits
+     * on it */
+    clinic_db_release(cr);
     rv = clinic_sms_send(cr->r, c, phone, code);
     memset(code, 0, sizeof(code));
+    if (!(d = clinic_db(cr))) {
+        return DONE;          /* the code stays pending: never usable */
+    }
+    if (rv == APR_EBUSY) {
+        clinic_store_otp_fail(cr->r, d, id);
+        return sms_busy(cr);
+    }
     if (rv != APR_SUCCESS) {
         clinic_store_otp_fail(cr->r, d, id);
         clinic_seclog(cr, "otp_send_failed", phone, *owner ? owner : NULL,

@@ -17,8 +17,13 @@ int clinic_h_send_phone_change_otp(clinic_req_t *cr);
 /* The request's bearer token, verified once per request: a clinic_jwt_rc
  * (claims in cr->claims when CLINIC_JWT_OK), or -1 when there is none. */
 int clinic_bearer(clinic_req_t *cr);
-/* Check the bearer token and load cr->user; OK, or the status already
+/* Check the bearer token's signature and claims (no database); OK, or
+ * the 401 already answered. */
+int clinic_auth_signature(clinic_req_t *cr);
+/* Load the signed token's user (cr->user); OK, or the status already
  * answered (401/403/503/500). */
+int clinic_auth_user(clinic_req_t *cr);
+/* Both of the above. */
 int clinic_auth_token(clinic_req_t *cr);
 
 /* user.c */

@@ -113,8 +113,28 @@ int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after)
                              details);
 }
 
+int clinic_send_unavailable(clinic_req_t *cr, apr_int64_t retry_after)
+{
+    apr_table_setn(cr->r->err_headers_out, "Retry-After",
+                   apr_psprintf(cr->r->pool, "%" APR_INT64_T_FMT,
+                                retry_after));
+    return clinic_send_error(cr, HTTP_SERVICE_UNAVAILABLE,
+                             "SERVICE_UNAVAILABLE", "The service is "
+                             "temporarily unavailable. Please try again "
+                             "shortly.", NULL);
+}
+
 int clinic_send_internal(clinic_req_t *cr, const char *why)
 {
+    /* the database's state, not a fault: the store has logged it */
+    switch (clinic_store_fault(cr->r)) {
+    case CLINIC_DB_BUSY:
+        return clinic_send_unavailable(cr, 1);
+    case CLINIC_DB_DOWN:
+        return clinic_send_unavailable(cr, 5);
+    default:
+        break;
+    }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
                   "CLINIC0001: internal error in %s %s (request %s): %s",
                   cr->r->method, cr->r->uri, cr->request_id, why);
@@ -221,18 +241,37 @@ too_large:
                              NULL);
 }
 
+/* Give the connection back when the request ends, whatever path it took. */
+static apr_status_t db_cleanup(void *data)
+{
+    clinic_req_t *cr = data;
+
+    if (cr->dbd) {
+        clinic_store_close(cr->r, cr->dbd);
+        cr->dbd = NULL;
+    }
+    return APR_SUCCESS;
+}
+
 ap_dbd_t *clinic_db(clinic_req_t *cr)
 {
     if (!cr->dbd) {
-        cr->dbd = clinic_store_acquire(cr->r);
-        if (!cr->dbd) {
-            clinic_send_error(cr, HTTP_SERVICE_UNAVAILABLE,
-                              "SERVICE_UNAVAILABLE",
-                              "The service is temporarily unavailable. "
-                              "Please try again shortly.", NULL);
+        if (clinic_store_open(&cr->dbd, cr->r) != APR_SUCCESS) {
+            clinic_send_unavailable(cr, clinic_store_fault(cr->r)
+                                        == CLINIC_DB_BUSY ? 1 : 5);
+            return NULL;
         }
+        apr_pool_cleanup_register(cr->r->pool, cr, db_cleanup,
+                                  apr_pool_cleanup_null);
     }
     return cr->dbd;
+}
+
+void clinic_db_release(clinic_req_t *cr)
+{
+    if (cr->dbd) {
+        apr_pool_cleanup_run(cr->r->pool, cr, db_cleanup);
+    }
 }
 
 static const struct {

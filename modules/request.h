@@ -36,7 +36,7 @@ struct clinic_req_t {
     const char *request_id;
     apr_int64_t now;           /* seconds since the epoch, at arrival */
     cJSON *body;               /* parsed JSON object (routes with a body) */
-    ap_dbd_t *dbd;             /* acquired on first use */
+    ap_dbd_t *dbd;             /* held from clinic_db to clinic_db_release */
     clinic_user_t *user;       /* the token's user (routes with a token) */
     int bearer_rc;             /* clinic_bearer(): -2 unchecked, -1 none */
     clinic_jwt_claims_t claims;  /* valid when bearer_rc is CLINIC_JWT_OK */
@@ -54,16 +54,23 @@ int clinic_send_invalid(clinic_req_t *cr, const char *field,
                         const char *what);
 /* 429 RATE_LIMITED with Retry-After and details.retryAfter */
 int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after);
-/* 500 INTERNAL_ERROR: logs why with the request id, shows nothing */
+/* 503 SERVICE_UNAVAILABLE with Retry-After */
+int clinic_send_unavailable(clinic_req_t *cr, apr_int64_t retry_after);
+/* 500 INTERNAL_ERROR: logs why with the request id, shows nothing; but a
+ * 503 when a database call of this request met a busy or broken
+ * database (clinic_store_fault) */
 int clinic_send_internal(clinic_req_t *cr, const char *why);
 
 /* Read the body (Content-Type and ClinicMaxBody checked) and parse it into
  * cr->body.  OK, DONE or an HTTP status. */
 int clinic_read_json_body(clinic_req_t *cr);
 
-/* The database connection, or NULL after answering 503 when the database
- * can't be reached or its schema is missing or old. */
+/* The database connection, taken from the pool on first use, or NULL
+ * after answering 503 when the database can't be reached or its schema
+ * is missing or old.  clinic_db_release gives it back before anything
+ * slow (an SMS call); the request's end gives it back in any case. */
 ap_dbd_t *clinic_db(clinic_req_t *cr);
+void clinic_db_release(clinic_req_t *cr);
 
 /* JSON text for an error status httpd raised itself (error filter). */
 const char *clinic_error_json_for_status(apr_pool_t *p, int status);

@@ -1,10 +1,15 @@
 /*
  * store.h: every SQL statement of mod_clinic, as mod_dbd prepared
- * statements, and the row mapping.  The only file that speaks SQL.
+ * statements, and the row mapping.  Only the store_*.c files speak SQL:
+ * store_db.c (connections, running statements, errors), store_users.c,
+ * store_codes.c (codes and limits), store_packages.c.
  *
  * Functions return APR_SUCCESS, APR_EEXIST when a unique key refused the
- * write, or APR_EGENERAL after logging the database's error with the
- * request id (the caller answers 500 without detail).
+ * write, APR_EAGAIN when the database was busy (locked, a deadlock),
+ * APR_ECONNRESET when the connection broke (it is then discarded), or
+ * APR_EGENERAL after logging the database's error with the request id.
+ * clinic_store_fault() tells the caller whether the failure was the
+ * database's state (answer 503) rather than a fault (500).
  */
 #ifndef CLINIC_STORE_H
 #define CLINIC_STORE_H
@@ -22,11 +27,25 @@
  * missing. */
 const char *clinic_store_init(void);
 
-/* Register every statement for server s (before mod_dbd's post_config). */
-void clinic_store_prepare(server_rec *s);
+/* Register every statement, once per database configuration, for the
+ * servers that use the clinic (before mod_dbd's post_config). */
+void clinic_store_prepare(apr_pool_t *ptemp, server_rec *s);
 
-/* A connection whose schema is current, or NULL (logged). */
-ap_dbd_t *clinic_store_acquire(request_rec *r);
+/* Take a pooled connection whose schema is current (ap_dbd_open), and
+ * give it back as soon as its statements have run (clinic_store_close).
+ * Failures are logged; the request should answer 503. */
+apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r);
+void clinic_store_close(request_rec *r, ap_dbd_t *d);
+/* Run a real prepared statement (health) */
+apr_status_t clinic_store_ping(request_rec *r, ap_dbd_t *d);
+
+typedef enum {
+    CLINIC_DB_OK = 0,
+    CLINIC_DB_BUSY,            /* locked or busy: try again in a second */
+    CLINIC_DB_DOWN             /* unreachable, or a connection broke */
+} clinic_db_fault_t;
+/* What a failed database call of this request met, if anything. */
+clinic_db_fault_t clinic_store_fault(request_rec *r);
 
 /* users */
 apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,

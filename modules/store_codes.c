@@ -1,0 +1,296 @@
+/*
+ * store_codes.c: one-time codes (otp_codes) and the exact sliding-window
+ * limits (rate_slots), with the cleanup of both.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+
+#include "store.h"
+#include "store_db.h"
+#include "timeutil.h"
+
+enum {
+    S_OTP_INSERT,
+    S_OTP_ACTIVATE,
+    S_OTP_RETIRE_OTHERS,
+    S_OTP_FAIL,
+    S_OTP_LATEST,
+    S_OTP_ATTEMPT,
+    S_OTP_GET,
+    S_OTP_CONSUME,
+    S_OTP_CLEANUP,
+    S_OTP_REPLACED,
+    S_RATE_SLOTS,
+    S_RATE_NEW,
+    S_RATE_CLAIM,
+    S_RATE_CLEANUP,
+    S_COUNT
+};
+
+static const clinic_stmt_t stmts[S_COUNT] = {
+    [S_OTP_INSERT] = { "clinic_otp_insert",
+        "INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, "
+        "attempts, status, created_at, created_us, expires_at) "
+        "VALUES (%s, %s, %s, %s, %s, 0, 'pending', %s, %s, %s)", 0 },
+    [S_OTP_ACTIVATE] = { "clinic_otp_activate",
+        "UPDATE otp_codes SET status = 'active' "
+        "WHERE id = %s AND status = 'pending'", 0 },
+    [S_OTP_RETIRE_OTHERS] = { "clinic_otp_retire",
+        "UPDATE otp_codes SET status = 'replaced' "
+        "WHERE phone_number = %s AND purpose = %s AND owner = %s "
+        "AND status = 'active' AND id <> %s", 0 },
+    [S_OTP_FAIL] = { "clinic_otp_fail",
+        "UPDATE otp_codes SET status = 'failed' WHERE id = %s", 0 },
+    [S_OTP_LATEST] = { "clinic_otp_latest",
+        "SELECT id, code_hash, attempts, expires_at, status FROM otp_codes "
+        "WHERE phone_number = %s AND purpose = %s AND owner = %s "
+        "AND status = 'active' ORDER BY created_us DESC LIMIT 1", 0 },
+    [S_OTP_ATTEMPT] = { "clinic_otp_attempt",
+        "UPDATE otp_codes SET attempts = attempts + 1 "
+        "WHERE id = %s AND status = 'active' AND attempts < %s "
+        "AND expires_at > %s", 0 },
+    [S_OTP_GET] = { "clinic_otp_get",
+        "SELECT id, code_hash, attempts, expires_at, status FROM otp_codes "
+        "WHERE id = %s", 0 },
+    [S_OTP_CONSUME] = { "clinic_otp_consume",
+        "UPDATE otp_codes SET status = 'consumed', consumed_at = %s "
+        "WHERE id = %s AND status = 'active'", 0 },
+    [S_OTP_CLEANUP] = { "clinic_otp_cleanup",
+        "DELETE FROM otp_codes WHERE expires_at < %s", 0 },
+    [S_OTP_REPLACED] = { "clinic_otp_replaced",
+        "SELECT code_hash FROM otp_codes "
+        "WHERE phone_number = %s AND purpose = %s AND owner = %s "
+        "AND status = 'replaced' AND expires_at > %s "
+        "ORDER BY created_us DESC LIMIT 10", 0 },
+    [S_RATE_SLOTS] = { "clinic_rate_slots",
+        "SELECT slot, used_at FROM rate_slots "
+        "WHERE bucket = %s AND slot < %s ORDER BY used_at, slot", 0 },
+    [S_RATE_NEW] = { "clinic_rate_new",
+        "INSERT INTO rate_slots (bucket, slot, used_at) VALUES (%s, %s, %s)", 1 },
+    [S_RATE_CLAIM] = { "clinic_rate_claim",
+        "UPDATE rate_slots SET used_at = %s "
+        "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
+    [S_RATE_CLEANUP] = { "clinic_rate_cleanup",
+        "DELETE FROM rate_slots WHERE used_at < %s", 0 },
+};
+
+const clinic_stmt_set_t clinic_code_stmts = { stmts, S_COUNT };
+
+/* ---- OTP codes --------------------------------------------------------- */
+
+apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
+                                     const char *id, const char *phone,
+                                     const char *purpose, const char *owner,
+                                     const char *hash, apr_int64_t now,
+                                     apr_int64_t expires_at)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_OTP_INSERT],
+               CLINIC_ARGS(id, phone, purpose, owner, hash,
+                    clinic_time_db(r->pool, now),
+                    clinic_db_num(r->pool, apr_time_now()),
+                    clinic_time_db(r->pool, expires_at)));
+}
+
+apr_status_t clinic_store_otp_retire_others(request_rec *r, ap_dbd_t *d,
+                                            const char *id, const char *phone,
+                                            const char *purpose,
+                                            const char *owner)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_OTHERS],
+               CLINIC_ARGS(phone, purpose, owner, id));
+}
+
+apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
+                                       const char *id, const char *phone,
+                                       const char *purpose, const char *owner)
+{
+    apr_status_t rv = clinic_store_otp_retire_others(r, d, id, phone,
+                                                     purpose, owner);
+    if (rv == APR_SUCCESS) {
+        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE], CLINIC_ARGS(id));
+    }
+    return rv;
+}
+
+apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
+                                       request_rec *r, ap_dbd_t *d,
+                                       const char *phone, const char *purpose,
+                                       const char *owner, apr_int64_t now)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_OTP_REPLACED],
+                                  CLINIC_ARGS(phone, purpose, owner,
+                                       clinic_time_db(r->pool, now)));
+    int i;
+
+    *hashes = apr_array_make(r->pool, rows->nelts, sizeof(const char *));
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        const char *h = APR_ARRAY_IDX(rows, i, clinic_row_t)[0];
+        *(const char **)apr_array_push(*hashes) = h ? h : "";
+    }
+    return rv;
+}
+
+apr_status_t clinic_store_otp_fail(request_rec *r, ap_dbd_t *d,
+                                   const char *id)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_OTP_FAIL], CLINIC_ARGS(id));
+}
+
+static clinic_otp_row_t *otp_from(apr_pool_t *p, clinic_row_t v)
+{
+    clinic_otp_row_t *o = apr_pcalloc(p, sizeof(*o));
+
+    o->id = v[0];
+    o->hash = v[1] ? v[1] : "";
+    o->attempts = clinic_db_int(v[2]);
+    o->expires_at = clinic_db_time(v[3]);
+    o->status = v[4] ? v[4] : "";
+    return o;
+}
+
+static apr_status_t otp_one(clinic_otp_row_t **out, request_rec *r,
+                            ap_dbd_t *d, int which, int nargs,
+                            const char **args)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs, args);
+
+    *out = NULL;
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *out = otp_from(r->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+    }
+    return rv;
+}
+
+apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *phone,
+                                     const char *purpose, const char *owner)
+{
+    return otp_one(out, r, d, S_OTP_LATEST, CLINIC_ARGS(phone, purpose, owner));
+}
+
+apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
+                                  ap_dbd_t *d, const char *id)
+{
+    return otp_one(out, r, d, S_OTP_GET, CLINIC_ARGS(id));
+}
+
+apr_status_t clinic_store_otp_attempt(int *counted, request_rec *r,
+                                      ap_dbd_t *d, const char *id, int max,
+                                      apr_int64_t now)
+{
+    int n;
+    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_ATTEMPT],
+                          CLINIC_ARGS(id, clinic_db_num(r->pool, max),
+                               clinic_time_db(r->pool, now)));
+    *counted = (rv == APR_SUCCESS && n == 1);
+    return rv;
+}
+
+apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
+                                      const char *id, apr_int64_t now)
+{
+    int n;
+    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_CONSUME],
+                          CLINIC_ARGS(clinic_time_db(r->pool, now), id));
+    *won = (rv == APR_SUCCESS && n == 1);
+    return rv;
+}
+
+apr_status_t clinic_store_cleanup(request_rec *r, ap_dbd_t *d,
+                                  apr_int64_t codes_before,
+                                  apr_int64_t slots_before)
+{
+    apr_status_t rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_CLEANUP],
+                          CLINIC_ARGS(clinic_time_db(r->pool, codes_before)));
+    if (rv == APR_SUCCESS) {
+        rv = clinic_db_run(NULL, r, d, &stmts[S_RATE_CLEANUP],
+                 CLINIC_ARGS(clinic_db_num(r->pool, slots_before)));
+    }
+    return rv;
+}
+
+/* ---- exact limits ------------------------------------------------------ */
+
+apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
+                                    request_rec *r, ap_dbd_t *d,
+                                    const char *bucket, int limit,
+                                    int window, apr_int64_t now)
+{
+    const char *now_s = clinic_db_num(r->pool, now);
+    int round;
+
+    *allowed = 0;
+    *retry_after = window;
+    /* Each round reads the slots, then tries to take a free one with a
+     * compare-and-set on its last use, or to create a missing one.  A
+     * lost race moves on to the next candidate; two rounds are plenty,
+     * and a request that still finds nothing is refused (never allowed
+     * by mistake). */
+    for (round = 0; round < 2; round++) {
+        apr_array_header_t *rows;
+        char *present = apr_pcalloc(r->pool, (apr_size_t)limit);
+        apr_int64_t oldest = -1;
+        int i, n;
+        apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_RATE_SLOTS],
+                                      CLINIC_ARGS(bucket, clinic_db_num(r->pool, limit)));
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);
+            int slot = clinic_db_int(v[0]);
+            apr_int64_t used = v[1] ? apr_atoi64(v[1]) : 0;
+
+            if (slot >= 0 && slot < limit) {
+                present[slot] = 1;
+            }
+            if (oldest < 0 || used < oldest) {
+                oldest = used;
+            }
+            if (used > now - window) {
+                continue;
+            }
+            rv = clinic_db_run(&n, r, d, &stmts[S_RATE_CLAIM],
+                     CLINIC_ARGS(now_s, bucket, v[0], v[1]));
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+            if (n == 1) {
+                *allowed = 1;
+                return APR_SUCCESS;
+            }
+        }
+        for (i = 0; i < limit; i++) {
+            if (present[i]) {
+                continue;
+            }
+            rv = clinic_db_run(&n, r, d, &stmts[S_RATE_NEW],
+                     CLINIC_ARGS(bucket, clinic_db_num(r->pool, i), now_s));
+            if (rv == APR_SUCCESS) {
+                *allowed = 1;
+                return APR_SUCCESS;
+            }
+            if (rv != APR_EEXIST) {
+                return rv;
+            }
+        }
+        if (rows->nelts >= limit) {
+            /* all slots exist and none was free when read */
+            if (oldest >= 0) {
+                *retry_after = oldest + window - now;
+            }
+            if (*retry_after > 0) {
+                return APR_SUCCESS;
+            }
+        }
+    }
+    if (*retry_after < 1) {
+        *retry_after = 1;
+    }
+    return APR_SUCCESS;
+}
+

@@ -1,0 +1,49 @@
+/*
+ * store_db.h: the plumbing the store files share (not for handlers):
+ * statement tables, running a prepared statement, reading rows, and the
+ * mapping of database errors to what the client is told.
+ */
+#ifndef CLINIC_STORE_DB_H
+#define CLINIC_STORE_DB_H
+
+#include <httpd.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+typedef struct {
+    const char *label;         /* mod_dbd label, "clinic_..." */
+    const char *sql;           /* %s parameters only */
+    int lock_is_lost_race;     /* a lock conflict on this write means a
+                                * concurrent request got there first */
+} clinic_stmt_t;
+
+/* one table file's statements, registered by clinic_store_prepare */
+typedef struct {
+    const clinic_stmt_t *stmts;
+    int n;
+} clinic_stmt_set_t;
+
+extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
+                               clinic_package_stmts;
+
+typedef const char **clinic_row_t;   /* ncols values, NULL for SQL NULL */
+
+/* nargs, then the array: CLINIC_ARGS(a, b) */
+#define CLINIC_ARGS(...) (int)(sizeof((const char *[]){ __VA_ARGS__ }) \
+                               / sizeof(const char *)), \
+                         (const char *[]){ __VA_ARGS__ }
+
+/* Run a SELECT and read every row to the end. */
+apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
+                              ap_dbd_t *d, const clinic_stmt_t *st,
+                              int nargs, const char **args);
+/* Run a write; *nrows gets the affected rows (nrows may be NULL). */
+apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
+                           const clinic_stmt_t *st, int nargs,
+                           const char **args);
+
+const char *clinic_db_num(apr_pool_t *p, apr_int64_t v);
+apr_int64_t clinic_db_time(const char *s);     /* 0 when NULL or bad */
+int clinic_db_int(const char *s);
+
+#endif

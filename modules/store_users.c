@@ -1,0 +1,129 @@
+/*
+ * store_users.c: the users table.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+
+#include "store.h"
+#include "store_db.h"
+#include "timeutil.h"
+
+#define USER_COLS "id, phone_number, name, national_id, is_active, " \
+                  "created_at, updated_at, token_version"
+
+enum {
+    S_USER_BY_PHONE,
+    S_USER_BY_ID,
+    S_USER_INSERT,
+    S_USER_UPDATE,
+    S_USER_SET_PHONE,
+    S_COUNT
+};
+
+static const clinic_stmt_t stmts[S_COUNT] = {
+    [S_USER_BY_PHONE] = { "clinic_user_by_phone",
+        "SELECT " USER_COLS " FROM users WHERE phone_number = %s", 0 },
+    [S_USER_BY_ID] = { "clinic_user_by_id",
+        "SELECT " USER_COLS " FROM users WHERE id = %s", 0 },
+    [S_USER_INSERT] = { "clinic_user_insert",
+        "INSERT INTO users (" USER_COLS ") "
+        "VALUES (%s, %s, NULL, NULL, 1, %s, %s, 0)", 0 },
+    [S_USER_UPDATE] = { "clinic_user_update",
+        "UPDATE users SET "
+        "name = CASE WHEN %s = '1' THEN %s ELSE name END, "
+        "national_id = CASE WHEN %s = '1' THEN %s ELSE national_id END, "
+        "updated_at = %s WHERE id = %s", 0 },
+    [S_USER_SET_PHONE] = { "clinic_user_set_phone",
+        "UPDATE users SET phone_number = %s, updated_at = %s, "
+        "token_version = token_version + 1 WHERE id = %s", 0 },
+};
+
+const clinic_stmt_set_t clinic_user_stmts = { stmts, S_COUNT };
+
+/* ---- users ------------------------------------------------------------- */
+
+static clinic_user_t *user_from(apr_pool_t *p, clinic_row_t v)
+{
+    clinic_user_t *u = apr_pcalloc(p, sizeof(*u));
+
+    u->id = v[0];
+    u->phone = v[1];
+    u->name = v[2];
+    u->national_id = v[3];
+    u->is_active = clinic_db_int(v[4]);
+    u->created_at = clinic_db_time(v[5]);
+    u->updated_at = clinic_db_time(v[6]);
+    u->token_version = v[7] ? apr_atoi64(v[7]) : 0;
+    return u;
+}
+
+static apr_status_t user_one(clinic_user_t **out, request_rec *r,
+                             ap_dbd_t *d, int which, const char *key)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], CLINIC_ARGS(key));
+
+    *out = NULL;
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *out = user_from(r->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+    }
+    return rv;
+}
+
+apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,
+                                        ap_dbd_t *d, const char *phone)
+{
+    return user_one(out, r, d, S_USER_BY_PHONE, phone);
+}
+
+apr_status_t clinic_store_user_by_id(clinic_user_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *id)
+{
+    return user_one(out, r, d, S_USER_BY_ID, id);
+}
+
+apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
+                                      const char *id, const char *phone,
+                                      apr_int64_t now)
+{
+    const char *t = clinic_time_db(r->pool, now);
+    return clinic_db_run(NULL, r, d, &stmts[S_USER_INSERT], CLINIC_ARGS(id, phone, t, t));
+}
+
+apr_status_t clinic_store_user_update(request_rec *r, ap_dbd_t *d,
+                                      const char *id, int set_name,
+                                      const char *name, int set_nid,
+                                      const char *national_id,
+                                      apr_int64_t now)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_USER_UPDATE],
+               CLINIC_ARGS(set_name ? "1" : "0", name, set_nid ? "1" : "0",
+                    national_id, clinic_time_db(r->pool, now), id));
+}
+
+apr_status_t clinic_store_user_set_phone(request_rec *r, ap_dbd_t *d,
+                                         const char *id, const char *phone,
+                                         apr_int64_t now)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_USER_SET_PHONE],
+               CLINIC_ARGS(phone, clinic_time_db(r->pool, now), id));
+}
+
+const char *clinic_uuid(apr_pool_t *p)
+{
+    unsigned char b[16];
+    char *out = apr_palloc(p, 37);
+
+    if (apr_generate_random_bytes(b, sizeof(b)) != APR_SUCCESS) {
+        return NULL;
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    apr_snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+                 b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                 b[14], b[15]);
+    return out;
+}
