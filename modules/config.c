@@ -60,6 +60,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     }
     c->sms_driver = CLINIC_SMS_UNSET;
     c->sms_timeout = -1;
+    c->sms_max_concurrent = -1;
     c->max_body = -1;
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
@@ -95,6 +96,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
                                              : base->sms_headers;
     MERGE_PTR(sms_message);
     MERGE_NUM(sms_timeout);
+    MERGE_NUM(sms_max_concurrent);
     MERGE_PTR(twilio_sid);
     MERGE_SECRET(twilio_token);
     MERGE_PTR(twilio_from);
@@ -235,6 +237,13 @@ static const char *set_sms_timeout(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
     return set_int(cmd, &conf_of(cmd)->sms_timeout, arg, 1, 120);
+}
+
+static const char *set_sms_max_concurrent(cmd_parms *cmd, void *d,
+                                          const char *arg)
+{
+    (void)d;
+    return set_int(cmd, &conf_of(cmd)->sms_max_concurrent, arg, 1, 10000);
 }
 
 static const char *set_max_body(cmd_parms *cmd, void *d, const char *arg)
@@ -483,6 +492,9 @@ const command_rec clinic_cmds[] = {
                   "SMS text with {code}"),
     AP_INIT_TAKE1(CLINIC_D_SMS_TIMEOUT, set_sms_timeout, NULL, RSRC_CONF,
                   "total gateway timeout in seconds (default 10)"),
+    AP_INIT_TAKE1(CLINIC_D_SMS_MAX_CONCURRENT, set_sms_max_concurrent, NULL,
+                  RSRC_CONF, "SMS sends waiting on the gateway at once, per "
+                  "child process (default 10)"),
     AP_INIT_TAKE1(CLINIC_D_TWILIO_SID, set_twilio_sid, NULL, RSRC_CONF,
                   "Twilio account SID"),
     AP_INIT_TAKE1(CLINIC_D_TWILIO_TOKEN, set_secret, SECRET_AT(twilio_token),

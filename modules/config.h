@@ -25,6 +25,7 @@
 #define CLINIC_D_SMS_HEADER     "ClinicSMSHeader"
 #define CLINIC_D_SMS_MESSAGE    "ClinicSMSMessage"
 #define CLINIC_D_SMS_TIMEOUT    "ClinicSMSTimeout"
+#define CLINIC_D_SMS_MAX_CONCURRENT "ClinicSMSMaxConcurrent"
 #define CLINIC_D_TWILIO_SID     "ClinicTwilioAccountSID"
 #define CLINIC_D_TWILIO_TOKEN   "ClinicTwilioAuthTokenFile"
 #define CLINIC_D_TWILIO_FROM    "ClinicTwilioFrom"
@@ -82,6 +83,8 @@ typedef struct {
     apr_array_header_t *sms_headers;  /* const char * "Name: value" */
     const char *sms_message;
     int sms_timeout;
+    int sms_max_concurrent;         /* -1 unset */
+    volatile apr_uint32_t sms_in_flight;  /* per process: sends waiting */
     const char *twilio_sid;
     clinic_secret_t twilio_token;
     const char *twilio_from;
@@ -123,6 +126,8 @@ static APR_INLINE int clinic_sms_driver(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_driver, CLINIC_SMS_UNSET, CLINIC_SMS_HTTP); }
 static APR_INLINE int clinic_sms_timeout(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_timeout, -1, 10); }
+static APR_INLINE int clinic_sms_max_concurrent(const clinic_server_conf *c)
+{ return CLINIC_OR(c->sms_max_concurrent, -1, 10); }
 static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c)
 { return c->sms_message ? c->sms_message : "Your verification code is {code}"; }
 static APR_INLINE const char *clinic_currency(const clinic_server_conf *c)

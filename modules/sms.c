@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_atomic.h>
 #include <curl/curl.h>
 
 #include <httpd.h>
@@ -43,6 +44,33 @@ void clinic_sms_child_init(apr_pool_t *p, server_rec *s)
     apr_pool_cleanup_register(p, NULL, curl_global_cleanup_cb,
                               apr_pool_cleanup_null);
 }
+
+/* ---- sends in flight ---------------------------------------------------- */
+
+int clinic_sms_saturated(clinic_server_conf *c)
+{
+    return apr_atomic_read32(&c->sms_in_flight)
+        >= (apr_uint32_t)clinic_sms_max_concurrent(c);
+}
+
+/* Take one of the places for the time of the gateway call; APR_EBUSY when
+ * all are taken. */
+static apr_status_t slot_take(request_rec *r, clinic_server_conf *c)
+{
+    apr_uint32_t max = (apr_uint32_t)clinic_sms_max_concurrent(c);
+
+    if (apr_atomic_inc32(&c->sms_in_flight) >= max) {
+        apr_atomic_dec32(&c->sms_in_flight);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "CLINIC0205: %u SMS sends already wait on the "
+                      "gateway in this process (%s): answering 503",
+                      (unsigned)max, CLINIC_D_SMS_MAX_CONCURRENT);
+        return APR_EBUSY;
+    }
+    return APR_SUCCESS;
+}
+
+/* ---- gateway calls ------------------------------------------------------ */
 
 typedef struct {
     char buf[RESPONSE_CAP + 1];
@@ -153,7 +181,26 @@ done:
     return rv;
 }
 
-apr_status_t clinic_sms_send(request_rec *r, const clinic_server_conf *c,
+static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
+                             const char *to, const char *code);
+
+apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
+                             const char *to, const char *code)
+{
+    apr_status_t rv;
+
+    if (clinic_sms_driver(c) == CLINIC_SMS_LOG) {
+        return send_now(r, c, to, code);
+    }
+    if ((rv = slot_take(r, c)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = send_now(r, c, to, code);
+    apr_atomic_dec32(&c->sms_in_flight);
+    return rv;
+}
+
+static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
                              const char *to, const char *code)
 {
     apr_pool_t *p = r->pool;

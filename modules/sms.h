@@ -11,9 +11,15 @@
 void clinic_sms_child_init(apr_pool_t *p, server_rec *s);
 
 /* Send code to `to` (+965XXXXXXXX) through the server's driver.
- * APR_SUCCESS when the gateway accepted it (2xx); anything else is a
- * failure already logged without the code. */
-apr_status_t clinic_sms_send(request_rec *r, const clinic_server_conf *c,
+ * APR_SUCCESS when the gateway accepted it (2xx); APR_EBUSY when
+ * ClinicSMSMaxConcurrent sends of this process already wait on the
+ * gateway; anything else is a failure already logged without the code. */
+apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
                              const char *to, const char *code);
+
+/* Are ClinicSMSMaxConcurrent sends of this process waiting on the gateway
+ * already?  (Asked before a send spends a limit; clinic_sms_send is what
+ * holds the cap.) */
+int clinic_sms_saturated(clinic_server_conf *c);
 
 #endif
