@@ -31,6 +31,8 @@ stop_httpd() {
 cleanup() {
     local rc=$?
     stop_httpd
+    # MariaDB by its pid file: the restart test may have replaced it
+    if [ -s "$work/mysql/sock/mysqld.pid" ]; then pids+=("$(cat "$work/mysql/sock/mysqld.pid")"); fi
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -73,6 +75,10 @@ wait_for() {   # wait_for SECONDS COMMAND...
 }
 
 mkdir -p "$work/run" "$work/mysql" "$work/sqlite"
+# what httpd's children (www-data) read must not live in the checkout: a
+# checkout in /root (mode 700) is out of their reach
+cp -r "$top/tests/browser/www" "$work/www"
+chmod -R a+rX "$work/www"
 
 # --- secrets -------------------------------------------------------------
 (umask 077
@@ -96,13 +102,32 @@ start_mariadb() {
         --auth-root-authentication-method=socket --skip-test-db \
         > "$d/install.log" 2>&1 || { cat "$d/install.log" >&2; return 1; }
     PORT_DB=$(free_port)
-    mariadbd --no-defaults --user=mysql --datadir="$d/data" --socket="$d/sock/mysqld.sock" \
-        --port="$PORT_DB" --bind-address=127.0.0.1 --pid-file="$d/sock/mysqld.pid" \
-        --log-error="$d/error.log" --max-connections=300 \
-        --innodb-buffer-pool-size=64M --skip-name-resolve &
-    pids+=($!)
+    # start.sh / restart.sh: the restart test stops and starts the server
+    # under load (the pid file names whoever runs now, for cleanup too)
+    cat > "$d/start.sh" <<SH
+#!/bin/sh
+mariadbd --no-defaults --user=mysql --datadir="$d/data" --socket="$d/sock/mysqld.sock" \\
+    --port="$PORT_DB" --bind-address=127.0.0.1 --pid-file="$d/sock/mysqld.pid" \\
+    --log-error="$d/error.log" --max-connections=300 \\
+    --innodb-buffer-pool-size=64M --skip-name-resolve >/dev/null 2>&1 &
+for i in \$(seq 600); do
+    mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && exit 0
+    sleep 0.1
+done
+exit 1
+SH
+    cat > "$d/restart.sh" <<SH
+#!/bin/sh
+# stop MariaDB (TERM, as a service restart does), then start it again
+pid=\$(cat "$d/sock/mysqld.pid")
+kill -TERM "\$pid"
+for i in \$(seq 600); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+sleep \${1:-0}
+exec "$d/start.sh"
+SH
+    chmod 755 "$d/start.sh" "$d/restart.sh"
+    "$d/start.sh" || { cat "$d/error.log" >&2; return 1; }
     MYSQL=(mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot)
-    wait_for 60 "${MYSQL[@]}" -e 'SELECT 1' || { cat "$d/error.log" >&2; return 1; }
     DB_PASS=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')
     "${MYSQL[@]}" <<SQL
 CREATE DATABASE clinic CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
@@ -130,7 +155,8 @@ start_httpd() {
     PORT_HANG=$(free_port); PORT_TWILIO=$(free_port); PORT_NOTRUST=$(free_port)
     PORT_DBDOWN=$(free_port); PORT_NOSCHEMA=$(free_port); PORT_READONLY=$(free_port)
     PORT_LIMITS=$(free_port); PORT_CORS=$(free_port); PORT_PAGE=$(free_port)
-    PORT_EVIL=$(free_port)
+    PORT_EVIL=$(free_port); PORT_POOL2=$(free_port); PORT_CAP=$(free_port)
+    PORT_BUSY=$(free_port); PORT_INHERIT1=$(free_port); PORT_INHERIT2=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -143,7 +169,10 @@ start_httpd() {
                  -e "s#@PORT_DBDOWN@#$PORT_DBDOWN#g" -e "s#@PORT_NOSCHEMA@#$PORT_NOSCHEMA#g"
                  -e "s#@PORT_READONLY@#$PORT_READONLY#g" -e "s#@PORT_LIMITS@#$PORT_LIMITS#g"
                  -e "s#@PORT_CORS@#$PORT_CORS#g" -e "s#@PORT_PAGE@#$PORT_PAGE#g"
-                 -e "s#@PORT_EVIL@#$PORT_EVIL#g" -e "s#@TOP@#$top#g")
+                 -e "s#@PORT_EVIL@#$PORT_EVIL#g" -e "s#@TOP@#$top#g"
+                 -e "s#@PORT_POOL2@#$PORT_POOL2#g" -e "s#@PORT_CAP@#$PORT_CAP#g"
+                 -e "s#@PORT_BUSY@#$PORT_BUSY#g" -e "s#@PORT_INHERIT1@#$PORT_INHERIT1#g"
+                 -e "s#@PORT_INHERIT2@#$PORT_INHERIT2#g" -e "s#@WWW@#$work/www#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -165,6 +194,7 @@ DBDriver mysql
 DBDParams "host=127.0.0.1 port=$(free_port) user=clinic pass=nothing dbname=clinic"
 DBDMin 0
 CONF
+        cp "$run/db.conf" "$run/db-busy.conf"
         printf '#!/bin/sh\nexec mariadb --no-defaults --socket=%s -uroot -N -B clinic\n' \
             "$work/mysql/sock/mysqld.sock" > "$run/sql.sh"
     else
@@ -183,6 +213,15 @@ CONF
 DBDriver sqlite3
 DBDParams "$db"
 DBDInitSQL "PRAGMA busy_timeout = 10000"
+CONF
+        # the same database, waiting only 100 ms for a lock (the busy test);
+        # DBDMax differs, or mod_dbd would share main's pool and its
+        # DBDInitSQL (it groups by driver, params and pool sizes only)
+        cat > "$run/db-busy.conf" <<CONF
+DBDriver sqlite3
+DBDParams "$db"
+DBDInitSQL "PRAGMA busy_timeout = 100"
+DBDMax 3
 CONF
         cat > "$run/db-empty.conf" <<CONF
 DBDriver sqlite3
@@ -226,7 +265,11 @@ SQL
         CLINIC_DBDOWN="http://127.0.0.1:$PORT_DBDOWN" CLINIC_NOSCHEMA="http://127.0.0.1:$PORT_NOSCHEMA" \
         CLINIC_READONLY="http://127.0.0.1:$PORT_READONLY" CLINIC_LIMITS="http://127.0.0.1:$PORT_LIMITS" \
         CLINIC_CORS="http://127.0.0.1:$PORT_CORS" CLINIC_PAGE="http://127.0.0.1:$PORT_PAGE" \
-        CLINIC_EVIL="http://127.0.0.1:$PORT_EVIL"
+        CLINIC_EVIL="http://127.0.0.1:$PORT_EVIL" \
+        CLINIC_POOL2="http://127.0.0.1:$PORT_POOL2" CLINIC_CAP="http://127.0.0.1:$PORT_CAP" \
+        CLINIC_BUSY="http://127.0.0.1:$PORT_BUSY" CLINIC_INHERIT1="http://127.0.0.1:$PORT_INHERIT1" \
+        CLINIC_INHERIT2="http://127.0.0.1:$PORT_INHERIT2" \
+        CLINIC_DB_RESTART="$work/mysql/restart.sh"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
@@ -240,6 +283,17 @@ for kind in "${kinds[@]}"; do
         status=1
         log "FAILED on $kind"
         tail -n 40 "$work/run/error.log" >&2 || true
+    fi
+    # the outage tests (a database restart, a held SQLite lock) take the
+    # whole database away: a pass of their own, with nothing beside them
+    if [ -z "${CRITERION_ARGS:-}" ]; then
+        log "outage tests against $kind, alone"
+        if ! CLINIC_ALONE=1 "$top/build/integration_tests" --jobs 1 --filter='outage/*' \
+                2> >(tee -a "$work/criterion.log" >&2); then
+            status=1
+            log "FAILED (outage) on $kind"
+            tail -n 40 "$work/run/error.log" >&2 || true
+        fi
     fi
     if ! "$top/tests/check-fail2ban.sh" "$work/run/security.log"; then
         status=1

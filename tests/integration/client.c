@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <criterion/criterion.h>
 
@@ -50,8 +53,17 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
+static resp_t *perform(const char *method, const char *url, const char *body,
+                       const char *const *headers, int must);
+
 resp_t *req(const char *method, const char *url, const char *body,
             const char *const *headers)
+{
+    return perform(method, url, body, headers, 1);
+}
+
+static resp_t *perform(const char *method, const char *url, const char *body,
+                       const char *const *headers, int must)
 {
     CURL *h = curl_easy_init();
     struct curl_slist *list = NULL;
@@ -81,8 +93,14 @@ resp_t *req(const char *method, const char *url, const char *body,
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_write);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
     rc = curl_easy_perform(h);
-    cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    if (must) {
+        cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, url,
+                     curl_easy_strerror(rc));
+    }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    if (rc != CURLE_OK) {
+        r->status = 0;
+    }
     curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &r->seconds);
     curl_slist_free_all(list);
     curl_easy_cleanup(h);
@@ -93,8 +111,25 @@ resp_t *req(const char *method, const char *url, const char *body,
     return r;
 }
 
+static resp_t *call_as(const char *method, const char *base,
+                       const char *path, const char *json_body,
+                       const char *token, const char *ip, int must);
+
 resp_t *call(const char *method, const char *base, const char *path,
              const char *json_body, const char *token, const char *ip)
+{
+    return call_as(method, base, path, json_body, token, ip, 1);
+}
+
+resp_t *try_call(const char *method, const char *base, const char *path,
+                 const char *json_body, const char *token, const char *ip)
+{
+    return call_as(method, base, path, json_body, token, ip, 0);
+}
+
+static resp_t *call_as(const char *method, const char *base,
+                       const char *path, const char *json_body,
+                       const char *token, const char *ip, int must)
 {
     char url[1024], auth[2048], xff[128];
     const char *headers[5];
@@ -113,7 +148,7 @@ resp_t *call(const char *method, const char *base, const char *path,
         headers[n++] = xff;
     }
     headers[n] = NULL;
-    return req(method, url, json_body, headers);
+    return perform(method, url, json_body, headers, must);
 }
 
 void resp_free(resp_t *r)
@@ -522,21 +557,60 @@ static void *job_run(void *p)
     return NULL;
 }
 
-void parallel(int n, void (*fn)(void *arg, int i), void *arg)
+struct jobs {
+    int n;
+    pthread_t *t;
+    job_t *jobs;
+};
+
+jobs_t *spawn(int n, void (*fn)(void *arg, int i), void *arg)
 {
-    pthread_t *t = calloc((size_t)n, sizeof(*t));
-    job_t *jobs = calloc((size_t)n, sizeof(*jobs));
+    jobs_t *j = calloc(1, sizeof(*j));
     int i;
 
+    j->n = n;
+    j->t = calloc((size_t)n, sizeof(*j->t));
+    j->jobs = calloc((size_t)n, sizeof(*j->jobs));
     for (i = 0; i < n; i++) {
-        jobs[i].fn = fn;
-        jobs[i].arg = arg;
-        jobs[i].i = i;
-        cr_assert_eq(pthread_create(&t[i], NULL, job_run, &jobs[i]), 0);
+        j->jobs[i].fn = fn;
+        j->jobs[i].arg = arg;
+        j->jobs[i].i = i;
+        cr_assert_eq(pthread_create(&j->t[i], NULL, job_run, &j->jobs[i]), 0);
     }
-    for (i = 0; i < n; i++) {
-        pthread_join(t[i], NULL);
+    return j;
+}
+
+void join(jobs_t *j)
+{
+    int i;
+
+    for (i = 0; i < j->n; i++) {
+        pthread_join(j->t[i], NULL);
     }
-    free(t);
-    free(jobs);
+    free(j->t);
+    free(j->jobs);
+    free(j);
+}
+
+void parallel(int n, void (*fn)(void *arg, int i), void *arg)
+{
+    join(spawn(n, fn, arg));
+}
+
+int open_trickle(const char *base, const char *head)
+{
+    struct sockaddr_in a;
+    int port = 0, fd;
+    size_t n = strlen(head);
+
+    cr_assert(sscanf(base, "http://127.0.0.1:%d", &port) == 1, "%s", base);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    cr_assert_eq(write(fd, head, n), (ssize_t)n);
+    return fd;
 }

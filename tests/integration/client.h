@@ -28,6 +28,10 @@ resp_t *req(const char *method, const char *url, const char *body,
 /* Convenience: JSON body, optional bearer token and client IP. */
 resp_t *call(const char *method, const char *base, const char *path,
              const char *json_body, const char *token, const char *ip);
+/* The same, asserting nothing (safe in threads): status 0 when the
+ * request failed at the transport. */
+resp_t *try_call(const char *method, const char *base, const char *path,
+                 const char *json_body, const char *token, const char *ip);
 void resp_free(resp_t *r);
 
 const char *resp_header(const resp_t *r, const char *name);  /* static buf */
@@ -67,4 +71,11 @@ char *make_token(const char *header_json, const char *payload_json,
 char *fmt(const char *format, ...);
 /* run n copies of fn(arg, i) in parallel threads */
 void parallel(int n, void (*fn)(void *arg, int i), void *arg);
+/* the same in the background: spawn, then join when done */
+typedef struct jobs jobs_t;
+jobs_t *spawn(int n, void (*fn)(void *arg, int i), void *arg);
+void join(jobs_t *j);
+/* A client that sent `head` to the site at base and then goes quiet: the
+ * connection stays open until close(fd). */
+int open_trickle(const char *base, const char *head);
 #endif
