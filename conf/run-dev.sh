@@ -3,9 +3,21 @@
 # the foreground on http://127.0.0.1:8080 with SQLite and the log SMS driver.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-run="$top/run"
 port="${CLINIC_PORT:-8080}"
+
+# httpd's children run as www-data and open the database (and its journal
+# beside it).  A checkout in /root (mode 700), or in any folder www-data
+# can't enter, can't hold it: then the runtime folder lives under
+# /var/lib/mod_clinic, one per checkout.
+run="$top/run"
 mkdir -p "$run"
+chown www-data:www-data "$run"
+if ! runuser -u www-data -- test -w "$run" 2>/dev/null; then
+    run="/var/lib/mod_clinic/dev-$(printf '%s' "$top" | sha256sum | cut -c1-12)"
+    mkdir -p "$run"
+    chmod 755 /var/lib/mod_clinic
+    echo "the Apache user can't reach $top: runtime folder $run"
+fi
 
 if [ ! -s "$run/clinic.db" ]; then
     sqlite3 "$run/clinic.db" < "$top/schema/sqlite.sql" > /dev/null
