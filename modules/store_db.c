@@ -47,9 +47,11 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
 #define NOTE_FAULT "clinic-db-fault"
 /* ap_dbd_open is tried again while it fails fast: each try throws away
- * one dead pooled connection (a failed ping), a fresh one follows */
-#define OPEN_TRIES 4
-#define OPEN_RETRY_WINDOW apr_time_from_msec(500)
+ * one dead pooled connection (its ping fails at once), and after a
+ * restart the whole pool may be dead, DBDMax of them; a database that is
+ * really down fails each try too, and the window bounds that */
+#define OPEN_TRIES 64
+#define OPEN_RETRY_WINDOW apr_time_from_msec(1000)
 
 static const clinic_stmt_t schema_stmt = {
     "clinic_schema", "SELECT version FROM clinic_schema", 0
@@ -155,7 +157,8 @@ static int is_duplicate(ap_dbd_t *d, int rv)
     /* the SQLite driver reports SQLITE_ERROR (1) after the failed step;
      * the message tells a unique-key violation apart */
     msg = apr_dbd_error(d->driver, d->handle, rv);
-    return (rv & 0xff) == 19 || (msg && strstr(msg, "UNIQUE constraint failed"));
+    return (rv & 0xff) == 19
+        || (msg && strstr(msg, "UNIQUE constraint failed"));
 }
 
 static void set_fault(request_rec *r, const char *what)
