@@ -61,6 +61,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sms_driver = CLINIC_SMS_UNSET;
     c->sms_timeout = -1;
     c->sms_max_concurrent = -1;
+    c->ipv6_prefix = -1;
     c->max_body = -1;
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
@@ -97,6 +98,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(sms_message);
     MERGE_NUM(sms_timeout);
     MERGE_NUM(sms_max_concurrent);
+    MERGE_NUM(ipv6_prefix);
     MERGE_PTR(twilio_sid);
     MERGE_SECRET(twilio_token);
     MERGE_PTR(twilio_from);
@@ -292,6 +294,12 @@ static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
     return NULL;
 }
 
+static const char *set_ipv6_prefix(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return set_int(cmd, &conf_of(cmd)->ipv6_prefix, arg, 1, 128);
+}
+
 static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
 {
     /* one cache for the whole server: keys carry the virtual host */
@@ -476,6 +484,9 @@ const command_rec clinic_cmds[] = {
                   "verification attempts per code (default 3)"),
     AP_INIT_TAKE3(CLINIC_D_RATE_LIMIT, set_rate_limit, NULL, RSRC_CONF,
                   "otp-phone|otp-ip|user|anon count seconds"),
+    AP_INIT_TAKE1(CLINIC_D_IPV6_PREFIX, set_ipv6_prefix, NULL, RSRC_CONF,
+                  "IPv6 clients are counted by this prefix length in the "
+                  "per-IP limits (default 64)"),
     AP_INIT_TAKE1(CLINIC_D_RATE_CACHE, set_rate_cache, NULL, RSRC_CONF,
                   "socache provider for the general limits "
                   "(default shmcb)"),

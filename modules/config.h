@@ -19,6 +19,7 @@
 #define CLINIC_D_OTP_ATTEMPTS   "ClinicOTPMaxAttempts"
 #define CLINIC_D_RATE_LIMIT     "ClinicRateLimit"
 #define CLINIC_D_RATE_CACHE     "ClinicRateLimitCache"
+#define CLINIC_D_IPV6_PREFIX    "ClinicRateLimitIPv6Prefix"
 #define CLINIC_D_SMS_DRIVER     "ClinicSMSDriver"
 #define CLINIC_D_SMS_URL        "ClinicSMSURL"
 #define CLINIC_D_SMS_BODY       "ClinicSMSBody"
@@ -76,6 +77,7 @@ typedef struct {
     int otp_max_attempts;
     clinic_limit_t limits[CLINIC_RL_COUNT];
     const char *rate_cache;         /* socache provider[:args] */
+    int ipv6_prefix;                /* -1 unset */
 
     int sms_driver;
     const char *sms_url;
@@ -128,6 +130,8 @@ static APR_INLINE int clinic_sms_timeout(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_timeout, -1, 10); }
 static APR_INLINE int clinic_sms_max_concurrent(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_max_concurrent, -1, 10); }
+static APR_INLINE int clinic_ipv6_prefix(const clinic_server_conf *c)
+{ return CLINIC_OR(c->ipv6_prefix, -1, 64); }
 static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c)
 { return c->sms_message ? c->sms_message : "Your verification code is {code}"; }
 static APR_INLINE const char *clinic_currency(const clinic_server_conf *c)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_global_mutex.h>
+#include <apr_sha1.h>
 
 #include <httpd.h>
 #include <http_config.h>
@@ -23,6 +24,12 @@ APLOG_USE_MODULE(clinic);
 
 #define MUTEX_TYPE "clinic-ratelimit"
 #define DEFAULT_PROVIDER "shmcb"
+/* shmcb without a size of the operator's: 4 MiB.  A counter costs 48
+ * bytes there (20 of key and 4 of count, 24 of index), so it holds about
+ * 87,000 clients a window; the path is used only where anonymous shared
+ * memory is not available. */
+#define DEFAULT_SHMCB_ARGS "clinic-ratelimit(4194304)"
+#define KEY_LEN APR_SHA1_DIGESTSIZE
 
 /* One cache for the whole httpd: keys carry the virtual host. */
 static struct {
@@ -63,7 +70,9 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
     const char *spec = main_conf->rate_cache ? main_conf->rate_cache
                                              : DEFAULT_PROVIDER;
     const char *name = spec, *args = NULL, *colon, *err;
-    struct ap_socache_hints hints = { 64, sizeof(apr_uint32_t),
+    /* key and value as they are, index included: shmcb sizes its index
+     * from these, and half the space must stay for the data */
+    struct ap_socache_hints hints = { KEY_LEN, 48 - KEY_LEN,
                                       apr_time_from_sec(3600) };
     server_rec *sp;
     int used = 0;
@@ -78,6 +87,9 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
     if ((colon = strchr(spec, ':')) != NULL) {
         name = apr_pstrndup(pconf, spec, (apr_size_t)(colon - spec));
         args = colon + 1;
+    }
+    if (!strcmp(name, "shmcb") && (!args || !*args)) {
+        args = DEFAULT_SHMCB_ARGS;
     }
     cache.provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
                                         AP_SOCACHE_PROVIDER_VERSION);
@@ -94,12 +106,14 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
                      CLINIC_D_RATE_CACHE, err);
         return !OK;
     }
-    if (cache.provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        rv = ap_global_mutex_create(&cache.mutex, NULL, MUTEX_TYPE, NULL, s,
-                                    pconf, 0);
-        if (rv != APR_SUCCESS) {
-            return !OK;
-        }
+    /* The socache API has no increment: read, add and store is a race on
+     * every provider, so every provider is used under the global mutex
+     * (exact on one host; README for several hosts sharing memcache or
+     * redis). */
+    rv = ap_global_mutex_create(&cache.mutex, NULL, MUTEX_TYPE, NULL, s,
+                                pconf, 0);
+    if (rv != APR_SUCCESS) {
+        return !OK;
     }
     rv = cache.provider->init(cache.instance, "mod_clinic-ratelimit", &hints,
                               s, pconf);
@@ -128,30 +142,34 @@ void clinic_ratelimit_child_init(apr_pool_t *p, server_rec *s)
 /* Count one request for key in the current fixed window; *count gets the
  * count including this one.  Fails open (count 0) when the cache fails:
  * the OTP limits, which matter most, are in the database. */
-static void cache_hit(request_rec *r, const char *key, apr_int64_t window_end,
-                      apr_uint32_t *count)
+static void cache_hit(request_rec *r, const char *text,
+                      apr_int64_t window_end, apr_uint32_t *count)
 {
-    unsigned char buf[sizeof(apr_uint32_t)];
+    unsigned char buf[sizeof(apr_uint32_t)], key[KEY_LEN];
     unsigned int len = sizeof(buf);
     apr_uint32_t n = 0;
     apr_status_t rv;
+    apr_sha1_ctx_t sha;
 
+    /* The key is a digest of the text: shmcb picks a sub-cache from a
+     * key's first bytes, and texts that all begin with the host name
+     * would share one small sub-cache and push each other's counters
+     * out.  A digest spreads them over all of it, at a fixed 20 bytes. */
+    apr_sha1_init(&sha);
+    apr_sha1_update(&sha, text, (unsigned int)strlen(text));
+    apr_sha1_final(key, &sha);
     *count = 0;
     if (cache.mutex && apr_global_mutex_lock(cache.mutex) != APR_SUCCESS) {
         return;
     }
-    rv = cache.provider->retrieve(cache.instance, r->server,
-                                  (const unsigned char *)key,
-                                  (unsigned int)strlen(key), buf, &len,
-                                  r->pool);
+    rv = cache.provider->retrieve(cache.instance, r->server, key, KEY_LEN,
+                                  buf, &len, r->pool);
     if (rv == APR_SUCCESS && len == sizeof(n)) {
         memcpy(&n, buf, sizeof(n));
     }
     n++;
     memcpy(buf, &n, sizeof(n));
-    rv = cache.provider->store(cache.instance, r->server,
-                               (const unsigned char *)key,
-                               (unsigned int)strlen(key),
+    rv = cache.provider->store(cache.instance, r->server, key, KEY_LEN,
                                apr_time_from_sec(window_end), buf,
                                sizeof(n), r->pool);
     if (cache.mutex) {
@@ -168,9 +186,10 @@ static void cache_hit(request_rec *r, const char *key, apr_int64_t window_end,
 int clinic_ratelimit_general(clinic_req_t *cr)
 {
     request_rec *r = cr->r;
-    /* a valid token counts as its user; anything else as its address */
-    const char *sub = clinic_bearer(cr) == CLINIC_JWT_OK ? cr->claims.sub
-                                                         : NULL;
+    /* a token counts as its user only once the user was found live
+     * (clinic_auth_load); anything else, a revoked token included,
+     * counts as its client address */
+    const char *sub = cr->user ? cr->user->id : NULL;
     clinic_rl_kind kind = sub ? CLINIC_RL_USER : CLINIC_RL_ANON;
     clinic_limit_t l = clinic_limit(cr->conf, kind);
     apr_int64_t window_end = (cr->now / l.seconds + 1) * l.seconds;
@@ -186,7 +205,7 @@ int clinic_ratelimit_general(clinic_req_t *cr)
                        r->server->server_hostname ? r->server->server_hostname
                                                   : "",
                        (unsigned)r->server->port, sub ? "u" : "a",
-                       sub ? sub : r->useragent_ip, window_end);
+                       sub ? sub : cr->client, window_end);
     cache_hit(r, key, window_end, &count);
     remaining = l.count - (int)count;
     apr_table_setn(r->err_headers_out, "RateLimit-Limit",

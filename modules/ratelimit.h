@@ -16,9 +16,9 @@ void clinic_ratelimit_register_hooks(apr_pool_t *p);
 int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s);
 void clinic_ratelimit_child_init(apr_pool_t *p, server_rec *s);
 
-/* General limit for this request (user when a valid token is presented,
- * else anon by client IP); sets the RateLimit-* headers.  OK, or the
- * status of the 429 already sent. */
+/* General limit for this request (user when the token's user was loaded
+ * live into cr->user, else anon by client); sets the RateLimit-* headers.
+ * OK, or the status of the 429 already sent. */
 int clinic_ratelimit_general(clinic_req_t *cr);
 
 /* Exact limit `kind` for key (a phone number or an IP).  OK, or DONE
