@@ -23,6 +23,7 @@
 #include "seclog.h"
 #include "sms.h"
 #include "ratelimit.h"
+#include "ipkey.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -94,6 +95,8 @@ static int clinic_handler(request_rec *r)
     cr->r = r;
     cr->conf = clinic_conf(r->server);
     cr->request_id = clinic_request_id(r);
+    cr->client = clinic_ip_key(r->pool, r->useragent_ip,
+                               clinic_ipv6_prefix(cr->conf));
     cr->now = apr_time_sec(r->request_time);
     cr->bearer_rc = -2;
 
@@ -106,16 +109,35 @@ static int clinic_handler(request_rec *r)
         return OK;
     }
 
+    /* API answers are never partial: a Range would cut a JSON answer
+     * (and a POST's side effects would still happen) */
+    apr_table_unset(r->headers_in, "Range");
+    apr_table_unset(r->headers_in, "If-Range");
+
+    cr->route = route_find(r, &allow);
+    /* A token counts against its user's limit only once the user is known
+     * to be live.  That needs the database, which waits until the body is
+     * in: no pooled connection waits on a slow client.  A body error is
+     * kept until the request is counted. */
+    if (clinic_bearer(cr) == CLINIC_JWT_OK) {
+        if (cr->route && cr->route->has_body) {
+            clinic_read_json_body(cr);
+        }
+        if (!cr->pending.status && !cr->pending.httpd) {
+            clinic_auth_load(cr);
+        }
+    }
     /* every /api request counts, and every answer carries the headers */
     if ((rv = clinic_ratelimit_general(cr)) != OK) {
-        return rv == DONE ? OK : rv;
+        rv = rv == DONE ? OK : rv;
+        goto done;
     }
-    cr->route = route_find(r, &allow);
     if (!cr->route) {
         if (!allow) {
             clinic_send_error(cr, HTTP_NOT_FOUND, "NOT_FOUND",
                               "No such API route.", NULL);
-            return OK;
+            rv = OK;
+            goto done;
         }
         apr_table_setn(r->err_headers_out, "Allow", allow);
         if (r->method_number == M_OPTIONS) {
@@ -123,21 +145,33 @@ static int clinic_handler(request_rec *r)
              * Apache configuration before they get here) */
             clinic_common_headers(r);
             r->status = HTTP_NO_CONTENT;
-            return OK;
+            rv = OK;
+            goto done;
         }
         clinic_send_error(cr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
                           apr_psprintf(r->pool, "Use %s for this route.",
                                        allow), NULL);
-        return OK;
+        rv = OK;
+        goto done;
     }
-
-    /* the token's signature first, then the whole body, and only then
-     * the database: no pooled connection waits on a slow client */
-    if ((!cr->route->needs_token || (rv = clinic_auth_signature(cr)) == OK)
-        && (!cr->route->has_body || (rv = clinic_read_json_body(cr)) == OK)
-        && (!cr->route->needs_token || (rv = clinic_auth_user(cr)) == OK)) {
+    if (cr->route->needs_token && clinic_bearer(cr) != CLINIC_JWT_OK) {
+        rv = clinic_auth_refuse(cr);           /* before reading a body */
+        goto done;
+    }
+    if (cr->route->has_body && !cr->body && !cr->pending.status
+        && !cr->pending.httpd) {
+        clinic_read_json_body(cr);
+    }
+    if (cr->pending.status || cr->pending.httpd) {
+        rv = clinic_send_pending(cr);
+    }
+    else if (cr->route->needs_token && !cr->user) {
+        rv = clinic_auth_refuse(cr);
+    }
+    else {
         rv = cr->route->handler(cr);
     }
+done:
     /* the answer is still buffered: give the connection back before it
      * leaves, so a client slow to read holds none */
     clinic_db_release(cr);
@@ -150,9 +184,21 @@ static int clinic_handler(request_rec *r)
  * other sites of a shared host keep their own error pages). */
 static void clinic_insert_error_filter(request_rec *r)
 {
-    int ours = r->handler ? !strcmp(r->handler, CLINIC_HANDLER)
-                          : (r->uri && !strncmp(r->uri, "/api/", 5)
-                             && clinic_conf(r->server)->own);
+    int ours;
+
+    if (r->handler) {
+        ours = !strcmp(r->handler, CLINIC_HANDLER);
+    }
+    else if (!clinic_conf(r->server)->own) {
+        ours = 0;
+    }
+    else {
+        /* a request for /api/, or one whose request line httpd could not
+         * read (malformed, too long, a NUL in it): it came to a host that
+         * serves the clinic, and a client of the API may be waiting */
+        ours = !r->uri || r->uri[0] != '/' || !r->parsed_uri.path
+               || !strncmp(r->uri, "/api/", 5);
+    }
     if (ours) {
         ap_add_output_filter(CLINIC_ERROR_FILTER, NULL, r, r->connection);
     }

@@ -85,10 +85,9 @@ int clinic_bearer(clinic_req_t *cr)
                                              cr->conf->jwt_key.len, cr->now);
 }
 
-int clinic_auth_signature(clinic_req_t *cr)
+/* The answer for a token refused on its own (no database needed). */
+static int refuse_signature(clinic_req_t *cr, int rc)
 {
-    int rc = clinic_bearer(cr);
-
     if (rc < 0) {
         apr_table_setn(cr->r->err_headers_out, "WWW-Authenticate",
                        "Bearer realm=\"clinic\"");
@@ -97,8 +96,6 @@ int clinic_auth_signature(clinic_req_t *cr)
                                  "<token>.", NULL);
     }
     switch (rc) {
-    case CLINIC_JWT_OK:
-        return OK;
     case CLINIC_JWT_EXPIRED:
         return token_refused(cr, "TOKEN_EXPIRED", "The session has expired. "
                              "Please log in again.", "expired", NULL);
@@ -114,42 +111,68 @@ int clinic_auth_signature(clinic_req_t *cr)
     }
 }
 
-int clinic_auth_user(clinic_req_t *cr)
+int clinic_auth_load(clinic_req_t *cr)
 {
     const clinic_jwt_claims_t *claims = &cr->claims;
-    clinic_user_t *user;
+    clinic_user_t *user = NULL;
     ap_dbd_t *d;
 
-    if (!(d = clinic_db(cr))) {
-        return DONE;
+    if (cr->user) {
+        return OK;
     }
-    if (clinic_store_user_by_id(&user, cr->r, d, claims->sub) != APR_SUCCESS) {
-        return clinic_send_internal(cr, "user lookup failed");
+    if (cr->refused) {
+        return DECLINED;
     }
-    if (!user) {
-        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
-                             "unknown_user", claims->sub);
+    if (clinic_bearer(cr) != CLINIC_JWT_OK) {
+        cr->refused = "token";
+        return DECLINED;
+    }
+    if (!(d = clinic_db_quiet(cr))
+        || clinic_store_user_by_id(&user, cr->r, d, claims->sub)
+           != APR_SUCCESS) {
+        cr->refused = "database";
+    }
+    else if (!user) {
+        cr->refused = "unknown_user";
     }
     /* a phone change refuses every older token, even if the number later
      * comes back: the phone claim and the token version must both match */
-    if (strcmp(user->phone, claims->phone)
-        || claims->ver != user->token_version) {
-        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
-                             "phone_changed", user->id);
+    else if (strcmp(user->phone, claims->phone)
+             || claims->ver != user->token_version) {
+        cr->refused = "phone_changed";
     }
-    if (!user->is_active) {
+    else if (!user->is_active) {
+        cr->refused = "inactive";
+    }
+    else {
+        cr->user = user;
+        return OK;
+    }
+    return DECLINED;
+}
+
+int clinic_auth_refuse(clinic_req_t *cr)
+{
+    int rc = clinic_bearer(cr);
+
+    if (rc != CLINIC_JWT_OK) {
+        return refuse_signature(cr, rc);
+    }
+    if (!cr->refused || !strcmp(cr->refused, "database")) {
+        /* 503 when the database was down or busy, else 500 */
+        return clinic_send_internal(cr, "user lookup failed");
+    }
+    if (!strcmp(cr->refused, "inactive")) {
         return clinic_send_error(cr, HTTP_FORBIDDEN, "USER_INACTIVE",
                                  "This account is disabled.", NULL);
     }
-    cr->user = user;
-    return OK;
+    return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                         cr->refused, cr->claims.sub);
 }
 
 int clinic_auth_token(clinic_req_t *cr)
 {
-    int st = clinic_auth_signature(cr);
-
-    return st == OK ? clinic_auth_user(cr) : st;
+    return clinic_auth_load(cr) == OK ? OK : clinic_auth_refuse(cr);
 }
 
 const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
@@ -194,8 +217,8 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP,
-                                     cr->r->useragent_ip)) != OK) {
+    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
+        != OK) {
         return st;
     }
     if (*owner) {
@@ -314,7 +337,7 @@ static int otp_refused(clinic_req_t *cr, const char *phone, const char *owner,
 }
 
 int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
-                     const char *owner, const char *code)
+                     const char *owner, const char *code, int count_ip)
 {
     clinic_server_conf *c = cr->conf;
     int max = clinic_otp_max_attempts(c), counted, won, st, left, right;
@@ -326,8 +349,9 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP,
-                                     cr->r->useragent_ip)) != OK) {
+    if (count_ip
+        && (st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
+           != OK) {
         return st;
     }
     if (clinic_store_otp_latest(&row, cr->r, d, phone, purpose, owner)
@@ -398,9 +422,11 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                                "is no longer valid. Request a new one.",
                                "used");
         }
-        /* two sends racing can leave two live codes; the login ends both */
-        if (clinic_store_otp_retire_others(cr->r, d, row->id, phone, purpose,
-                                           owner) != APR_SUCCESS) {
+        /* one burst of sends yields one login: the login ends every other
+         * code of the burst, those still on their way through a slow
+         * gateway (pending) included, so they can't be activated later */
+        if (clinic_store_otp_retire_rest(cr->r, d, row->id, phone, purpose,
+                                         owner) != APR_SUCCESS) {
             return clinic_send_internal(cr, "code retire failed");
         }
         return OK;
@@ -436,7 +462,8 @@ int clinic_h_verify_otp(clinic_req_t *cr)
 
     if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK
         || (st = clinic_field_code(cr, CLINIC_F_CODE, &code)) != OK
-        || (st = clinic_otp_check(cr, phone, PURPOSE_LOGIN, "", code)) != OK) {
+        || (st = clinic_otp_check(cr, phone, PURPOSE_LOGIN, "", code, 1))
+           != OK) {
         return st;
     }
     d = cr->dbd;

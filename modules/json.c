@@ -1,6 +1,7 @@
 /*
  * json.c: the API.md envelope and object shapes.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -132,6 +133,43 @@ static int body_has_nul(const char *buf, apr_size_t len)
     return 0;
 }
 
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Does an object at or below j name a member twice?  (cJSON keeps both and
+ * finds the first: the body would mean what the client did not intend.)
+ * Sorted, so a large body costs n log n, not n squared. */
+static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
+{
+    const cJSON *c;
+    int n = 0, i;
+
+    for (c = j ? j->child : NULL; c; c = c->next) {
+        if (has_duplicate_key(p, c)) {
+            return 1;
+        }
+        n++;
+    }
+    if (!cJSON_IsObject(j) || n < 2) {
+        return 0;
+    }
+    {
+        const char **keys = apr_palloc(p, sizeof(*keys) * (apr_size_t)n);
+        for (c = j->child, i = 0; c; c = c->next) {
+            keys[i++] = c->string ? c->string : "";
+        }
+        qsort(keys, (size_t)n, sizeof(*keys), cmp_keys);
+        for (i = 1; i < n; i++) {
+            if (!strcmp(keys[i - 1], keys[i])) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
                                       const char *buf, apr_size_t len)
 {
@@ -161,6 +199,9 @@ clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
     }
     if (!cJSON_IsObject(j)) {
         return CLINIC_BODY_NOT_OBJECT;
+    }
+    if (has_duplicate_key(p, j)) {
+        return CLINIC_BODY_DUPLICATE_KEY;
     }
     *out = j;
     return CLINIC_BODY_OK;

@@ -27,7 +27,8 @@ typedef enum {
     CLINIC_BODY_BAD_UTF8,    /* bytes that are not UTF-8 */
     CLINIC_BODY_NUL,         /* a NUL byte, raw or as \u0000 */
     CLINIC_BODY_NOT_JSON,    /* does not parse */
-    CLINIC_BODY_NOT_OBJECT   /* parses, but is not an object */
+    CLINIC_BODY_NOT_OBJECT,  /* parses, but is not an object */
+    CLINIC_BODY_DUPLICATE_KEY  /* an object names a member twice */
 } clinic_body_rc;
 
 /* Check and parse a request body; on CLINIC_BODY_OK *out is a pool-tied

@@ -158,41 +158,62 @@ static int is_json_type(const char *ct)
         && (ct[n] == '\0' || ct[n] == ';' || apr_isspace(ct[n]));
 }
 
+/* A body error is kept, not sent: the general limit is counted first
+ * (it may need the token's user, which waits for the body). */
+static int body_fail(clinic_req_t *cr, int status, const char *code,
+                     const char *message)
+{
+    cr->pending.status = status;
+    cr->pending.code = code;
+    cr->pending.message = message;
+    return status;
+}
+
+int clinic_send_pending(clinic_req_t *cr)
+{
+    if (cr->pending.httpd) {
+        return cr->pending.httpd;       /* httpd answers; the filter makes
+                                         * it JSON */
+    }
+    return clinic_send_error(cr, cr->pending.status, cr->pending.code,
+                             cr->pending.message, NULL);
+}
+
 int clinic_read_json_body(clinic_req_t *cr)
 {
     request_rec *r = cr->r;
-    apr_off_t limit = clinic_max_body(cr->conf);
+    apr_off_t limit = clinic_max_body(cr->conf), declared = -1;
     const char *clen = apr_table_get(r->headers_in, "Content-Length");
     const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
-    char *buf;
-    apr_size_t used = 0;
+    char *buf = NULL;
+    apr_size_t used = 0, size = 0;
     int rv;
 
     if ((clen && strcmp(clen, "0")) || te) {
         if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
-            return clinic_send_error(cr, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                     "UNSUPPORTED_MEDIA_TYPE",
-                                     "Send the body as application/json.",
-                                     NULL);
+            return body_fail(cr, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                             "UNSUPPORTED_MEDIA_TYPE",
+                             "Send the body as application/json.");
         }
     }
     if (clen) {
         char *end;
-        apr_off_t n;
-        if (apr_strtoff(&n, clen, &end, 10) != APR_SUCCESS || *end || n < 0) {
-            return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                     "The Content-Length is invalid.", NULL);
+        if (apr_strtoff(&declared, clen, &end, 10) != APR_SUCCESS || *end
+            || declared < 0) {
+            return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                             "The Content-Length is invalid.");
         }
-        if (n > limit) {
+        if (declared > limit) {
             r->connection->keepalive = AP_CONN_CLOSE;
             goto too_large;
         }
     }
     if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
-        /* httpd answers, the error filter turns it into JSON */
+        cr->pending.httpd = rv;
         return rv;
     }
-    buf = apr_palloc(r->pool, (apr_size_t)limit + 1);
+    /* the buffer is what the body says it is (a chunked body grows up to
+     * the limit), never the whole limit up front */
     if (ap_should_client_block(r)) {
         for (;;) {
             char chunk[4096];
@@ -202,16 +223,36 @@ int clinic_read_json_body(clinic_req_t *cr)
             }
             if (n < 0) {
                 r->connection->keepalive = AP_CONN_CLOSE;
-                return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                         "The body could not be read.", NULL);
+                return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                                 "The body could not be read.");
             }
             if (used + (apr_size_t)n > (apr_size_t)limit) {
                 r->connection->keepalive = AP_CONN_CLOSE;
                 goto too_large;
             }
+            if (used + (apr_size_t)n > size) {
+                apr_size_t want = declared >= 0 ? (apr_size_t)declared
+                                                : (size ? 2 * size : 4096);
+                char *grown;
+                while (want < used + (apr_size_t)n) {
+                    want *= 2;
+                }
+                if (want > (apr_size_t)limit) {
+                    want = (apr_size_t)limit;
+                }
+                grown = apr_palloc(r->pool, want + 1);
+                if (used) {
+                    memcpy(grown, buf, used);
+                }
+                buf = grown;
+                size = want;
+            }
             memcpy(buf + used, chunk, (apr_size_t)n);
             used += (apr_size_t)n;
         }
+    }
+    if (!buf) {
+        buf = apr_palloc(r->pool, 1);
     }
     buf[used] = '\0';
 
@@ -219,26 +260,26 @@ int clinic_read_json_body(clinic_req_t *cr)
     case CLINIC_BODY_OK:
         return OK;
     case CLINIC_BODY_BAD_UTF8:
-        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                 "The body is not valid UTF-8.", NULL);
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The body is not valid UTF-8.");
     case CLINIC_BODY_NUL:
-        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                 "The body may not contain NUL characters.",
-                                 NULL);
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The body may not contain NUL characters.");
     case CLINIC_BODY_NOT_OBJECT:
-        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                 "The body must be a JSON object.", NULL);
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The body must be a JSON object.");
+    case CLINIC_BODY_DUPLICATE_KEY:
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The body names a field twice.");
     default:
-        return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                 "The body is not valid JSON.", NULL);
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The body is not valid JSON.");
     }
 
 too_large:
-    return clinic_send_error(cr, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                             "PAYLOAD_TOO_LARGE",
-                             apr_psprintf(r->pool, "The body is larger than "
-                                          "%" APR_OFF_T_FMT " bytes.", limit),
-                             NULL);
+    return body_fail(cr, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                     apr_psprintf(r->pool, "The body is larger than %"
+                                  APR_OFF_T_FMT " bytes.", limit));
 }
 
 /* Give the connection back when the request ends, whatever path it took. */
@@ -253,16 +294,24 @@ static apr_status_t db_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-ap_dbd_t *clinic_db(clinic_req_t *cr)
+ap_dbd_t *clinic_db_quiet(clinic_req_t *cr)
 {
     if (!cr->dbd) {
         if (clinic_store_open(&cr->dbd, cr->r) != APR_SUCCESS) {
-            clinic_send_unavailable(cr, clinic_store_fault(cr->r)
-                                        == CLINIC_DB_BUSY ? 1 : 5);
             return NULL;
         }
         apr_pool_cleanup_register(cr->r->pool, cr, db_cleanup,
                                   apr_pool_cleanup_null);
+    }
+    return cr->dbd;
+}
+
+ap_dbd_t *clinic_db(clinic_req_t *cr)
+{
+    if (!clinic_db_quiet(cr)) {
+        clinic_send_unavailable(cr, clinic_store_fault(cr->r)
+                                    == CLINIC_DB_BUSY ? 1 : 5);
+        return NULL;
     }
     return cr->dbd;
 }
@@ -294,9 +343,18 @@ static const struct {
     { 503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable." },
 };
 
-const char *clinic_error_json_for_status(apr_pool_t *p, int status)
+const char *clinic_error_json_for_status(request_rec *r, int status)
 {
+    apr_pool_t *p = r->pool;
     apr_size_t i;
+
+    /* 501 is a method httpd does not know, or a Transfer-Encoding it
+     * can't decode */
+    if (status == HTTP_NOT_IMPLEMENTED && r->method_number != M_INVALID) {
+        return clinic_envelope_error(p, "NOT_IMPLEMENTED", "The request "
+                                     "uses a transfer coding the server "
+                                     "does not support.", NULL);
+    }
 
     for (i = 0; i < sizeof(status_codes) / sizeof(status_codes[0]); i++) {
         if (status_codes[i].status == status) {
@@ -326,9 +384,13 @@ apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     }
     if (!f->ctx) {
         f->ctx = f;
+        const char *allow = apr_table_get(r->headers_out, "Allow");
         ap_set_content_type(r, "application/json; charset=utf-8");
         apr_table_unset(r->headers_out, "Content-Length");
         apr_table_unset(r->headers_out, "Content-Encoding");
+        if (allow && !*allow) {
+            apr_table_unset(r->headers_out, "Allow");   /* says nothing */
+        }
         clinic_common_headers(r);
     }
     while (!APR_BRIGADE_EMPTY(bb)) {
@@ -344,7 +406,7 @@ apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     }
     ap_remove_output_filter(f);
     if (!r->header_only) {
-        const char *text = clinic_error_json_for_status(r->pool, r->status);
+        const char *text = clinic_error_json_for_status(r, r->status);
         if (text) {
             APR_BUCKET_INSERT_BEFORE(b, apr_bucket_pool_create(
                 text, strlen(text), r->pool, f->c->bucket_alloc));

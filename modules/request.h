@@ -29,17 +29,30 @@ typedef struct {
     int has_body;              /* reads a JSON body */
 } clinic_route_t;
 
+/* An answer decided before the general limit was counted, sent after it */
+typedef struct {
+    int status;                /* 0: none */
+    const char *code, *message;
+    int httpd;                 /* a status for httpd to answer instead */
+} clinic_pending_t;
+
 struct clinic_req_t {
     request_rec *r;
     clinic_server_conf *conf;
     const clinic_route_t *route;
     const char *request_id;
+    const char *client;        /* the client the per-IP limits count: the
+                                * IPv4 address or the IPv6 prefix */
     apr_int64_t now;           /* seconds since the epoch, at arrival */
     cJSON *body;               /* parsed JSON object (routes with a body) */
     ap_dbd_t *dbd;             /* held from clinic_db to clinic_db_release */
     clinic_user_t *user;       /* the token's user (routes with a token) */
     int bearer_rc;             /* clinic_bearer(): -2 unchecked, -1 none */
     clinic_jwt_claims_t claims;  /* valid when bearer_rc is CLINIC_JWT_OK */
+    const char *refused;       /* why the signed token's user was refused
+                                * ("unknown_user", "phone_changed",
+                                * "inactive", "database"), NULL if not */
+    clinic_pending_t pending;  /* a body error, kept for after the count */
 };
 
 /* Conventions: a step returns OK to go on, DONE once it has answered, or
@@ -62,18 +75,22 @@ int clinic_send_unavailable(clinic_req_t *cr, apr_int64_t retry_after);
 int clinic_send_internal(clinic_req_t *cr, const char *why);
 
 /* Read the body (Content-Type and ClinicMaxBody checked) and parse it into
- * cr->body.  OK, DONE or an HTTP status. */
+ * cr->body.  OK, or not OK with the error kept in cr->pending (nothing is
+ * sent: clinic_send_pending does that). */
 int clinic_read_json_body(clinic_req_t *cr);
+int clinic_send_pending(clinic_req_t *cr);
 
 /* The database connection, taken from the pool on first use, or NULL
  * after answering 503 when the database can't be reached or its schema
  * is missing or old.  clinic_db_release gives it back before anything
  * slow (an SMS call); the request's end gives it back in any case. */
 ap_dbd_t *clinic_db(clinic_req_t *cr);
+/* The same, answering nothing on failure */
+ap_dbd_t *clinic_db_quiet(clinic_req_t *cr);
 void clinic_db_release(clinic_req_t *cr);
 
 /* JSON text for an error status httpd raised itself (error filter). */
-const char *clinic_error_json_for_status(apr_pool_t *p, int status);
+const char *clinic_error_json_for_status(request_rec *r, int status);
 
 /* The request id (mod_unique_id's when loaded, else the log id). */
 const char *clinic_request_id(request_rec *r);

@@ -86,12 +86,13 @@ apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose,
                                        const char *owner);
-/* retire every live code of (phone, purpose, owner) but id: after a
- * login, so a code sent in parallel with the one used dies with it */
-apr_status_t clinic_store_otp_retire_others(request_rec *r, ap_dbd_t *d,
-                                            const char *id, const char *phone,
-                                            const char *purpose,
-                                            const char *owner);
+/* after a login: retire every other code of (phone, purpose, owner), the
+ * live ones and those still pending at the gateway, so one burst of sends
+ * yields one login */
+apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
+                                          const char *id, const char *phone,
+                                          const char *purpose,
+                                          const char *owner);
 /* hashes of the replaced, unexpired codes of (phone, purpose, owner) */
 apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
                                        request_rec *r, ap_dbd_t *d,

@@ -15,6 +15,7 @@ enum {
     S_OTP_INSERT,
     S_OTP_ACTIVATE,
     S_OTP_RETIRE_OTHERS,
+    S_OTP_RETIRE_REST,
     S_OTP_FAIL,
     S_OTP_LATEST,
     S_OTP_ATTEMPT,
@@ -41,6 +42,10 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "UPDATE otp_codes SET status = 'replaced' "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status = 'active' AND id <> %s", 0 },
+    [S_OTP_RETIRE_REST] = { "clinic_otp_retire_rest",
+        "UPDATE otp_codes SET status = 'replaced' "
+        "WHERE phone_number = %s AND purpose = %s AND owner = %s "
+        "AND status IN ('active', 'pending') AND id <> %s", 0 },
     [S_OTP_FAIL] = { "clinic_otp_fail",
         "UPDATE otp_codes SET status = 'failed' WHERE id = %s", 0 },
     [S_OTP_LATEST] = { "clinic_otp_latest",
@@ -68,7 +73,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "SELECT slot, used_at FROM rate_slots "
         "WHERE bucket = %s AND slot < %s ORDER BY used_at, slot", 0 },
     [S_RATE_NEW] = { "clinic_rate_new",
-        "INSERT INTO rate_slots (bucket, slot, used_at) VALUES (%s, %s, %s)", 1 },
+        "INSERT INTO rate_slots (bucket, slot, used_at) "
+        "VALUES (%s, %s, %s)", 1 },
     [S_RATE_CLAIM] = { "clinic_rate_claim",
         "UPDATE rate_slots SET used_at = %s "
         "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
@@ -93,23 +99,33 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
                     clinic_time_db(r->pool, expires_at)));
 }
 
-apr_status_t clinic_store_otp_retire_others(request_rec *r, ap_dbd_t *d,
-                                            const char *id, const char *phone,
-                                            const char *purpose,
-                                            const char *owner)
+/* retire every live code of (phone, purpose, owner) but id */
+static apr_status_t retire_others(request_rec *r, ap_dbd_t *d,
+                                  const char *id, const char *phone,
+                                  const char *purpose, const char *owner)
 {
     return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_OTHERS],
-               CLINIC_ARGS(phone, purpose, owner, id));
+                         CLINIC_ARGS(phone, purpose, owner, id));
+}
+
+apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
+                                          const char *id, const char *phone,
+                                          const char *purpose,
+                                          const char *owner)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_REST],
+                         CLINIC_ARGS(phone, purpose, owner, id));
 }
 
 apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose, const char *owner)
 {
-    apr_status_t rv = clinic_store_otp_retire_others(r, d, id, phone,
+    apr_status_t rv = retire_others(r, d, id, phone,
                                                      purpose, owner);
     if (rv == APR_SUCCESS) {
-        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE], CLINIC_ARGS(id));
+        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE],
+                           CLINIC_ARGS(id));
     }
     return rv;
 }
@@ -156,7 +172,8 @@ static apr_status_t otp_one(clinic_otp_row_t **out, request_rec *r,
                             const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs, args);
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
+                                       args);
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
@@ -169,7 +186,8 @@ apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, request_rec *r,
                                      ap_dbd_t *d, const char *phone,
                                      const char *purpose, const char *owner)
 {
-    return otp_one(out, r, d, S_OTP_LATEST, CLINIC_ARGS(phone, purpose, owner));
+    return otp_one(out, r, d, S_OTP_LATEST,
+                   CLINIC_ARGS(phone, purpose, owner));
 }
 
 apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
@@ -236,7 +254,8 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
         apr_int64_t oldest = -1;
         int i, n;
         apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_RATE_SLOTS],
-                                      CLINIC_ARGS(bucket, clinic_db_num(r->pool, limit)));
+                                      CLINIC_ARGS(bucket,
+                                          clinic_db_num(r->pool, limit)));
         if (rv != APR_SUCCESS) {
             return rv;
         }

@@ -69,12 +69,14 @@ apr_status_t clinic_store_packages_active(apr_array_header_t **out,
                                           request_rec *r, ap_dbd_t *d)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_ACTIVE], 0, NULL);
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_ACTIVE], 0,
+                                       NULL);
     int i;
 
     *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_package_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-        package_from(apr_array_push(*out), APR_ARRAY_IDX(rows, i, clinic_row_t));
+        package_from(apr_array_push(*out),
+                     APR_ARRAY_IDX(rows, i, clinic_row_t));
     }
     return rv;
 }
@@ -84,7 +86,8 @@ apr_status_t clinic_store_package_by_id(clinic_package_t **out,
                                         const char *id)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_BY_ID], CLINIC_ARGS(id));
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_BY_ID],
+                                       CLINIC_ARGS(id));
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
@@ -115,7 +118,8 @@ apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
 {
     apr_array_header_t *rows;
     apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_ACTIVE],
-                                  CLINIC_ARGS(user_id, clinic_time_db(r->pool, now)));
+                                  CLINIC_ARGS(user_id,
+                                      clinic_time_db(r->pool, now)));
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
@@ -149,7 +153,8 @@ apr_status_t clinic_store_sub_history(apr_array_header_t **out,
                                       const char *user_id)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_HISTORY], CLINIC_ARGS(user_id));
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_HISTORY],
+                                       CLINIC_ARGS(user_id));
     int i;
 
     *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_sub_t));

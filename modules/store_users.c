@@ -63,7 +63,8 @@ static apr_status_t user_one(clinic_user_t **out, request_rec *r,
                              ap_dbd_t *d, int which, const char *key)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], CLINIC_ARGS(key));
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which],
+                                       CLINIC_ARGS(key));
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
@@ -89,7 +90,8 @@ apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
                                       apr_int64_t now)
 {
     const char *t = clinic_time_db(r->pool, now);
-    return clinic_db_run(NULL, r, d, &stmts[S_USER_INSERT], CLINIC_ARGS(id, phone, t, t));
+    return clinic_db_run(NULL, r, d, &stmts[S_USER_INSERT],
+                         CLINIC_ARGS(id, phone, t, t));
 }
 
 apr_status_t clinic_store_user_update(request_rec *r, ap_dbd_t *d,

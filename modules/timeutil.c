@@ -68,11 +68,18 @@ static void civil_from_epoch(apr_int64_t t, civil_t *c)
     c->sec = (int)(secs % 60);
 }
 
+/* 0000-01-01 00:00:00 and 9999-12-31 23:59:59 UTC: what four-digit years
+ * can say (and far from where the day arithmetic would overflow) */
+#define EPOCH_MIN APR_INT64_C(-62167219200)
+#define EPOCH_MAX APR_INT64_C(253402300799)
+
 static const char *format(apr_pool_t *p, apr_int64_t epoch, char sep,
                           const char *zone)
 {
     civil_t c;
 
+    epoch = epoch < EPOCH_MIN ? EPOCH_MIN : epoch > EPOCH_MAX ? EPOCH_MAX
+                                                              : epoch;
     civil_from_epoch(epoch, &c);
     return apr_psprintf(p, "%04" APR_INT64_T_FMT "-%02d-%02d%c%02d:%02d:%02d%s",
                         c.year, c.month, c.day, sep, c.hour, c.min, c.sec,

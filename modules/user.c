@@ -12,6 +12,7 @@
 #include "fields.h"
 #include "json.h"
 #include "profile.h"
+#include "ratelimit.h"
 #include "seclog.h"
 #include "store.h"
 #include "validate.h"
@@ -173,6 +174,12 @@ int clinic_h_phone_put(clinic_req_t *cr)
     if (!strcmp(phone, cr->user->phone)) {
         return clinic_send_invalid(cr, field, "is already your phone number");
     }
+    /* a code check: counted under otp-ip before anything about the number
+     * is told, so a token can't list registered numbers */
+    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
+        != OK) {
+        return st;
+    }
     /* refuse before spending the code; the unique key decides races */
     if (clinic_store_user_by_phone(&holder, cr->r, cr->dbd, phone)
         != APR_SUCCESS) {
@@ -181,8 +188,8 @@ int clinic_h_phone_put(clinic_req_t *cr)
     if (holder) {
         return phone_taken(cr);
     }
-    if ((st = clinic_otp_check(cr, phone, "phone_change", cr->user->id, code))
-        != OK) {
+    if ((st = clinic_otp_check(cr, phone, "phone_change", cr->user->id, code,
+                               0)) != OK) {
         return st;
     }
     old_phone = cr->user->phone;
