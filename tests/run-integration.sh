@@ -18,13 +18,35 @@ httpd_conf=""
 
 log() { printf '[harness] %s\n' "$*" >&2; }
 
+# CLINIC_MODULE: another build of the module (make asan); CLINIC_HTTPD_ENV:
+# environment for httpd (the sanitizer's preload); CLINIC_VALGRIND=1: httpd
+# -X under memcheck (make valgrind), judged by its report when it stops.
+module=${CLINIC_MODULE:-$top/.libs/mod_clinic.so}
+valgrind=${CLINIC_VALGRIND:-0}
+asan=${CLINIC_ASAN:-0}
+
 stop_httpd() {
     if [ -n "$httpd_conf" ] && [ -s "$work/run/httpd.pid" ]; then
         local pid; pid=$(cat "$work/run/httpd.pid")
+        local waits=50; [ "$valgrind" = 1 ] && waits=1800
         kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq $waits); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
         rm -f "$work/run/httpd.pid"
+    fi
+}
+
+# memcheck's verdict on the httpd that just stopped
+check_valgrind() {
+    local log="$work/run/valgrind.log" errors lost
+    errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$log" | tr -d , | tail -1)
+    lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tr -d , | tail -1)
+    log "valgrind ($1): ${errors:-?} errors, ${lost:-0} bytes definitely lost"
+    grep -E "ERROR SUMMARY|definitely lost|indirectly lost|possibly lost" "$log" | tail -4 >&2 || true
+    if [ "${errors:-1}" != 0 ] || [ "${lost:-0}" != 0 ]; then
+        status=1
+        cp "$log" "/tmp/clinic-valgrind-$1.log"
+        log "FAILED: memcheck report kept in /tmp/clinic-valgrind-$1.log"
     fi
 }
 
@@ -157,10 +179,11 @@ start_httpd() {
     PORT_LIMITS=$(free_port); PORT_CORS=$(free_port); PORT_PAGE=$(free_port)
     PORT_EVIL=$(free_port); PORT_POOL2=$(free_port); PORT_CAP=$(free_port)
     PORT_BUSY=$(free_port); PORT_INHERIT1=$(free_port); PORT_INHERIT2=$(free_port)
+    PORT_SLOWGW=$(free_port); PORT_BIGBODY=$(free_port); PORT_FUZZ=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
-    sed -e "s#@RUN@#$run#g" -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
+    sed -e "s#@RUN@#$run#g" -e "s#@MODULE@#$module#g" \
         -e "s#@ERRORLOG@#$run/error.log#g" "$top/conf/common.conf.in" > "$run/common.conf"
     local subst=(-e "s#@RUN@#$run#g" -e "s#@PORT_SMS@#$PORT_SMS#g"
                  -e "s#@PORT_MAIN@#$PORT_MAIN#g" -e "s#@PORT_SHORT@#$PORT_SHORT#g"
@@ -172,7 +195,9 @@ start_httpd() {
                  -e "s#@PORT_EVIL@#$PORT_EVIL#g" -e "s#@TOP@#$top#g"
                  -e "s#@PORT_POOL2@#$PORT_POOL2#g" -e "s#@PORT_CAP@#$PORT_CAP#g"
                  -e "s#@PORT_BUSY@#$PORT_BUSY#g" -e "s#@PORT_INHERIT1@#$PORT_INHERIT1#g"
-                 -e "s#@PORT_INHERIT2@#$PORT_INHERIT2#g" -e "s#@WWW@#$work/www#g")
+                 -e "s#@PORT_INHERIT2@#$PORT_INHERIT2#g" -e "s#@WWW@#$work/www#g"
+                 -e "s#@PORT_SLOWGW@#$PORT_SLOWGW#g" -e "s#@PORT_BIGBODY@#$PORT_BIGBODY#g"
+                 -e "s#@PORT_FUZZ@#$PORT_FUZZ#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -252,8 +277,22 @@ VALUES ('00000000-0000-4000-8000-0000000c1ea1', '+96550000011', 'login', '', 'x'
 SQL
     apache2 -t -f "$run/httpd.conf" 2>&1 | grep -v "Syntax OK" >&2 || true
     httpd_conf="$run/httpd.conf"
-    apache2 -f "$run/httpd.conf" -k start
-    wait_for 20 curl -sf "http://127.0.0.1:$PORT_MAIN/api/version" \
+    if [ "$valgrind" = 1 ]; then
+        valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite \
+            --errors-for-leak-kinds=definite --num-callers=40 \
+            --suppressions="$top/tests/valgrind.supp" --log-file="$run/valgrind.log" \
+            apache2 -X -f "$run/httpd.conf" > "$run/valgrind.out" 2>&1 &
+    elif [ "$asan" = 1 ]; then
+        # httpd itself is not instrumented: the runtime comes preloaded
+        env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+            ASAN_OPTIONS="detect_leaks=0:halt_on_error=0:verify_asan_link_order=0:log_path=$run/asan" \
+            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$run/ubsan" \
+            apache2 -f "$run/httpd.conf" -k start
+    else
+        apache2 -f "$run/httpd.conf" -k start
+    fi
+    wait_for $([ "$valgrind" = 1 ] && echo 120 || echo 20) \
+        curl -sf "http://127.0.0.1:$PORT_MAIN/api/version" \
         || { log "httpd did not come up"; cat "$run/error.log" >&2; return 1; }
     export CLINIC_DB_KIND=$kind CLINIC_SQL="$run/sql.sh" \
         CLINIC_SECURITY_LOG="$run/security.log" CLINIC_ERROR_LOG="$run/error.log" \
@@ -269,20 +308,25 @@ SQL
         CLINIC_POOL2="http://127.0.0.1:$PORT_POOL2" CLINIC_CAP="http://127.0.0.1:$PORT_CAP" \
         CLINIC_BUSY="http://127.0.0.1:$PORT_BUSY" CLINIC_INHERIT1="http://127.0.0.1:$PORT_INHERIT1" \
         CLINIC_INHERIT2="http://127.0.0.1:$PORT_INHERIT2" \
+        CLINIC_SLOWGW="http://127.0.0.1:$PORT_SLOWGW" CLINIC_BIGBODY="http://127.0.0.1:$PORT_BIGBODY" \
         CLINIC_DB_RESTART="$work/mysql/restart.sh"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
-status=0
-for kind in "${kinds[@]}"; do
-    if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
-    start_httpd "$kind"
+run_suites() {   # the Criterion suite, then the outage pass, then fail2ban
+    local kind=$1
     log "integration tests against $kind"
     if ! "$top/build/integration_tests" --jobs 2 ${CRITERION_ARGS:-} \
             2> >(tee -a "$work/criterion.log" >&2); then
-        status=1
-        log "FAILED on $kind"
-        tail -n 40 "$work/run/error.log" >&2 || true
+        if [ "$valgrind" = 1 ]; then
+            # one process, twenty times slower: the tests of timing and of
+            # several children can't pass there; memcheck is the verdict
+            log "some tests fail under valgrind -X (timing, several children): not counted"
+        else
+            status=1
+            log "FAILED on $kind"
+            tail -n 40 "$work/run/error.log" >&2 || true
+        fi
     fi
     # the outage tests (a database restart, a held SQLite lock) take the
     # whole database away: a pass of their own, with nothing beside them
@@ -298,8 +342,37 @@ for kind in "${kinds[@]}"; do
     if ! "$top/tests/check-fail2ban.sh" "$work/run/security.log"; then
         status=1
     fi
+}
+
+# random requests at the running httpd: no 5xx but 503, always the
+# envelope, no child crash
+run_request_fuzzer() {
+    local n=${CLINIC_HTTP_FUZZ:-5000} seed=${CLINIC_FUZZ_SEED:-$RANDOM}
+    log "request fuzzer: $n requests, seed $seed"
+    if ! "$top/build/http_fuzz" "127.0.0.1:$PORT_FUZZ" "$n" "$seed" "$work/run/jwt.key"; then
+        status=1
+        log "FAILED: request fuzzer (seed $seed)"
+    fi
+    if grep -E "exit signal|AddressSanitizer" "$work/run/error.log" >&2; then
+        status=1
+        log "FAILED: an httpd child crashed"
+    fi
+}
+
+status=0
+for kind in "${kinds[@]}"; do
+    if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
+    start_httpd "$kind"
+    if [ "${CLINIC_FUZZ_ONLY:-0}" != 1 ]; then
+        run_suites "$kind"
+    fi
+    first=0; [ "$kind" = "${kinds[0]}" ] && first=1
+    if [ $first = 1 ] && [ "${CLINIC_HTTP_FUZZ:-5000}" != 0 ] && [ -z "${CRITERION_ARGS:-}" ]; then
+        run_request_fuzzer
+    fi
     # the browser proof of CORS, once (it does not depend on the database)
-    if [ "$kind" = "${kinds[0]}" ] && [ "${CLINIC_SKIP_BROWSER:-0}" != 1 ]; then
+    if [ $first = 1 ] && [ "${CLINIC_SKIP_BROWSER:-0}" != 1 ] \
+            && [ "${CLINIC_FUZZ_ONLY:-0}" != 1 ]; then
         log "browser test (chromium) against the CORS configuration"
         if ! "$top/tests/browser/run.sh"; then
             status=1
@@ -307,12 +380,24 @@ for kind in "${kinds[@]}"; do
         fi
     fi
     stop_httpd
+    if [ "$valgrind" = 1 ]; then check_valgrind "$kind"; fi
+    if [ "$asan" = 1 ]; then
+        if cat "$work/run/"asan.* "$work/run/"ubsan.* 2>/dev/null | grep -E "ERROR|runtime error" >&2; then
+            status=1
+            cat "$work/run/"asan.* "$work/run/"ubsan.* > "/tmp/clinic-asan-$kind.log" 2>/dev/null || true
+            log "FAILED: sanitizer reports kept in /tmp/clinic-asan-$kind.log"
+        else
+            log "sanitizers ($kind): no report"
+        fi
+    fi
 done
 # one closing line over both databases (Criterion prints one per run)
 sleep 0.2
-passed=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' "$work/criterion.log" | awk '{s+=$1} END {print s+0}')
-failed=$(sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2/p' "$work/criterion.log" \
-         | awk '{s+=$1+$2} END {print s+0}')
-log "databases: ${kinds[*]}"
-echo "integration: $passed passed, $failed failed"
+if [ -s "$work/criterion.log" ]; then
+    passed=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' "$work/criterion.log" | awk '{s+=$1} END {print s+0}')
+    failed=$(sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2/p' "$work/criterion.log" \
+             | awk '{s+=$1+$2} END {print s+0}')
+    log "databases: ${kinds[*]}"
+    echo "integration: $passed passed, $failed failed"
+fi
 exit $status
