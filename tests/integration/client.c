@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/random.h>
@@ -613,4 +614,13 @@ int open_trickle(const char *base, const char *head)
     cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     cr_assert_eq(write(fd, head, n), (ssize_t)n);
     return fd;
+}
+
+void window_room(int seconds)
+{
+    long left = 60 - (long)(time(NULL) % 60);
+
+    if (left < seconds) {
+        sleep((unsigned)left + 1);
+    }
 }

@@ -69,6 +69,9 @@ char *make_token(const char *header_json, const char *payload_json,
                  const char *key);
 /* "{\"phone_number\":\"...\",\"code\":\"...\"}" and friends */
 char *fmt(const char *format, ...);
+/* The general limits use fixed 60-second windows: wait, if need be, so a
+ * burst of `seconds` fits inside one. */
+void window_room(int seconds);
 /* run n copies of fn(arg, i) in parallel threads */
 void parallel(int n, void (*fn)(void *arg, int i), void *arg);
 /* the same in the background: spawn, then join when done */

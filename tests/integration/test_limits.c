@@ -11,16 +11,6 @@
 
 #include "client.h"
 
-/* The limits use fixed 60-second windows: start a burst with room to
- * finish inside one. */
-static void window_room(int seconds)
-{
-    long left = 60 - (long)(time(NULL) % 60);
-    if (left < seconds) {
-        sleep((unsigned)left + 1);
-    }
-}
-
 static void assert_limit_headers(const resp_t *r, int limit)
 {
     const char *v = resp_header(r, "RateLimit-Limit");

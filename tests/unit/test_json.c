@@ -437,6 +437,48 @@ Test(json, body_u0001_ok)
     assert_str(out, "a", "\xc4\x80");
 }
 
+Test(json, body_duplicate_keys_rejected)
+{
+    REJECT("{\"phone_number\":\"1\",\"phone_number\":\"2\"}",
+           CLINIC_BODY_DUPLICATE_KEY);
+    REJECT("{\"a\":1,\"b\":2,\"c\":3,\"a\":4}", CLINIC_BODY_DUPLICATE_KEY);
+    /* in a nested object too (user_info) */
+    REJECT("{\"user_info\":{\"name\":\"x\",\"name\":\"y\"}}",
+           CLINIC_BODY_DUPLICATE_KEY);
+    REJECT("{\"l\":[{\"k\":1,\"k\":1}]}", CLINIC_BODY_DUPLICATE_KEY);
+}
+
+Test(json, body_same_key_in_different_objects_ok)
+{
+    cJSON *out;
+
+    cr_assert_eq(parse("{\"a\":{\"a\":1},\"b\":{\"a\":2}}", &out),
+                 CLINIC_BODY_OK);
+    /* keys are compared exactly: case and aliases are other keys */
+    cr_assert_eq(parse("{\"Name\":1,\"name\":2,\"phoneNumber\":3,"
+                       "\"phone_number\":4}", &out), CLINIC_BODY_OK);
+}
+
+Test(json, body_many_keys_checked_quickly)
+{
+    /* 20000 distinct keys: sorted, not compared pairwise */
+    apr_size_t cap = 20000 * 16 + 16, n = 0;
+    char *buf = apr_palloc(pool, cap);
+    cJSON *out;
+    int i;
+
+    buf[n++] = '{';
+    for (i = 0; i < 20000; i++) {
+        n += (apr_size_t)apr_snprintf(buf + n, cap - n, "%s\"k%d\":1",
+                                      i ? "," : "", i);
+    }
+    buf[n++] = '}';
+    cr_assert_eq(parse_len(buf, n, &out), CLINIC_BODY_OK);
+    buf[n - 1] = ',';
+    n += (apr_size_t)apr_snprintf(buf + n, cap - n, "\"k19999\":2}");
+    cr_assert_eq(parse_len(buf, n, &out), CLINIC_BODY_DUPLICATE_KEY);
+}
+
 /* ------------------------------------------------------------------ */
 /* field aliases                                                       */
 

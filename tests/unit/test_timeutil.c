@@ -77,6 +77,16 @@ Test(timefmt, far_future)
     cr_assert_str_eq(clinic_time_db(pool, 4102444800LL), "2100-01-01 00:00:00");
 }
 
+/* found by the fuzzer: the day arithmetic overflowed near INT64_MIN */
+Test(timefmt, extreme_epochs_clamp_to_four_digit_years)
+{
+    cr_assert_str_eq(clinic_time_db(pool, INT64_MIN), "0000-01-01 00:00:00");
+    cr_assert_str_eq(clinic_time_db(pool, -106751991167301LL * 86000),
+                     "0000-01-01 00:00:00");
+    cr_assert_str_eq(clinic_time_iso(pool, INT64_MAX), "9999-12-31T23:59:59Z");
+    cr_assert_str_eq(clinic_time_iso(pool, 253402300800LL), "9999-12-31T23:59:59Z");
+}
+
 Test(timefmt, matches_gmtime)
 {
     /* about 1901..2038 by an odd step, so every month, day and hour gets hit */
