@@ -284,10 +284,12 @@ SQL
             apache2 -X -f "$run/httpd.conf" > "$run/valgrind.out" 2>&1 &
     elif [ "$asan" = 1 ]; then
         # httpd itself is not instrumented: the runtime comes preloaded
-        env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
-            ASAN_OPTIONS="detect_leaks=0:halt_on_error=0:verify_asan_link_order=0:log_path=$run/asan" \
-            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$run/ubsan" \
-            apache2 -f "$run/httpd.conf" -k start
+        # (for the tests' own `apache2 -t` runs too)
+        CLINIC_APACHE2="env LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
+        CLINIC_APACHE2+=" ASAN_OPTIONS=detect_leaks=0:halt_on_error=0:verify_asan_link_order=0:log_path=$run/asan"
+        CLINIC_APACHE2+=" UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0:log_path=$run/ubsan apache2"
+        export CLINIC_APACHE2
+        $CLINIC_APACHE2 -f "$run/httpd.conf" -k start
     else
         apache2 -f "$run/httpd.conf" -k start
     fi

@@ -624,3 +624,10 @@ void window_room(int seconds)
         sleep((unsigned)left + 1);
     }
 }
+
+const char *apache2(void)
+{
+    const char *v = getenv("CLINIC_APACHE2");
+
+    return v && *v ? v : "apache2";
+}

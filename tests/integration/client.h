@@ -58,6 +58,9 @@ char *login(const char *base, const char *phone, const char *ip);
 /* run SQL through the harness (CLINIC_SQL); returns stdout (caller frees) */
 char *sql(const char *fmt, ...);
 int db_is_mysql(void);
+/* how to run httpd ("apache2", or with the sanitizer preloaded under
+ * make asan: CLINIC_APACHE2) */
+const char *apache2(void);
 /* a file's text (caller frees), or NULL */
 char *slurp(const char *path);
 

@@ -32,7 +32,8 @@ static int configtest(const char *body, char **out)
             "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
             "</VirtualHost>\n", run, body);
     fclose(f);
-    snprintf(cmd, sizeof(cmd), "apache2 -t -f %s > %s/out 2>&1", path, dir);
+    snprintf(cmd, sizeof(cmd), "%s -t -f %s > %s/out 2>&1", apache2(), path,
+             dir);
     status = system(cmd);
     snprintf(path, sizeof(path), "%s/out", dir);
     *out = slurp(path);
@@ -161,7 +162,7 @@ Test(config, the_shipped_vhost_example_parses)
         }
     }
     fclose(f);
-    cmd = fmt("apache2 -t -f %s/httpd.conf > %s/out 2>&1", dir, dir);
+    cmd = fmt("%s -t -f %s/httpd.conf > %s/out 2>&1", apache2(), dir, dir);
     status = system(cmd);
     out = slurp(fmt("%s/out", dir));
     cr_assert_eq(status, 0, "%s", out);
@@ -191,7 +192,7 @@ Test(config, a_secret_in_the_main_server_serves_its_vhosts)
             "</Location>\n</VirtualHost>\n",
             getenv("CLINIC_RUN_DIR"), getenv("CLINIC_JWT_KEY"));
     fclose(f);
-    cmd = fmt("apache2 -t -f %s/httpd.conf > %s/out 2>&1", dir, dir);
+    cmd = fmt("%s -t -f %s/httpd.conf > %s/out 2>&1", apache2(), dir, dir);
     status = system(cmd);
     out = slurp(fmt("%s/out", dir));
     cr_assert_eq(status, 0, "%s", out);
