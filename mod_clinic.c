@@ -3,7 +3,7 @@
  *
  * This file holds the module record, the hooks and the one route table.
  * The parts live in modules/: request plumbing (request.c), directives
- * (config.c), SQL (store.c), and one file per resource.
+ * (config.c), SQL (store_*.c), and one file per resource.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -119,8 +119,8 @@ static int clinic_handler(request_rec *r)
      * to be live.  That needs the database, which waits until the body is
      * in: no pooled connection waits on a slow client.  A body error is
      * kept until the request is counted. */
-    if (clinic_bearer(cr) == CLINIC_JWT_OK) {
-        if (cr->route && cr->route->has_body) {
+    if (cr->route && clinic_bearer(cr) == CLINIC_JWT_OK) {
+        if (cr->route->has_body) {
             clinic_read_json_body(cr);
         }
         if (!cr->pending.status && !cr->pending.httpd) {
@@ -342,6 +342,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void clinic_child_init(apr_pool_t *p, server_rec *s)
 {
     clinic_sms_child_init(p, s);
+    clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);
 }
 

@@ -206,11 +206,14 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     clinic_user_t *holder;
     ap_dbd_t *d;
     apr_status_t rv;
+    apr_int64_t created_us;
     cJSON *data;
     int st;
 
     /* a hanging gateway holds at most ClinicSMSMaxConcurrent threads a
-     * process; refused before any limit counts the request */
+     * process (per virtual host configuration); when they are all taken
+     * already, refused before any limit counts the request (the place
+     * itself is taken for the gateway call, in clinic_sms_send) */
     if (clinic_sms_saturated(c)) {
         return sms_busy(cr);
     }
@@ -245,9 +248,10 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
         || !(id = clinic_uuid(cr->r->pool))) {
         return clinic_send_internal(cr, "code generation failed");
     }
+    created_us = apr_time_now();
     if (clinic_store_otp_insert(cr->r, d, id, phone, purpose, owner, hash,
-                                cr->now, cr->now + clinic_otp_ttl(c))
-        != APR_SUCCESS) {
+                                cr->now, cr->now + clinic_otp_ttl(c),
+                                created_us) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code insert failed");
     }
     /* the gateway may take ClinicSMSTimeout: no pooled connection waits
@@ -270,8 +274,8 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
                                  "The SMS could not be sent. Please try "
                                  "again.", NULL);
     }
-    if (clinic_store_otp_activate(cr->r, d, id, phone, purpose, owner)
-        != APR_SUCCESS) {
+    if (clinic_store_otp_activate(cr->r, d, id, phone, purpose, owner,
+                                  created_us) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code activation failed");
     }
     clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,

@@ -96,6 +96,8 @@ typedef struct {
     const char *seclog_spec;        /* path or "|command" */
     clinic_seclog_t *seclog;        /* opened in open_logs */
     volatile apr_uint32_t schema_ok;  /* per process: schema version seen */
+    volatile apr_uint32_t db_down_until;  /* per process: the database was
+                                           * found down; until (seconds) */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;

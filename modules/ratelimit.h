@@ -2,10 +2,11 @@
  * ratelimit.h: request limits.
  *
  * OTP limits (otp-phone, otp-ip) must be exact across processes and hosts,
- * so they are counted in the database (store.c, sliding window).  The
- * general limits (user, anon) are checked on every request and must stay
- * cheap, so they live in Apache's socache (shmcb by default, a fixed
- * window per key, under a global mutex when the provider needs one).
+ * so they are counted in the database (store_codes.c, sliding window).
+ * The general limits (user, anon) are checked on every request and must
+ * stay cheap, so they live in Apache's socache (shmcb by default, a fixed
+ * window per key, read, incremented and stored under a global mutex
+ * whatever the provider: the socache API has no increment).
  */
 #ifndef CLINIC_RATELIMIT_H
 #define CLINIC_RATELIMIT_H

@@ -73,6 +73,8 @@ static int send_json(request_rec *r, int status, const char *text)
 int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
                    const char *message)
 {
+    clinic_db_release(cr);         /* before a large answer meets a slow
+                                    * reader */
     return send_json(cr->r, status,
                      clinic_envelope_ok(cr->r->pool, data, message));
 }
@@ -80,6 +82,7 @@ int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
 int clinic_send_error(clinic_req_t *cr, int status, const char *code,
                       const char *message, const cJSON *details)
 {
+    clinic_db_release(cr);
     return send_json(cr->r, status, clinic_envelope_error(cr->r->pool, code,
                                                           message, details));
 }
@@ -231,8 +234,8 @@ int clinic_read_json_body(clinic_req_t *cr)
                 goto too_large;
             }
             if (used + (apr_size_t)n > size) {
-                apr_size_t want = declared >= 0 ? (apr_size_t)declared
-                                                : (size ? 2 * size : 4096);
+                apr_size_t want = declared > 0 ? (apr_size_t)declared
+                                               : (size ? 2 * size : 4096);
                 char *grown;
                 while (want < used + (apr_size_t)n) {
                     want *= 2;

@@ -27,6 +27,9 @@
  * missing. */
 const char *clinic_store_init(void);
 
+/* Per child: find the MySQL client library's mysql_options, if loaded */
+void clinic_store_child_init(apr_pool_t *p, server_rec *s);
+
 /* Register every statement, once per database configuration, for the
  * servers that use the clinic (before mod_dbd's post_config). */
 void clinic_store_prepare(apr_pool_t *ptemp, server_rec *s);
@@ -80,12 +83,16 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
                                      const char *id, const char *phone,
                                      const char *purpose, const char *owner,
                                      const char *hash, apr_int64_t now,
-                                     apr_int64_t expires_at);
-/* make a delivered code the live one and retire the others */
+                                     apr_int64_t expires_at,
+                                     apr_int64_t created_us);
+/* make a delivered code the live one and, if it became live (a login may
+ * have retired it meanwhile), retire the live codes sent before it
+ * (created_us as inserted) */
 apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose,
-                                       const char *owner);
+                                       const char *owner,
+                                       apr_int64_t created_us);
 /* after a login: retire every other code of (phone, purpose, owner), the
  * live ones and those still pending at the gateway, so one burst of sends
  * yields one login */

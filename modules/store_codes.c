@@ -41,7 +41,7 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_OTP_RETIRE_OTHERS] = { "clinic_otp_retire",
         "UPDATE otp_codes SET status = 'replaced' "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
-        "AND status = 'active' AND id <> %s", 0 },
+        "AND status = 'active' AND id <> %s AND created_us < %s", 0 },
     [S_OTP_RETIRE_REST] = { "clinic_otp_retire_rest",
         "UPDATE otp_codes SET status = 'replaced' "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
@@ -90,22 +90,25 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
                                      const char *id, const char *phone,
                                      const char *purpose, const char *owner,
                                      const char *hash, apr_int64_t now,
-                                     apr_int64_t expires_at)
+                                     apr_int64_t expires_at,
+                                     apr_int64_t created_us)
 {
     return clinic_db_run(NULL, r, d, &stmts[S_OTP_INSERT],
-               CLINIC_ARGS(id, phone, purpose, owner, hash,
-                    clinic_time_db(r->pool, now),
-                    clinic_db_num(r->pool, apr_time_now()),
-                    clinic_time_db(r->pool, expires_at)));
+                         CLINIC_ARGS(id, phone, purpose, owner, hash,
+                                     clinic_time_db(r->pool, now),
+                                     clinic_db_num(r->pool, created_us),
+                                     clinic_time_db(r->pool, expires_at)));
 }
 
-/* retire every live code of (phone, purpose, owner) but id */
-static apr_status_t retire_others(request_rec *r, ap_dbd_t *d,
-                                  const char *id, const char *phone,
-                                  const char *purpose, const char *owner)
+/* retire the live codes of (phone, purpose, owner) sent before this one */
+static apr_status_t retire_older(request_rec *r, ap_dbd_t *d,
+                                 const char *id, const char *phone,
+                                 const char *purpose, const char *owner,
+                                 apr_int64_t created_us)
 {
     return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_OTHERS],
-                         CLINIC_ARGS(phone, purpose, owner, id));
+                         CLINIC_ARGS(phone, purpose, owner, id,
+                                     clinic_db_num(r->pool, created_us)));
 }
 
 apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
@@ -119,13 +122,19 @@ apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
 
 apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *id, const char *phone,
-                                       const char *purpose, const char *owner)
+                                       const char *purpose, const char *owner,
+                                       apr_int64_t created_us)
 {
-    apr_status_t rv = retire_others(r, d, id, phone,
-                                                     purpose, owner);
-    if (rv == APR_SUCCESS) {
-        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE],
-                           CLINIC_ARGS(id));
+    int n;
+    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_ACTIVATE],
+                                    CLINIC_ARGS(id));
+
+    /* Only a code that did become live retires, and only the codes sent
+     * before it: a late SMS whose code a login retired meanwhile kills
+     * nothing, and of sends racing each other the newest one that became
+     * live stays live whatever the order of their statements. */
+    if (rv == APR_SUCCESS && n == 1) {
+        rv = retire_older(r, d, id, phone, purpose, owner, created_us);
     }
     return rv;
 }

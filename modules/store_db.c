@@ -14,12 +14,16 @@
  * Broken connections.  apr_dbd_mysql turns libmysqlclient's auto-reconnect
  * on: after a server restart a ping reconnects silently, and the
  * connection comes back without its prepared statements (error 2030) and
- * without DBDInitSQL, while mod_dbd keeps handing it out.  So every
- * connection gets auto-reconnect switched off when it is taken: a dead
- * connection then fails mod_dbd's ping and is invalidated, and
- * clinic_store_open takes the next one.  A connection found broken in the
- * middle of a request (statements gone, server gone) is killed on the
- * server side, so the same ping throws it away when it is next taken.
+ * without DBDInitSQL, while mod_dbd keeps handing it out.  So the module
+ * switches auto-reconnect off on every connection it takes (MariaDB
+ * Connector/C, which Debian's driver links; with another client library,
+ * or as well, `reconnect=0` in DBDParams does it): a dead connection then
+ * fails the ping of the next ap_dbd_open and mod_dbd throws it away.  A
+ * connection found broken in the middle of a request (statements gone,
+ * server gone; the first take of a connection after a restart, whose ping
+ * ran before the switch) is killed on the server side, so the same ping
+ * throws it away next time.  The one statement run without preparing is
+ * that KILL: constant, no input, on a connection whose statements are gone.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* RTLD_DEFAULT */
@@ -48,10 +52,12 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 #define NOTE_FAULT "clinic-db-fault"
 /* ap_dbd_open is tried again while it fails fast: each try throws away
  * one dead pooled connection (its ping fails at once), and after a
- * restart the whole pool may be dead, DBDMax of them; a database that is
- * really down fails each try too, and the window bounds that */
-#define OPEN_TRIES 64
-#define OPEN_RETRY_WINDOW apr_time_from_msec(1000)
+ * restart the whole pool may be dead, DBDMax of them.  A try that took
+ * longer was a real connection attempt: the database is down, and for a
+ * second this process answers 503 without dialling it again. */
+#define OPEN_TRIES 32
+#define FAST_TRY apr_time_from_msec(50)
+#define DOWN_PAUSE 1
 
 static const clinic_stmt_t schema_stmt = {
     "clinic_schema", "SELECT version FROM clinic_schema", 0
@@ -137,6 +143,14 @@ static int mysql_busy(int rv)
     return rv == 1205 || rv == 1213 || rv == 1047;
 }
 
+/* A write that lost to a concurrent one: a deadlock between two inserts of
+ * the same key rolls one back.  A lock wait timeout or a node not ready is
+ * the database's state, not a race. */
+static int mysql_lost_race(int rv)
+{
+    return rv == 1213;
+}
+
 static int sqlite_busy(ap_dbd_t *d, int rv)
 {
     const char *msg = apr_dbd_error(d->driver, d->handle, rv);
@@ -176,32 +190,39 @@ clinic_db_fault_t clinic_store_fault(request_rec *r)
     return !strcmp(f, "busy") ? CLINIC_DB_BUSY : CLINIC_DB_DOWN;
 }
 
-/* libmysqlclient's mysql_options, found in the process when the mysql
- * driver is loaded (APR loads DBD drivers RTLD_GLOBAL); the module does
- * not link the client library itself */
+/* mysql_options of MariaDB Connector/C (libmariadb.so.3), which the
+ * mysql DBD driver brought into the process: looked up once per child,
+ * from that library alone (another client library may be loaded too, and
+ * its option numbers differ).  The module does not link it. */
 typedef int (*mysql_options_fn)(void *mysql, int option, const void *arg);
-#define MYSQL_OPT_RECONNECT_ 20     /* enum mysql_option, the same in
-                                     * libmariadb and libmysqlclient */
+#define MARIADB_OPT_RECONNECT 20    /* MYSQL_OPT_RECONNECT in libmariadb */
+static mysql_options_fn set_option;
+
+void clinic_store_child_init(apr_pool_t *p, server_rec *s)
+{
+    void *lib = dlopen("libmariadb.so.3", RTLD_LAZY | RTLD_NOLOAD);
+    (void)p;
+    (void)s;
+
+    if (lib) {
+        *(void **)&set_option = dlsym(lib, "mysql_options");
+        /* the reference is kept: the driver keeps the library loaded */
+    }
+}
 
 static void mysql_no_reconnect(request_rec *r, ap_dbd_t *d)
 {
-    static mysql_options_fn set_option;
-    static volatile apr_uint32_t looked_up, warned;
+    static volatile apr_uint32_t warned;
     char off = 0;
-    void *conn;
+    void *conn = apr_dbd_native_handle(d->driver, d->handle);
 
-    if (!apr_atomic_read32(&looked_up)) {
-        *(void **)&set_option = dlsym(RTLD_DEFAULT, "mysql_options");
-        apr_atomic_set32(&looked_up, 1);
-    }
-    conn = apr_dbd_native_handle(d->driver, d->handle);
     if (set_option && conn) {
-        set_option(conn, MYSQL_OPT_RECONNECT_, &off);
+        set_option(conn, MARIADB_OPT_RECONNECT, &off);
     }
     else if (!apr_atomic_xchg32(&warned, 1)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "CLINIC0104: cannot switch off the MySQL client's "
-                      "auto-reconnect; add reconnect=0 to DBDParams so a "
+                      "CLINIC0104: the MySQL client library is not MariaDB "
+                      "Connector/C: add reconnect=0 to DBDParams, so a "
                       "connection broken by a database restart is "
                       "replaced");
     }
@@ -231,7 +252,8 @@ static apr_status_t db_error(request_rec *r, ap_dbd_t *d,
         return APR_EEXIST;
     }
     if (is_mysql(d) ? mysql_busy(rv) : sqlite_busy(d, rv)) {
-        if (write && st->lock_is_lost_race && is_mysql(d)) {
+        if (write && st->lock_is_lost_race && is_mysql(d)
+            && mysql_lost_race(rv)) {
             return APR_EEXIST;
         }
         set_fault(r, "busy");
@@ -368,11 +390,22 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
     int tries = 0, version;
 
     *out = NULL;
-    do {
+    if ((apr_uint32_t)apr_time_sec(start)
+        < apr_atomic_read32(&conf->db_down_until)) {
+        set_fault(r, "down");             /* found down a moment ago */
+        return APR_ECONNREFUSED;
+    }
+    for (;;) {
+        apr_time_t t0 = apr_time_now();
         d = dbd_open(r->pool, r->server);
-    } while (!d && ++tries < OPEN_TRIES
-             && apr_time_now() - start < OPEN_RETRY_WINDOW);
+        if (d || ++tries >= OPEN_TRIES || apr_time_now() - t0 > FAST_TRY) {
+            break;
+        }
+    }
     if (!d) {
+        apr_atomic_set32(&conf->db_down_until,
+                         (apr_uint32_t)apr_time_sec(apr_time_now())
+                         + DOWN_PAUSE);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "CLINIC0100: no database connection: check DBDriver "
                       "and DBDParams, that the database is up, and that it "
@@ -397,6 +430,9 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
                           "or schema/sqlite.sql (and the files in "
                           "schema/migrations)", version,
                           CLINIC_SCHEMA_VERSION);
+        }
+        if (rv == APR_SUCCESS || rv == APR_EGENERAL) {
+            set_fault(r, "down");         /* no schema: not a bug, a 503 */
         }
         clinic_store_close(r, d);
         return rv == APR_SUCCESS ? APR_EINCOMPLETE : rv;

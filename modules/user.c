@@ -163,6 +163,7 @@ int clinic_h_phone_put(clinic_req_t *cr)
 {
     const char *phone, *code, *field, *old_phone;
     clinic_user_t *holder;
+    clinic_otp_row_t *live;
     int st;
     apr_status_t rv;
 
@@ -180,7 +181,20 @@ int clinic_h_phone_put(clinic_req_t *cr)
         != OK) {
         return st;
     }
-    /* refuse before spending the code; the unique key decides races */
+    /* no code on its way to that number for this user, nothing to check:
+     * send-otp refuses a number that is taken, so whoever has no code
+     * learns nothing about the number here */
+    if (clinic_store_otp_latest(&live, cr->r, cr->dbd, phone, "phone_change",
+                                cr->user->id) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    if (!live) {
+        return clinic_send_error(cr, HTTP_BAD_REQUEST, "OTP_NOT_FOUND",
+                                 "No code is pending for this number. "
+                                 "Request a new one.", NULL);
+    }
+    /* taken since the code was sent: refuse before spending the code; the
+     * unique key decides races */
     if (clinic_store_user_by_phone(&holder, cr->r, cr->dbd, phone)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "phone lookup failed");
