@@ -1,5 +1,6 @@
 /*
- * client.h: what the integration tests share: an HTTP client (libcurl)
+ * client.h: what the integration tests share (client.c, load.c): an HTTP
+ * client (libcurl)
  * for the module under test, the fake SMS gateway's records, and SQL on
  * the database the harness started.  Settings come from the environment
  * the harness exports (CLINIC_MAIN, CLINIC_SMS, CLINIC_SQL, ...).
