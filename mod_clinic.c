@@ -204,6 +204,23 @@ static void clinic_insert_error_filter(request_rec *r)
     }
 }
 
+/* HTTP/0.9 answers have no status line, so no envelope: on a virtual host
+ * that serves the clinic, an HTTP/0.9 request is refused with an HTTP/1.0
+ * 400 (as HttpProtocolOptions Require1.0 would, which only counts in the
+ * default virtual host of an address). */
+static int clinic_post_read_request(request_rec *r)
+{
+    if (!r->assbackwards || r->main || r->prev
+        || !clinic_conf(r->server)->own) {
+        return DECLINED;
+    }
+    r->assbackwards = 0;
+    r->proto_num = HTTP_VERSION(1, 0);
+    r->protocol = "HTTP/1.0";
+    r->connection->keepalive = AP_CONN_CLOSE;
+    return HTTP_BAD_REQUEST;
+}
+
 /* ---- configtest: SetHandler clinic without a secret -------------------- */
 
 static int is_handler_line(apr_pool_t *p, const ap_directive_t *d)
@@ -357,6 +374,8 @@ static void clinic_register_hooks(apr_pool_t *p)
     ap_hook_post_config(clinic_post_config, NULL, before_dbd,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(clinic_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(clinic_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
     ap_hook_handler(clinic_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(clinic_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
