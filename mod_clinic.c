@@ -39,6 +39,8 @@ static const clinic_route_t routes[] = {
     { "GET",  "/api/packages/available",          clinic_h_packages_available,   0, 0 },
     { "POST", "/api/packages/purchase",           clinic_h_packages_purchase,    1, 1 },
     { "GET",  "/api/packages/history",            clinic_h_packages_history,     1, 0 },
+    /* a trailing '*' is one path segment, the route's parameter */
+    { "GET",  "/api/packages/subscriptions/*",    clinic_h_subscription_get,     1, 0 },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -53,9 +55,28 @@ static const char *route_path(request_rec *r)
     return r->uri;
 }
 
+/* Does path match the route's path?  A trailing '*' matches one
+ * non-empty path segment, kept in *param. */
+static int path_matches(const char *route, const char *path,
+                        const char **param)
+{
+    apr_size_t n = strlen(route);
+
+    if (n && route[n - 1] == '*') {
+        const char *rest = path + n - 1;
+        if (strncmp(route, path, n - 1) || !*rest || strchr(rest, '/')) {
+            return 0;
+        }
+        *param = rest;
+        return 1;
+    }
+    return !strcmp(route, path);
+}
+
 /* Find the route; *allow lists the methods of the path when only the
- * method is wrong. */
-static const clinic_route_t *route_find(request_rec *r, const char **allow)
+ * method is wrong, *param is the path parameter of a '*' route. */
+static const clinic_route_t *route_find(request_rec *r, const char **allow,
+                                        const char **param)
 {
     const char *path = route_path(r);
     const char *method = r->header_only ? "GET" : r->method;
@@ -63,7 +84,7 @@ static const clinic_route_t *route_find(request_rec *r, const char **allow)
 
     *allow = NULL;
     for (i = 0; i < N_ROUTES; i++) {
-        if (strcmp(routes[i].path, path)) {
+        if (!path_matches(routes[i].path, path, param)) {
             continue;
         }
         if (!strcmp(routes[i].method, method)) {
@@ -114,7 +135,7 @@ static int clinic_handler(request_rec *r)
     apr_table_unset(r->headers_in, "Range");
     apr_table_unset(r->headers_in, "If-Range");
 
-    cr->route = route_find(r, &allow);
+    cr->route = route_find(r, &allow, &cr->param);
     /* A token counts against its user's limit only once the user is known
      * to be live.  That needs the database, which waits until the body is
      * in: no pooled connection waits on a slow client.  A body error is

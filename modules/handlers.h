@@ -35,5 +35,6 @@ int clinic_h_phone_put(clinic_req_t *cr);
 int clinic_h_packages_available(clinic_req_t *cr);
 int clinic_h_packages_purchase(clinic_req_t *cr);
 int clinic_h_packages_history(clinic_req_t *cr);
+int clinic_h_subscription_get(clinic_req_t *cr);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * packages.c: GET /api/packages/available, POST /api/packages/purchase,
- * GET /api/packages/history.
+ * GET /api/packages/history, GET /api/packages/subscriptions/{id}.
  *
  * One active subscription per user is the database's unique key on
  * user_packages.active_user_id: a purchase first releases the user's slot
@@ -157,4 +157,26 @@ int clinic_h_packages_history(clinic_req_t *cr)
                             clinic_currency(cr->conf), cr->now);
     }
     return clinic_send_ok(cr, HTTP_OK, data, "Your packages, newest first.");
+}
+
+int clinic_h_subscription_get(clinic_req_t *cr)
+{
+    clinic_sub_t *sub = NULL;
+    cJSON *data;
+
+    /* ids are UUIDs; anything longer is no subscription of anyone's */
+    if (strlen(cr->param) <= 64
+        && clinic_store_sub_of_user(&sub, cr->r, cr->dbd, cr->param,
+                                    cr->user->id) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "subscription lookup failed");
+    }
+    if (!sub) {
+        /* another user's is "not found" too: nothing tells them apart */
+        return clinic_send_error(cr, HTTP_NOT_FOUND, "SUBSCRIPTION_NOT_FOUND",
+                                 "There is no such subscription.", NULL);
+    }
+    data = clinic_json_object(cr->r->pool);
+    clinic_json_add_sub(data, "subscription", cr->r->pool, sub,
+                        clinic_currency(cr->conf), cr->now);
+    return clinic_send_ok(cr, HTTP_OK, data, "Your subscription.");
 }

@@ -40,6 +40,7 @@ struct clinic_req_t {
     request_rec *r;
     clinic_server_conf *conf;
     const clinic_route_t *route;
+    const char *param;         /* the path parameter of a '*' route */
     const char *request_id;
     const char *client;        /* the client the per-IP limits count: the
                                 * IPv4 address or the IPv6 prefix */

@@ -151,6 +151,10 @@ apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
 apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
                                      const clinic_sub_t *sub,
                                      const char *user_id);
+/* one subscription of the user's, *out NULL when none (or another's) */
+apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
+                                      ap_dbd_t *d, const char *id,
+                                      const char *user_id);
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
                                       request_rec *r, ap_dbd_t *d,
                                       const char *user_id);

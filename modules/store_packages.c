@@ -27,6 +27,7 @@ enum {
     S_SUB_RELEASE,
     S_SUB_INSERT,
     S_SUB_HISTORY,
+    S_SUB_OF_USER,
     S_COUNT
 };
 
@@ -45,6 +46,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "INSERT INTO user_packages (id, user_id, package_id, purchased_at, "
         "expires_at, payment_status, active_user_id) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s)", 0 },
+    [S_SUB_OF_USER] = { "clinic_sub_of_user",
+        SUB_SELECT "WHERE up.id = %s AND up.user_id = %s", 0 },
     [S_SUB_HISTORY] = { "clinic_sub_history",
         SUB_SELECT "WHERE up.user_id = %s "
         "ORDER BY up.purchased_at DESC, up.expires_at DESC, up.id DESC", 0 },
@@ -164,3 +167,19 @@ apr_status_t clinic_store_sub_history(apr_array_header_t **out,
     return rv;
 }
 
+
+apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
+                                      ap_dbd_t *d, const char *id,
+                                      const char *user_id)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_OF_USER],
+                                       CLINIC_ARGS(id, user_id));
+
+    *out = NULL;
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *out = apr_pcalloc(r->pool, sizeof(**out));
+        sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+    }
+    return rv;
+}

@@ -192,3 +192,54 @@ Test(packages, twenty_parallel_purchases_one_success, .timeout = 90)
     free(uid);
     free(tok);
 }
+
+Test(packages, one_subscription_by_its_id_for_its_owner_only)
+{
+    char *ip, *tok = ready_user(&ip), *ip2, *other = ready_user(&ip2);
+    resp_t *r = purchase(tok, ip, "{\"package_id\":\"" SEED "\"}");
+    char *id, *path;
+
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    id = strdup(jstr(r, "data.subscription.id"));
+    resp_free(r);
+    path = fmt("/api/packages/subscriptions/%s", id);
+
+    r = call("GET", site("main"), path, NULL, tok, ip);
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    assert_envelope(r, 1);
+    cr_assert_str_eq(jstr(r, "data.subscription.id"), id);
+    cr_assert_str_eq(jstr(r, "data.subscription.paymentStatus"), "completed");
+    resp_free(r);
+
+    /* another user's subscription is not found, like one that isn't */
+    r = call("GET", site("main"), path, NULL, other, ip2);
+    assert_error(r, 404, "SUBSCRIPTION_NOT_FOUND");
+    resp_free(r);
+    r = call("GET", site("main"),
+             "/api/packages/subscriptions/00000000-0000-4000-8000-000000000000",
+             NULL, tok, ip);
+    assert_error(r, 404, "SUBSCRIPTION_NOT_FOUND");
+    resp_free(r);
+    free(path);
+    path = fmt("/api/packages/subscriptions/%0200d", 7);
+    r = call("GET", site("main"), path, NULL, tok, ip);
+    assert_error(r, 404, "SUBSCRIPTION_NOT_FOUND");
+    resp_free(r);
+    /* a token is needed; one segment only; GET only */
+    r = call("GET", site("main"), fmt("/api/packages/subscriptions/%s", id),
+             NULL, NULL, ip);
+    assert_error(r, 401, "UNAUTHORIZED");
+    resp_free(r);
+    r = call("GET", site("main"), fmt("/api/packages/subscriptions/%s/x", id),
+             NULL, tok, ip);
+    assert_error(r, 404, "NOT_FOUND");
+    resp_free(r);
+    r = call("POST", site("main"), fmt("/api/packages/subscriptions/%s", id),
+             "{}", tok, ip);
+    assert_error(r, 405, "METHOD_NOT_ALLOWED");
+    resp_free(r);
+    free(path);
+    free(id);
+    free(tok);
+    free(other);
+}
