@@ -125,6 +125,9 @@ _install: mod_clinic.so
 	install -d /usr/share/doc/mod_clinic
 	install -m 644 conf/clinic-vhost.conf /usr/share/doc/mod_clinic/clinic-vhost.conf.example
 	install -m 644 schema/mysql.sql schema/sqlite.sql schema/seed.sql /usr/share/doc/mod_clinic/
+	install -d /usr/share/doc/mod_clinic/migrations
+	install -m 644 schema/migrations/*.sql /usr/share/doc/mod_clinic/migrations/
+	install -m 755 schema/apply.sh /usr/share/doc/mod_clinic/apply.sh
 
 fresh-machine:
 	tests/fresh-machine.sh

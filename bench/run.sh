@@ -14,7 +14,7 @@ trap '[ -s "$run/httpd.pid" ] && kill -TERM "$(cat "$run/httpd.pid")" 2>/dev/nul
 port=$(( (RANDOM % 10000) + 10000 ))
 mkdir -p "$run/www"
 printf '{"success":true,"data":{"name":"mod_clinic","version":"x"},"message":"static"}' > "$run/www/static.json"
-sqlite3 "$run/clinic.db" < "$top/schema/sqlite.sql" >/dev/null
+"$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db" >/dev/null
 sqlite3 "$run/clinic.db" < "$top/schema/seed.sql"
 head -c 48 /dev/urandom | base64 > "$run/jwt.key"
 chown -R www-data:www-data "$run"; chown root "$run/jwt.key"

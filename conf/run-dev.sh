@@ -20,9 +20,12 @@ if ! runuser -u www-data -- test -w "$run" 2>/dev/null; then
 fi
 
 if [ ! -s "$run/clinic.db" ]; then
-    sqlite3 "$run/clinic.db" < "$top/schema/sqlite.sql" > /dev/null
+    "$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db" > /dev/null
     sqlite3 "$run/clinic.db" < "$top/schema/seed.sql"
     echo "created $run/clinic.db (schema + one package)"
+else
+    # a database from an older checkout gets the migrations it lacks
+    "$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db"
 fi
 # the Apache user writes the database and, beside it, its journal
 chown -R www-data:www-data "$run"

@@ -50,15 +50,66 @@ int clinic_h_packages_available(clinic_req_t *cr)
     return clinic_send_ok(cr, HTTP_OK, data, "Packages on sale.");
 }
 
+#define KEY_MAX 64
+#define KEY_WINDOW 86400       /* a key answers again for 24 hours */
+
+/* 1 to 64 printable ASCII characters */
+static int key_valid(const char *key)
+{
+    apr_size_t n = 0;
+
+    for (; key[n]; n++) {
+        if (key[n] < 0x20 || key[n] > 0x7e || n >= KEY_MAX) {
+            return 0;
+        }
+    }
+    return n > 0;
+}
+
+/* 201 {"subscription", "user"} for a subscription of cr->user's */
+static int purchased(clinic_req_t *cr, const clinic_sub_t *sub)
+{
+    cJSON *data = clinic_json_object(cr->r->pool);
+
+    clinic_json_add_sub(data, "subscription", cr->r->pool, sub,
+                        clinic_currency(cr->conf), cr->now);
+    clinic_json_add_user(data, "user", cr->r->pool, cr->user,
+                         clinic_sub_is_active(sub, cr->now) ? sub : NULL,
+                         clinic_currency(cr->conf), cr->now);
+    return clinic_send_ok(cr, HTTP_CREATED, data, "Your package is active.");
+}
+
+/* The subscription the user's key made within the window: answered again
+ * (the same package) or refused (another one); DECLINED when the key is
+ * new.  The unique key on (user, key) makes parallel retries one. */
+static int replay(clinic_req_t *cr, const char *key, const char *package_id)
+{
+    clinic_sub_t *sub;
+
+    if (clinic_store_sub_by_key(&sub, cr->r, cr->dbd, cr->user->id, key,
+                                cr->now - KEY_WINDOW) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "idempotency lookup failed");
+    }
+    if (!sub) {
+        return DECLINED;
+    }
+    if (strcmp(sub->pkg.id, package_id)) {
+        return clinic_send_error(cr, HTTP_CONFLICT, "IDEMPOTENCY_KEY_REUSED",
+                                 "This Idempotency-Key was used for another "
+                                 "package.", NULL);
+    }
+    return purchased(cr, sub);
+}
+
 int clinic_h_packages_purchase(clinic_req_t *cr)
 {
-    const char *used;
+    const char *used, *key;
     const cJSON *pid = clinic_json_field(cr->body, CLINIC_F_PACKAGE_ID, &used);
     const cJSON *info;
     const char *info_name;
     clinic_package_t *pkg;
     clinic_sub_t *sub;
-    cJSON *data, *missing;
+    cJSON *missing;
     apr_status_t rv;
     int present, st;
 
@@ -72,6 +123,15 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     info = clinic_json_field(cr->body, CLINIC_F_USER_INFO, &info_name);
     if (info && !cJSON_IsNull(info) && !cJSON_IsObject(info)) {
         return clinic_send_invalid(cr, info_name, "must be an object");
+    }
+    key = apr_table_get(cr->r->headers_in, "Idempotency-Key");
+    if (key && !key_valid(key)) {
+        return clinic_send_invalid(cr, "Idempotency-Key", "must be 1 to 64 "
+                                   "printable ASCII characters");
+    }
+    /* a retry with the same key answers what the first one made */
+    if (key && (st = replay(cr, key, pid->valuestring)) != DECLINED) {
+        return st;
     }
 
     if (clinic_store_package_by_id(&pkg, cr->r, cr->dbd, pid->valuestring)
@@ -120,8 +180,14 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
                                          cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription release failed");
     }
-    rv = clinic_store_sub_insert(cr->r, cr->dbd, sub, cr->user->id);
+    rv = clinic_store_sub_insert(cr->r, cr->dbd, sub, cr->user->id, key,
+                                 cr->now);
     if (rv == APR_EEXIST) {
+        /* a parallel retry with the same key got there first, or the
+         * user holds an active subscription */
+        if (key && (st = replay(cr, key, pid->valuestring)) != DECLINED) {
+            return st;
+        }
         return clinic_send_error(cr, HTTP_CONFLICT, "ACTIVE_PACKAGE_EXISTS",
                                  "You already have an active package.", NULL);
     }
@@ -129,14 +195,7 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
         return clinic_send_internal(cr, "subscription insert failed");
     }
     clinic_seclog(cr, "package_purchased", NULL, cr->user->id, pkg->id);
-
-    data = clinic_json_object(cr->r->pool);
-    clinic_json_add_sub(data, "subscription", cr->r->pool, sub,
-                        clinic_currency(cr->conf), cr->now);
-    clinic_json_add_user(data, "user", cr->r->pool, cr->user, sub,
-                         clinic_currency(cr->conf), cr->now);
-    return clinic_send_ok(cr, HTTP_CREATED, data,
-                          "Your package is active.");
+    return purchased(cr, sub);
 }
 
 int clinic_h_packages_history(clinic_req_t *cr)

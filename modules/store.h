@@ -21,7 +21,7 @@
 
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 1
+#define CLINIC_SCHEMA_VERSION 2
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */
@@ -147,10 +147,18 @@ apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
 apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
                                               const char *user_id,
                                               apr_int64_t now);
-/* APR_EEXIST while the user holds an active subscription */
+/* APR_EEXIST while the user holds an active subscription, or when key
+ * (an Idempotency-Key, or NULL) is the user's already */
 apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
                                      const clinic_sub_t *sub,
-                                     const char *user_id);
+                                     const char *user_id, const char *key,
+                                     apr_int64_t now);
+/* the subscription the user's Idempotency-Key made, *out NULL when none;
+ * keys used before forget_before are forgotten first */
+apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *user_id,
+                                     const char *key,
+                                     apr_int64_t forget_before);
 /* one subscription of the user's, *out NULL when none (or another's) */
 apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
                                       ap_dbd_t *d, const char *id,

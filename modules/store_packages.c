@@ -28,6 +28,8 @@ enum {
     S_SUB_INSERT,
     S_SUB_HISTORY,
     S_SUB_OF_USER,
+    S_SUB_BY_KEY,
+    S_SUB_FORGET_KEY,
     S_COUNT
 };
 
@@ -44,8 +46,13 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "WHERE active_user_id = %s AND expires_at <= %s", 0 },
     [S_SUB_INSERT] = { "clinic_sub_insert",
         "INSERT INTO user_packages (id, user_id, package_id, purchased_at, "
-        "expires_at, payment_status, active_user_id) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s)", 0 },
+        "expires_at, payment_status, active_user_id, idempotency_key, "
+        "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", 0 },
+    [S_SUB_BY_KEY] = { "clinic_sub_by_key",
+        SUB_SELECT "WHERE up.user_id = %s AND up.idempotency_key = %s", 0 },
+    [S_SUB_FORGET_KEY] = { "clinic_sub_forget_key",
+        "UPDATE user_packages SET idempotency_key = NULL "
+        "WHERE user_id = %s AND idempotency_key = %s AND created_at <= %s", 0 },
     [S_SUB_OF_USER] = { "clinic_sub_of_user",
         SUB_SELECT "WHERE up.id = %s AND up.user_id = %s", 0 },
     [S_SUB_HISTORY] = { "clinic_sub_history",
@@ -142,13 +149,39 @@ apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
 
 apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
                                      const clinic_sub_t *s,
-                                     const char *user_id)
+                                     const char *user_id, const char *key,
+                                     apr_int64_t now)
 {
     return clinic_db_run(NULL, r, d, &stmts[S_SUB_INSERT],
-               CLINIC_ARGS(s->id, user_id, s->pkg.id,
-                    clinic_time_db(r->pool, s->purchased_at),
-                    clinic_time_db(r->pool, s->expires_at),
-                    s->payment_status, user_id));
+                         CLINIC_ARGS(s->id, user_id, s->pkg.id,
+                                     clinic_time_db(r->pool, s->purchased_at),
+                                     clinic_time_db(r->pool, s->expires_at),
+                                     s->payment_status, user_id, key,
+                                     clinic_time_db(r->pool, now)));
+}
+
+apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *user_id,
+                                     const char *key, apr_int64_t forget_before)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    *out = NULL;
+    /* a key older than the window is free again */
+    rv = clinic_db_run(NULL, r, d, &stmts[S_SUB_FORGET_KEY],
+                       CLINIC_ARGS(user_id, key,
+                                   clinic_time_db(r->pool, forget_before)));
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_BY_KEY],
+                          CLINIC_ARGS(user_id, key));
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *out = apr_pcalloc(r->pool, sizeof(**out));
+        sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+    }
+    return rv;
 }
 
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,

@@ -162,10 +162,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON clinic_ro.* TO 'clinic'@'127.0.0.1';
 SQL
     # clinic_ro: the schema, but every write to rate_slots fails when it runs
     # (a statement error the module must turn into a clean 500)
-    "${MYSQL[@]}" clinic_ro < "$top/schema/mysql.sql"
+    "$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic_ro >/dev/null
     "${MYSQL[@]}" clinic_ro -e "CREATE TRIGGER refuse_writes BEFORE INSERT ON rate_slots
         FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'writes refused for the test'"
-    "${MYSQL[@]}" clinic < "$top/schema/mysql.sql"
+    "$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic >/dev/null
     "${MYSQL[@]}" clinic < "$top/schema/seed.sql"
     log "MariaDB on 127.0.0.1:$PORT_DB"
 }
@@ -225,7 +225,7 @@ CONF
     else
         local db="$work/sqlite/clinic.db"
         rm -f "$work/sqlite/"*
-        sqlite3 "$db" < "$top/schema/sqlite.sql" >/dev/null
+        "$top/schema/apply.sh" sqlite sqlite3 "$db" >/dev/null
         sqlite3 "$db" < "$top/schema/seed.sql"
         sqlite3 "$work/sqlite/empty.db" 'CREATE TABLE unrelated (x INTEGER);'
         chown -R www-data:www-data "$work/sqlite"

@@ -243,3 +243,117 @@ Test(packages, one_subscription_by_its_id_for_its_owner_only)
     free(tok);
     free(other);
 }
+
+/* a purchase with an Idempotency-Key */
+static resp_t *purchase_key(const char *tok, const char *key,
+                            const char *package)
+{
+    char *url = fmt("%s/api/packages/purchase", site("main"));
+    char *auth = fmt("Authorization: Bearer %s", tok);
+    char *idem = fmt("Idempotency-Key: %s", key);
+    char *xff = fmt("X-Forwarded-For: %s", fake_ip());
+    char *body = fmt("{\"package_id\":\"%s\"}", package);
+    const char *headers[] = { "Content-Type: application/json", auth, idem,
+                              xff, NULL };
+    resp_t *r = req("POST", url, body, headers);
+
+    free(url);
+    free(auth);
+    free(idem);
+    free(xff);
+    free(body);
+    return r;
+}
+
+static char *user_id_of(const char *tok)
+{
+    resp_t *r = call("GET", site("main"), "/api/user/profile", NULL, tok,
+                     fake_ip());
+    char *id = strdup(jstr(r, "data.user.id"));
+
+    resp_free(r);
+    return id;
+}
+
+Test(packages, an_idempotency_key_answers_again_and_makes_nothing)
+{
+    char *ip, *tok = ready_user(&ip), *first, *uid, *count;
+    resp_t *r = purchase_key(tok, "order-7f3a", SEED);
+
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    first = strdup(jstr(r, "data.subscription.id"));
+    resp_free(r);
+
+    /* the retry: the same answer, nothing new (not a 409) */
+    r = purchase_key(tok, "order-7f3a", SEED);
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    cr_assert_str_eq(jstr(r, "data.subscription.id"), first);
+    cr_assert_str_eq(jstr(r, "data.user.activePackage.id"), first);
+    resp_free(r);
+    uid = user_id_of(tok);
+    count = sql("SELECT COUNT(*) FROM user_packages WHERE user_id = '%s'", uid);
+    cr_assert_str_eq(count, "1");
+    free(count);
+
+    /* the same key for another package */
+    r = purchase_key(tok, "order-7f3a", "00000000-0000-4000-8000-00000000beef");
+    assert_error(r, 409, "IDEMPOTENCY_KEY_REUSED");
+    resp_free(r);
+    /* another key while the package is active */
+    r = purchase_key(tok, "order-other", SEED);
+    assert_error(r, 409, "ACTIVE_PACKAGE_EXISTS");
+    resp_free(r);
+    /* keys: 1 to 64 printable ASCII characters */
+    r = purchase_key(tok, "k\xc3\xa9y", SEED);      /* not ASCII */
+    assert_error(r, 400, "VALIDATION_ERROR");
+    cr_assert(jget(r, "error.details.Idempotency-Key"), "%s", r->body);
+    resp_free(r);
+    {
+        char key[66];
+        memset(key, 'k', 65);
+        key[65] = '\0';
+        r = purchase_key(tok, key, SEED);
+        assert_error(r, 400, "VALIDATION_ERROR");
+        resp_free(r);
+    }
+    free(first);
+    free(uid);
+    free(tok);
+}
+
+typedef struct {
+    const char *tok;
+    long status[20];
+    char ids[20][40];
+} keyed_t;
+
+static void buy_keyed(void *arg, int i)
+{
+    keyed_t *k = arg;
+    resp_t *r = purchase_key(k->tok, "one-key-for-all", SEED);
+    const char *id = jstr(r, "data.subscription.id");
+
+    k->status[i] = r->status;
+    snprintf(k->ids[i], sizeof(k->ids[i]), "%s", id ? id : "");
+    resp_free(r);
+}
+
+Test(packages, twenty_parallel_retries_with_one_key_make_one, .timeout = 90)
+{
+    char *ip, *tok = ready_user(&ip), *uid, *count;
+    keyed_t k = { 0 };
+    int i;
+
+    k.tok = tok;
+    parallel(20, buy_keyed, &k);
+    for (i = 0; i < 20; i++) {
+        cr_assert_eq(k.status[i], 201, "retry %d: %ld", i, k.status[i]);
+        cr_assert_str_eq(k.ids[i], k.ids[0], "retry %d made another", i);
+    }
+    uid = user_id_of(tok);
+    count = sql("SELECT COUNT(*) FROM user_packages WHERE user_id = '%s'", uid);
+    cr_assert_str_eq(count, "1");
+    free(count);
+    free(uid);
+    free(tok);
+}

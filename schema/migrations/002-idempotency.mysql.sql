@@ -1,0 +1,10 @@
+-- 002: a purchase may carry an Idempotency-Key, unique per user (API.md,
+-- Payments): retries with one key make one subscription.  created_at is
+-- when the purchase was asked for (purchased_at becomes the payment's
+-- confirmation time once a payment provider is in use).
+ALTER TABLE user_packages
+    ADD COLUMN idempotency_key VARCHAR(64) NULL,
+    ADD COLUMN created_at DATETIME NULL,
+    ADD UNIQUE KEY uq_user_packages_idempotency (user_id, idempotency_key);
+UPDATE user_packages SET created_at = purchased_at;
+UPDATE clinic_schema SET version = 2;
