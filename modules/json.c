@@ -138,9 +138,30 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Does an object at or below j name a member twice?  (cJSON keeps both and
- * finds the first: the body would mean what the client did not intend.)
- * Sorted, so a large body costs n log n, not n squared. */
+/* The name a member stands for: API.md takes camelCase and snake_case
+ * alike (phoneNumber is phone_number), and the code is "code" or
+ * "otp_code" by route, so two spellings of one field are one field. */
+static const char *canonical_key(apr_pool_t *p, const char *key)
+{
+    apr_size_t n = strlen(key), i, k = 0;
+    char *out = apr_palloc(p, 2 * n + 1);
+
+    for (i = 0; i < n; i++) {
+        char c = key[i];
+        if (i > 0 && c >= 'A' && c <= 'Z') {
+            out[k++] = '_';
+            c = (char)(c - 'A' + 'a');
+        }
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return strcmp(out, "otp_code") ? out : "code";
+}
+
+/* Does an object at or below j name a member twice, or one field under two
+ * of its spellings?  (cJSON keeps both and finds the first: the body would
+ * mean what the client did not intend.)  Sorted, so a large body costs
+ * n log n, not n squared. */
 static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
 {
     const cJSON *c;
@@ -158,7 +179,7 @@ static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
     {
         const char **keys = apr_palloc(p, sizeof(*keys) * (apr_size_t)n);
         for (c = j->child, i = 0; c; c = c->next) {
-            keys[i++] = c->string ? c->string : "";
+            keys[i++] = canonical_key(p, c->string ? c->string : "");
         }
         qsort(keys, (size_t)n, sizeof(*keys), cmp_keys);
         for (i = 1; i < n; i++) {

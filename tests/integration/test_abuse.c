@@ -534,3 +534,18 @@ Test(abuse, a_field_named_twice_is_invalid_json)
     free(a);
     free(b);
 }
+
+Test(abuse, one_field_under_two_names_is_invalid_json)
+{
+    char *a = fake_phone(), *b = fake_phone();
+    char *body = fmt("{\"phoneNumber\":\"%s\",\"phone_number\":\"%s\"}", a, b);
+    resp_t *r = call("POST", site("main"), "/api/auth/send-otp", body, NULL,
+                     fake_ip());
+
+    assert_error(r, 400, "INVALID_JSON");
+    resp_free(r);
+    cr_assert_eq(sms_count(a) + sms_count(b), 0, "an SMS was sent");
+    free(body);
+    free(a);
+    free(b);
+}
