@@ -122,14 +122,13 @@ static void sub_from(clinic_sub_t *s, clinic_row_t v)
     s->payment_status = v[10] ? v[10] : "pending";
 }
 
-apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *user_id,
-                                     apr_int64_t now)
+/* the first row of a subscription SELECT, *out NULL when none */
+static apr_status_t sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
+                            int which, int nargs, const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_ACTIVE],
-                                  CLINIC_ARGS(user_id,
-                                      clinic_time_db(r->pool, now)));
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
+                                       args);
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
@@ -137,6 +136,14 @@ apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
         sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
+}
+
+apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *user_id,
+                                     apr_int64_t now)
+{
+    return sub_one(out, r, d, S_SUB_ACTIVE,
+                   CLINIC_ARGS(user_id, clinic_time_db(r->pool, now)));
 }
 
 apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
@@ -164,7 +171,6 @@ apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
                                      ap_dbd_t *d, const char *user_id,
                                      const char *key, apr_int64_t forget_before)
 {
-    apr_array_header_t *rows;
     apr_status_t rv;
 
     *out = NULL;
@@ -175,13 +181,7 @@ apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_BY_KEY],
-                          CLINIC_ARGS(user_id, key));
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = apr_pcalloc(r->pool, sizeof(**out));
-        sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
-    }
-    return rv;
+    return sub_one(out, r, d, S_SUB_BY_KEY, CLINIC_ARGS(user_id, key));
 }
 
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
@@ -205,14 +205,5 @@ apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
                                       ap_dbd_t *d, const char *id,
                                       const char *user_id)
 {
-    apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_OF_USER],
-                                       CLINIC_ARGS(id, user_id));
-
-    *out = NULL;
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = apr_pcalloc(r->pool, sizeof(**out));
-        sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
-    }
-    return rv;
+    return sub_one(out, r, d, S_SUB_OF_USER, CLINIC_ARGS(id, user_id));
 }
