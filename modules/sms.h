@@ -7,9 +7,6 @@
 #include <httpd.h>
 #include "config.h"
 
-/* curl_global_init, once per process */
-void clinic_sms_child_init(apr_pool_t *p, server_rec *s);
-
 /* Send code to `to` (+965XXXXXXXX) through the server's driver.
  * APR_SUCCESS when the gateway accepted it (2xx); APR_EBUSY when
  * ClinicSMSMaxConcurrent sends of this process already wait on the

@@ -1,0 +1,226 @@
+/*
+ * http.c: outbound HTTP through libcurl.  The only file that includes
+ * curl.h.
+ *
+ * Every handle gets the careful option set: no signals (threaded MPMs),
+ * connect and total timeouts, http/https only, TLS peer and host
+ * verification, no redirects, a cap on the answer kept.  curl's
+ * allocations are released on every path through one exit.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_atomic.h>
+#include <curl/curl.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+#include "http.h"
+#include "version.h"
+
+APLOG_USE_MODULE(clinic);
+
+static apr_status_t curl_global_cleanup_cb(void *d)
+{
+    (void)d;
+    curl_global_cleanup();
+    return APR_SUCCESS;
+}
+
+void clinic_http_child_init(apr_pool_t *p, server_rec *s)
+{
+    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    if (rc != CURLE_OK) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "CLINIC0200: curl_global_init failed: %s",
+                     curl_easy_strerror(rc));
+        return;
+    }
+    apr_pool_cleanup_register(p, NULL, curl_global_cleanup_cb,
+                              apr_pool_cleanup_null);
+}
+
+/* ---- calls in flight ---------------------------------------------------- */
+
+int clinic_http_saturated(volatile apr_uint32_t *in_flight, int max)
+{
+    return apr_atomic_read32(in_flight) >= (apr_uint32_t)max;
+}
+
+apr_status_t clinic_http_slot_take(request_rec *r,
+                                   volatile apr_uint32_t *in_flight, int max,
+                                   const char *directive)
+{
+    if (apr_atomic_inc32(in_flight) >= (apr_uint32_t)max) {
+        apr_atomic_dec32(in_flight);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "CLINIC0205: %d calls already wait on the outside "
+                      "service in this process (%s): answering 503",
+                      max, directive);
+        return APR_EBUSY;
+    }
+    return APR_SUCCESS;
+}
+
+void clinic_http_slot_give(volatile apr_uint32_t *in_flight)
+{
+    apr_atomic_dec32(in_flight);
+}
+
+/* ---- one call ----------------------------------------------------------- */
+
+typedef struct {
+    apr_pool_t *pool;
+    char *buf;
+    apr_size_t len, cap;
+    int truncated;
+} answer_t;
+
+/* Keep up to CLINIC_HTTP_ANSWER_MAX bytes of the answer, drop the rest. */
+static size_t on_data(char *data, size_t size, size_t n, void *ud)
+{
+    answer_t *a = ud;
+    apr_size_t total = size * n, take = total;
+
+    if (a->len + take > CLINIC_HTTP_ANSWER_MAX) {
+        take = CLINIC_HTTP_ANSWER_MAX - a->len;
+        a->truncated = 1;
+    }
+    if (a->len + take + 1 > a->cap) {
+        apr_size_t cap = a->cap ? a->cap : 1024;
+        char *grown;
+        while (cap < a->len + take + 1) {
+            cap *= 2;
+        }
+        grown = apr_palloc(a->pool, cap);
+        if (a->len) {
+            memcpy(grown, a->buf, a->len);
+        }
+        a->buf = grown;
+        a->cap = cap;
+    }
+    if (take) {
+        memcpy(a->buf + a->len, data, take);
+        a->len += take;
+    }
+    a->buf[a->len] = '\0';
+    return total;
+}
+
+const char *clinic_http_host(apr_pool_t *p, const char *url)
+{
+    const char *h = strstr(url, "://"), *end;
+
+    h = h ? h + 3 : url;
+    end = h + strcspn(h, "/?#");
+    return apr_pstrndup(p, h, (apr_size_t)(end - h));
+}
+
+/* the request headers as a curl list; NULL *out only when out of memory */
+static apr_status_t header_list(struct curl_slist **out, apr_pool_t *p,
+                                const clinic_http_req_t *q)
+{
+    struct curl_slist *list = NULL, *grown;
+    int i, n = q->headers ? q->headers->nelts : 0;
+
+    *out = NULL;
+    if (q->content_type) {
+        if (!(grown = curl_slist_append(list, apr_pstrcat(p,
+                          "Content-Type: ", q->content_type, NULL)))) {
+            goto oom;
+        }
+        list = grown;
+    }
+    if (!(grown = curl_slist_append(list, "Expect:"))) {
+        goto oom;
+    }
+    list = grown;
+    for (i = 0; i < n; i++) {
+        const char *h = APR_ARRAY_IDX(q->headers, i, const char *);
+        if (q->content_type && !strncasecmp(h, "Content-Type:", 13)) {
+            continue;
+        }
+        if (!(grown = curl_slist_append(list, h))) {
+            goto oom;
+        }
+        list = grown;
+    }
+    *out = list;
+    return APR_SUCCESS;
+oom:
+    curl_slist_free_all(list);
+    return APR_ENOMEM;
+}
+
+apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
+                              clinic_http_resp_t *out)
+{
+    CURL *h = NULL;
+    struct curl_slist *headers = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    answer_t a = { r->pool, NULL, 0, 0, 0 };
+    long timeout = q->timeout > 0 ? q->timeout : 10;
+    CURLcode rc;
+    apr_status_t rv;
+
+    memset(out, 0, sizeof(*out));
+    out->body = "";
+    if ((rv = header_list(&headers, r->pool, q)) != APR_SUCCESS
+        || !(h = curl_easy_init())) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "CLINIC0201: no memory for a call to the %s", q->what);
+        rv = APR_ENOMEM;
+        goto done;
+    }
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_URL, q->url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 5 ? timeout : 5L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_clinic/" CLINIC_VERSION);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+    if (q->body) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
+    }
+    if (q->method && strcmp(q->method, q->body ? "POST" : "GET")) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+    }
+    if (q->user) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, q->user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, q->pass);
+    }
+
+    rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "CLINIC0202: %s %s failed: %s", q->what,
+                      clinic_http_host(r->pool, q->url),
+                      *errbuf ? errbuf : curl_easy_strerror(rc));
+        rv = rc == CURLE_OPERATION_TIMEDOUT ? APR_TIMEUP : APR_EGENERAL;
+        goto done;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+    if (a.buf) {
+        out->body = a.buf;
+        out->len = a.len;
+    }
+    out->truncated = a.truncated;
+    rv = APR_SUCCESS;
+done:
+    if (h) {
+        curl_easy_cleanup(h);
+    }
+    curl_slist_free_all(headers);
+    return rv;
+}

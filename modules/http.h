@@ -1,0 +1,53 @@
+/*
+ * http.h: every outbound HTTP call of mod_clinic (SMS gateways, payment
+ * providers) goes through clinic_http_call: no signals, a connect and a
+ * total timeout, http/https only, TLS peer and host verified, no
+ * redirects, and a cap on the answer kept.  The per-process caps on calls
+ * in flight are here too.
+ */
+#ifndef CLINIC_HTTP_H
+#define CLINIC_HTTP_H
+
+#include <httpd.h>
+
+#define CLINIC_HTTP_ANSWER_MAX (64 * 1024)   /* bytes of an answer kept */
+
+typedef struct {
+    const char *what;            /* "SMS gateway", for log lines */
+    const char *method;          /* "GET" or "POST" */
+    const char *url;
+    const char *body;            /* POST body, or NULL */
+    const char *content_type;    /* of the body */
+    apr_array_header_t *headers; /* const char * "Name: value", or NULL */
+    const char *user, *pass;     /* HTTP basic auth, or NULL */
+    int timeout;                 /* seconds, the whole call */
+} clinic_http_req_t;
+
+typedef struct {
+    long status;                 /* the HTTP status answered */
+    const char *body;            /* NUL-terminated, from r->pool */
+    apr_size_t len;
+    int truncated;               /* longer than CLINIC_HTTP_ANSWER_MAX */
+} clinic_http_resp_t;
+
+/* curl_global_init, once per process */
+void clinic_http_child_init(apr_pool_t *p, server_rec *s);
+
+/* APR_SUCCESS once an HTTP answer came, whatever its status (in *out);
+ * APR_TIMEUP when the timeout passed; another error when the call failed
+ * (logged with the host only: a URL may hold keys). */
+apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
+                              clinic_http_resp_t *out);
+
+/* The host of a URL, for log lines (never the path: it may hold keys). */
+const char *clinic_http_host(apr_pool_t *p, const char *url);
+
+/* Calls in flight, per process: take one of max places for the time of
+ * one call, APR_EBUSY (logged, naming the directive) when all are taken. */
+apr_status_t clinic_http_slot_take(request_rec *r,
+                                   volatile apr_uint32_t *in_flight, int max,
+                                   const char *directive);
+void clinic_http_slot_give(volatile apr_uint32_t *in_flight);
+int clinic_http_saturated(volatile apr_uint32_t *in_flight, int max);
+
+#endif
