@@ -363,7 +363,7 @@ cJSON *clinic_json_add_package(cJSON *parent, const char *key, apr_pool_t *p,
 int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now)
 {
     return sub->expires_at > now
-        && strcmp(sub->payment_status, "failed") != 0;
+        && strcmp(sub->payment_status, "completed") == 0;
 }
 
 cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,
@@ -376,7 +376,10 @@ cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,
     if (!o) {
         return NULL;
     }
-    clinic_time_remaining(&left, now, sub->expires_at);
+    /* nothing runs down before it is paid, nor after it failed */
+    clinic_time_remaining(&left, now, strcmp(sub->payment_status,
+                                             "completed") ? APR_INT64_MIN
+                                                          : sub->expires_at);
     cJSON_AddStringToObject(o, "id", sub->id);
     cJSON_AddStringToObject(o, "packageId", sub->pkg.id);
     add_package_fields(o, p, &sub->pkg, currency);

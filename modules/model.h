@@ -30,10 +30,19 @@ typedef struct {
 
 typedef struct {
     const char *id;
-    clinic_package_t pkg;       /* the package it was bought from */
-    apr_int64_t purchased_at;
+    clinic_package_t pkg;       /* the package it was bought from; its
+                                 * price is what this subscription costs */
+    apr_int64_t purchased_at;   /* the payment's confirmation, once paid */
     apr_int64_t expires_at;
     const char *payment_status; /* pending | completed | failed */
+    const char *user_id;
+    apr_int64_t created_at;     /* when the purchase was asked for */
+    const char *currency;       /* what the provider must confirm, or NULL
+                                 * (bought before payments) */
+    const char *pay_provider;   /* myfatoorah | tap, NULL when none */
+    const char *pay_ref;        /* the provider's id for the payment */
+    const char *pay_url;        /* where the patient pays */
+    apr_int64_t pay_expires_at;
 } clinic_sub_t;
 
 #endif

@@ -21,7 +21,7 @@
 
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 2
+#define CLINIC_SCHEMA_VERSION 3
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */
@@ -166,6 +166,32 @@ apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
                                       request_rec *r, ap_dbd_t *d,
                                       const char *user_id);
+
+/* payments (store_payments.c) */
+/* any user's subscription by id, or by the provider's payment id */
+apr_status_t clinic_store_pay_sub(clinic_sub_t **out, request_rec *r,
+                                  ap_dbd_t *d, const char *id);
+apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, request_rec *r,
+                                     ap_dbd_t *d, const char *provider,
+                                     const char *ref);
+/* remember the provider's payment of a subscription that has none yet */
+apr_status_t clinic_store_pay_attach(request_rec *r, ap_dbd_t *d,
+                                     const char *id, const char *ref,
+                                     const char *url, apr_int64_t expires);
+/* pending (or failed, paid late) -> completed, taking the user's slot;
+ * *won 1 for the one request that changed it; APR_EEXIST when another
+ * subscription holds the slot */
+apr_status_t clinic_store_pay_complete(int *won, request_rec *r, ap_dbd_t *d,
+                                       const char *id, apr_int64_t paid_at,
+                                       apr_int64_t expires_at);
+/* pending -> failed, freeing the slot; never_made: only while the
+ * provider has no payment for it, and its Idempotency-Key is forgotten */
+apr_status_t clinic_store_pay_fail(int *won, request_rec *r, ap_dbd_t *d,
+                                   const char *id, int never_made);
+/* the user's subscriptions pending since before `before` */
+apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
+                                    ap_dbd_t *d, const char *user_id,
+                                    apr_int64_t before);
 
 /* a fresh random UUID (v4) */
 const char *clinic_uuid(apr_pool_t *p);

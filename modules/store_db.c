@@ -65,6 +65,7 @@ static const clinic_stmt_t schema_stmt = {
 
 static const clinic_stmt_set_t *const sets[] = {
     &clinic_user_stmts, &clinic_code_stmts, &clinic_package_stmts,
+    &clinic_payment_stmts,
 };
 
 const char *clinic_store_init(void)

@@ -24,7 +24,7 @@ typedef struct {
 } clinic_stmt_set_t;
 
 extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
-                               clinic_package_stmts;
+                               clinic_package_stmts, clinic_payment_stmts;
 
 typedef const char **clinic_row_t;   /* ncols values, NULL for SQL NULL */
 

@@ -10,15 +10,12 @@
 
 #include "store.h"
 #include "store_db.h"
+#include "store_subs.h"
 #include "timeutil.h"
 
 #define PKG_COLS  "id, name, description, price, duration_days, is_active, " \
                   "created_at"
-#define SUB_SELECT "SELECT up.id, up.package_id, p.name, p.description, " \
-                   "p.price, p.duration_days, p.is_active, p.created_at, " \
-                   "up.purchased_at, up.expires_at, up.payment_status " \
-                   "FROM user_packages up " \
-                   "JOIN packages p ON p.id = up.package_id "
+#define SUB_SELECT CLINIC_SUB_SELECT
 
 enum {
     S_PKG_ACTIVE,
@@ -40,24 +37,28 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_PKG_BY_ID] = { "clinic_pkg_by_id",
         "SELECT " PKG_COLS " FROM packages WHERE id = %s", 0 },
     [S_SUB_ACTIVE] = { "clinic_sub_active",
-        SUB_SELECT "WHERE up.active_user_id = %s AND up.expires_at > %s", 0 },
+        SUB_SELECT "WHERE up.active_user_id = %s AND up.expires_at > %s "
+        "AND up.payment_status = 'completed'", 0 },
     [S_SUB_RELEASE] = { "clinic_sub_release",
         "UPDATE user_packages SET active_user_id = NULL "
         "WHERE active_user_id = %s AND expires_at <= %s", 0 },
     [S_SUB_INSERT] = { "clinic_sub_insert",
         "INSERT INTO user_packages (id, user_id, package_id, purchased_at, "
         "expires_at, payment_status, active_user_id, idempotency_key, "
-        "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", 0 },
+        "created_at, amount, currency, pay_provider) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", 0 },
     [S_SUB_BY_KEY] = { "clinic_sub_by_key",
         SUB_SELECT "WHERE up.user_id = %s AND up.idempotency_key = %s", 0 },
     [S_SUB_FORGET_KEY] = { "clinic_sub_forget_key",
         "UPDATE user_packages SET idempotency_key = NULL "
-        "WHERE user_id = %s AND idempotency_key = %s AND created_at <= %s", 0 },
+        "WHERE user_id = %s AND idempotency_key = %s AND created_at <= %s",
+        0 },
     [S_SUB_OF_USER] = { "clinic_sub_of_user",
         SUB_SELECT "WHERE up.id = %s AND up.user_id = %s", 0 },
     [S_SUB_HISTORY] = { "clinic_sub_history",
         SUB_SELECT "WHERE up.user_id = %s "
-        "ORDER BY up.purchased_at DESC, up.expires_at DESC, up.id DESC", 0 },
+        "ORDER BY (up.payment_status = 'pending') DESC, "
+        "up.purchased_at DESC, up.expires_at DESC, up.id DESC", 0 },
 };
 
 const clinic_stmt_set_t clinic_package_stmts = { stmts, S_COUNT };
@@ -107,7 +108,7 @@ apr_status_t clinic_store_package_by_id(clinic_package_t **out,
     return rv;
 }
 
-static void sub_from(clinic_sub_t *s, clinic_row_t v)
+void clinic_sub_from(clinic_sub_t *s, clinic_row_t v)
 {
     s->id = v[0];
     s->pkg.id = v[1];
@@ -120,20 +121,26 @@ static void sub_from(clinic_sub_t *s, clinic_row_t v)
     s->purchased_at = clinic_db_time(v[8]);
     s->expires_at = clinic_db_time(v[9]);
     s->payment_status = v[10] ? v[10] : "pending";
+    s->user_id = v[11];
+    s->created_at = v[12] ? clinic_db_time(v[12]) : s->purchased_at;
+    s->currency = v[13];
+    s->pay_provider = v[14];
+    s->pay_ref = v[15];
+    s->pay_url = v[16];
+    s->pay_expires_at = clinic_db_time(v[17]);
 }
 
-/* the first row of a subscription SELECT, *out NULL when none */
-static apr_status_t sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
-                            int which, int nargs, const char **args)
+apr_status_t clinic_sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
+                            const clinic_stmt_t *st, int nargs,
+                            const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
-                                       args);
+    apr_status_t rv = clinic_db_select(&rows, r, d, st, nargs, args);
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         *out = apr_pcalloc(r->pool, sizeof(**out));
-        sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+        clinic_sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
 }
@@ -142,7 +149,7 @@ apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
                                      ap_dbd_t *d, const char *user_id,
                                      apr_int64_t now)
 {
-    return sub_one(out, r, d, S_SUB_ACTIVE,
+    return clinic_sub_one(out, r, d, &stmts[S_SUB_ACTIVE],
                    CLINIC_ARGS(user_id, clinic_time_db(r->pool, now)));
 }
 
@@ -164,7 +171,9 @@ apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
                                      clinic_time_db(r->pool, s->purchased_at),
                                      clinic_time_db(r->pool, s->expires_at),
                                      s->payment_status, user_id, key,
-                                     clinic_time_db(r->pool, now)));
+                                     clinic_time_db(r->pool, now),
+                                     s->pkg.price, s->currency,
+                                     s->pay_provider));
 }
 
 apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
@@ -181,7 +190,8 @@ apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    return sub_one(out, r, d, S_SUB_BY_KEY, CLINIC_ARGS(user_id, key));
+    return clinic_sub_one(out, r, d, &stmts[S_SUB_BY_KEY],
+                          CLINIC_ARGS(user_id, key));
 }
 
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
@@ -195,7 +205,7 @@ apr_status_t clinic_store_sub_history(apr_array_header_t **out,
 
     *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_sub_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-        sub_from(apr_array_push(*out), APR_ARRAY_IDX(rows, i, clinic_row_t));
+        clinic_sub_from(apr_array_push(*out), APR_ARRAY_IDX(rows, i, clinic_row_t));
     }
     return rv;
 }
@@ -205,5 +215,6 @@ apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
                                       ap_dbd_t *d, const char *id,
                                       const char *user_id)
 {
-    return sub_one(out, r, d, S_SUB_OF_USER, CLINIC_ARGS(id, user_id));
+    return clinic_sub_one(out, r, d, &stmts[S_SUB_OF_USER],
+                          CLINIC_ARGS(id, user_id));
 }

@@ -886,7 +886,7 @@ Test(json, sub_api_example_two_seconds_later)
 
 Test(json, sub_mixed_units)
 {
-    clinic_sub_t sub = make_sub(T_NOW, "pending");
+    clinic_sub_t sub = make_sub(T_NOW, "completed");
     cJSON *parent = clinic_json_object(pool);
     const cJSON *back;
     apr_int64_t left = 1 * DAY + 2 * 3600 + 3 * 60 + 4;
@@ -896,7 +896,7 @@ Test(json, sub_mixed_units)
     back = roundtrip(parent, "s", NULL);
     assert_remaining(back, 2, 1, 2, 3, 4, 93784);
     assert_bool(back, "isActive", 1);
-    assert_str(back, "paymentStatus", "pending");
+    assert_str(back, "paymentStatus", "completed");
 }
 
 Test(json, sub_one_day_left)
@@ -949,6 +949,19 @@ Test(json, sub_long_expired)
     assert_bool(back, "isActive", 0);
     assert_str(back, "purchasedAt", "2026-08-16T06:48:58Z");
     assert_str(back, "expiresAt", "2026-09-15T06:48:58Z");
+}
+
+Test(json, sub_pending_payment_runs_nothing_down)
+{
+    clinic_sub_t sub = make_sub(T_NOW, "pending");
+    cJSON *parent = clinic_json_object(pool);
+    const cJSON *back;
+
+    clinic_json_add_sub(parent, "s", pool, &sub, "KWD", T_NOW + 60);
+    back = roundtrip(parent, "s", NULL);
+    assert_bool(back, "isActive", 0);
+    assert_remaining(back, 0, 0, 0, 0, 0, 0);
+    assert_str(back, "paymentStatus", "pending");
 }
 
 Test(json, sub_failed_payment_inactive)
@@ -1008,8 +1021,9 @@ Test(json, sub_is_active_edges)
     cr_assert_eq(clinic_sub_is_active(&sub, sub.expires_at - 1), 1);
     cr_assert_eq(clinic_sub_is_active(&sub, sub.expires_at), 0);
     cr_assert_eq(clinic_sub_is_active(&sub, sub.expires_at + 1), 0);
+    /* not before the provider confirms the payment (API.md, Payments) */
     sub.payment_status = "pending";
-    cr_assert_eq(clinic_sub_is_active(&sub, T_NOW), 1);
+    cr_assert_eq(clinic_sub_is_active(&sub, T_NOW), 0);
     sub.payment_status = "failed";
     cr_assert_eq(clinic_sub_is_active(&sub, T_NOW), 0);
     cr_assert_eq(clinic_sub_is_active(&sub, sub.expires_at - 1), 0);
@@ -1076,7 +1090,7 @@ Test(json, user_with_active_package)
 Test(json, user_active_package_currency_passed_through)
 {
     clinic_user_t u = make_user();
-    clinic_sub_t sub = make_sub(T_NOW, "pending");
+    clinic_sub_t sub = make_sub(T_NOW, "completed");
     cJSON *parent = clinic_json_object(pool);
     const cJSON *ap;
 

@@ -1,0 +1,29 @@
+/*
+ * store_subs.h: the subscription row, shared by store_packages.c (buying,
+ * history) and store_payments.c (the provider's payment).  Store files
+ * only.
+ */
+#ifndef CLINIC_STORE_SUBS_H
+#define CLINIC_STORE_SUBS_H
+
+#include "model.h"
+#include "store_db.h"
+
+/* a subscription joined with its package; its price is what was charged
+ * (amount), the package's for rows bought before payments existed */
+#define CLINIC_SUB_SELECT \
+    "SELECT up.id, up.package_id, p.name, p.description, " \
+    "COALESCE(up.amount, p.price), p.duration_days, p.is_active, " \
+    "p.created_at, up.purchased_at, up.expires_at, up.payment_status, " \
+    "up.user_id, up.created_at, up.currency, up.pay_provider, up.pay_ref, " \
+    "up.pay_url, up.pay_expires_at " \
+    "FROM user_packages up JOIN packages p ON p.id = up.package_id "
+
+void clinic_sub_from(clinic_sub_t *s, clinic_row_t v);
+
+/* the first row of a CLINIC_SUB_SELECT statement, *out NULL when none */
+apr_status_t clinic_sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
+                            const clinic_stmt_t *st, int nargs,
+                            const char **args);
+
+#endif
