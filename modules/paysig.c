@@ -1,0 +1,359 @@
+/*
+ * paysig.c: exact amounts, currencies and the providers' webhook
+ * signatures (see paysig.h for the schemes).  Pure: OpenSSL's one-shot
+ * HMAC(), cJSON, APR pools; everything cJSON prints is freed here.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <apr_lib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "otp.h"
+#include "paysig.h"
+
+#define AMOUNT_MAX APR_INT64_C(1000000000000000)   /* fils: 10^12 KWD */
+
+int clinic_amount_parse(const char *s, apr_int64_t *fils)
+{
+    apr_int64_t whole = 0, frac = 0;
+    int digits = 0, decimals = 0;
+
+    if (!s) {
+        return -1;
+    }
+    while (*s == ' ') {
+        s++;
+    }
+    for (; apr_isdigit(*s) || (*s == ',' && digits); s++) {
+        if (*s == ',') {
+            continue;
+        }
+        if (whole > AMOUNT_MAX / 10) {
+            return -1;
+        }
+        whole = whole * 10 + (*s - '0');
+        digits++;
+    }
+    if (*s == '.') {
+        for (s++; apr_isdigit(*s); s++, decimals++) {
+            if (decimals < 3) {
+                frac = frac * 10 + (*s - '0');
+            }
+            else if (*s != '0') {
+                return -1;      /* a part of a fils */
+            }
+        }
+        if (!decimals) {
+            return -1;
+        }
+    }
+    while (*s == ' ') {
+        s++;
+    }
+    if (!digits || *s) {
+        return -1;
+    }
+    for (; decimals < 3; decimals++) {
+        frac *= 10;
+    }
+    if (whole > AMOUNT_MAX / 1000) {
+        return -1;
+    }
+    *fils = whole * 1000 + frac;
+    return 0;
+}
+
+int clinic_amount_json(const cJSON *v, apr_int64_t *fils)
+{
+    double x, scaled, rounded;
+
+    if (cJSON_IsString(v)) {
+        return clinic_amount_parse(v->valuestring, fils);
+    }
+    if (!cJSON_IsNumber(v)) {
+        return -1;
+    }
+    x = v->valuedouble;
+    if (!isfinite(x) || x < 0 || x > (double)(AMOUNT_MAX / 1000)) {
+        return -1;
+    }
+    scaled = x * 1000.0;
+    rounded = floor(scaled + 0.5);
+    if (fabs(scaled - rounded) > 1e-4) {
+        return -1;              /* a part of a fils */
+    }
+    *fils = (apr_int64_t)rounded;
+    return 0;
+}
+
+const char *clinic_amount_format(apr_pool_t *p, apr_int64_t fils,
+                                 int decimals)
+{
+    if (decimals == 3) {
+        return apr_psprintf(p, "%" APR_INT64_T_FMT ".%03d", fils / 1000,
+                            (int)(fils % 1000));
+    }
+    fils = (fils + 5) / 10;     /* hundredths */
+    return apr_psprintf(p, "%" APR_INT64_T_FMT ".%02d", fils / 100,
+                        (int)(fils % 100));
+}
+
+int clinic_currency_decimals(const char *iso)
+{
+    static const char *const three[] = { "KWD", "BHD", "OMR", "JOD", "IQD",
+                                         "LYD", "TND" };
+    apr_size_t i;
+
+    for (i = 0; iso && i < sizeof(three) / sizeof(three[0]); i++) {
+        if (!strcasecmp(iso, three[i])) {
+            return 3;
+        }
+    }
+    return 2;
+}
+
+const char *clinic_currency_iso(const char *name)
+{
+    /* MyFatoorah's status API writes symbols ("KD"), its webhooks ISO */
+    static const struct { const char *sym, *iso; } symbols[] = {
+        { "KD", "KWD" }, { "SR", "SAR" }, { "BD", "BHD" }, { "QR", "QAR" },
+        { "RO", "OMR" }, { "JD", "JOD" }, { "DH", "AED" }, { "LE", "EGP" },
+    };
+    apr_size_t i;
+
+    if (!name) {
+        return NULL;
+    }
+    for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+        if (!strcasecmp(name, symbols[i].sym)
+            || !strcasecmp(name, symbols[i].iso)) {
+            return symbols[i].iso;
+        }
+    }
+    if (strlen(name) == 3 && apr_isalpha(name[0]) && apr_isalpha(name[1])
+        && apr_isalpha(name[2])) {
+        return name;
+    }
+    return NULL;
+}
+
+/* ---- signed strings ----------------------------------------------------- */
+
+/* A scalar as the provider signs it: strings as they are, numbers and
+ * booleans as JSON writes them, null as "".  NULL for objects, arrays. */
+static const char *scalar(apr_pool_t *p, const cJSON *v)
+{
+    char *printed;
+    const char *out;
+
+    if (!v || cJSON_IsNull(v)) {
+        return "";
+    }
+    if (cJSON_IsString(v)) {
+        return v->valuestring;
+    }
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        return NULL;
+    }
+    if (!(printed = cJSON_PrintUnformatted(v))) {
+        return NULL;
+    }
+    out = apr_pstrdup(p, printed);
+    cJSON_free(printed);
+    return out;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    int c = strcasecmp(x->string, y->string);
+    return c ? c : strcmp(x->string, y->string);
+}
+
+const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data)
+{
+    apr_array_header_t *items;
+    const cJSON *it;
+    const char *out = NULL;
+    int i;
+
+    if (!cJSON_IsObject(data)) {
+        return NULL;
+    }
+    items = apr_array_make(p, 24, sizeof(const cJSON *));
+    cJSON_ArrayForEach(it, data) {
+        if (!cJSON_IsObject(it) && !cJSON_IsArray(it)) {
+            *(const cJSON **)apr_array_push(items) = it;
+        }
+    }
+    qsort(items->elts, (size_t)items->nelts, sizeof(const cJSON *), by_name);
+    for (i = 0; i < items->nelts; i++) {
+        it = APR_ARRAY_IDX(items, i, const cJSON *);
+        out = apr_pstrcat(p, out ? out : "", out ? "," : "", it->string, "=",
+                          scalar(p, it), NULL);
+    }
+    return out ? out : "";
+}
+
+/* data.a.b, or NULL */
+static const cJSON *path2(const cJSON *data, const char *a, const char *b)
+{
+    return cJSON_GetObjectItemCaseSensitive(
+               cJSON_GetObjectItemCaseSensitive(data, a), b);
+}
+
+const char *clinic_mf_v2_string(apr_pool_t *p, const cJSON *data,
+                                int variant)
+{
+    static const char *const fields[][2] = {
+        { "Invoice", "Id" }, { "Invoice", "Status" },
+        { "Transaction", "Status" }, { "Transaction", "PaymentId" },
+        { "Invoice", "ExternalIdentifier" },
+    };
+    const char *out = "";
+    apr_size_t i;
+
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(data, "Invoice"))) {
+        return NULL;
+    }
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *a = fields[i][0], *b = fields[i][1], *v;
+        if (variant && i == 4) {
+            a = "Customer";
+            b = "Reference";
+        }
+        if (!(v = scalar(p, path2(data, a, b)))) {
+            return NULL;
+        }
+        out = apr_pstrcat(p, out, i ? "," : "", a, ".", b, "=", v, NULL);
+    }
+    return out;
+}
+
+const char *clinic_tap_string(apr_pool_t *p, const cJSON *charge,
+                              int decimals)
+{
+    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(charge, "reference");
+    const char *id = scalar(p, cJSON_GetObjectItemCaseSensitive(charge, "id"));
+    const char *cur = scalar(p, cJSON_GetObjectItemCaseSensitive(charge,
+                                                                "currency"));
+    const char *status = scalar(p, cJSON_GetObjectItemCaseSensitive(charge,
+                                                                   "status"));
+    const char *gw = scalar(p, cJSON_GetObjectItemCaseSensitive(ref,
+                                                               "gateway"));
+    const char *pay = scalar(p, cJSON_GetObjectItemCaseSensitive(ref,
+                                                                "payment"));
+    const char *created = scalar(p, path2(charge, "transaction", "created"));
+    apr_int64_t fils;
+
+    if (!cJSON_IsObject(charge) || !id || !cur || !status || !gw || !pay
+        || !created || clinic_amount_json(cJSON_GetObjectItemCaseSensitive(
+                                              charge, "amount"), &fils)) {
+        return NULL;
+    }
+    return apr_pstrcat(p, "x_id", id, "x_amount",
+                       clinic_amount_format(p, fils, decimals),
+                       "x_currency", cur, "x_gateway_reference", gw,
+                       "x_payment_reference", pay, "x_status", status,
+                       "x_created", created, NULL);
+}
+
+/* ---- HMAC ------------------------------------------------------------- */
+
+static int hmac(unsigned char mac[32], const void *key, apr_size_t klen,
+                const char *msg)
+{
+    unsigned int n = 0;
+    static const unsigned char none = 0;
+
+    return HMAC(EVP_sha256(), klen ? key : &none, (int)klen,
+                (const unsigned char *)msg, strlen(msg), mac, &n) && n == 32;
+}
+
+const char *clinic_hmac_b64(apr_pool_t *p, const void *key, apr_size_t klen,
+                            const char *msg)
+{
+    unsigned char mac[32];
+    char *out;
+
+    if (!msg || !hmac(mac, key, klen, msg)) {
+        return NULL;
+    }
+    out = apr_palloc(p, 4 * ((32 + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, mac, 32);   /* with padding */
+    return out;
+}
+
+const char *clinic_hmac_hex(apr_pool_t *p, const void *key, apr_size_t klen,
+                            const char *msg)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[32];
+    char *out;
+    int i;
+
+    if (!msg || !hmac(mac, key, klen, msg)) {
+        return NULL;
+    }
+    out = apr_palloc(p, 65);
+    for (i = 0; i < 32; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[64] = '\0';
+    return out;
+}
+
+int clinic_mf_signature_ok(apr_pool_t *p, const cJSON *body,
+                           const void *key, apr_size_t klen,
+                           const char *given)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "Data");
+    int ok = 0;
+
+    if (!given || !cJSON_IsObject(data)) {
+        return 0;
+    }
+    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(data, "Invoice"))) {
+        /* V2; both spellings of the fifth field are tried, always */
+        ok |= clinic_ct_streq(clinic_hmac_b64(p, key, klen,
+                                  clinic_mf_v2_string(p, data, 0)), given);
+        ok |= clinic_ct_streq(clinic_hmac_b64(p, key, klen,
+                                  clinic_mf_v2_string(p, data, 1)), given);
+        return ok;
+    }
+    return clinic_ct_streq(clinic_hmac_b64(p, key, klen,
+                               clinic_mf_v1_string(p, data)), given);
+}
+
+int clinic_tap_signature_ok(apr_pool_t *p, const cJSON *charge,
+                            const void *key, apr_size_t klen,
+                            const char *given)
+{
+    const char *cur = scalar(p, cJSON_GetObjectItemCaseSensitive(charge,
+                                                                "currency"));
+    char *lower;
+    int decimals = clinic_currency_decimals(cur), ok = 0, i;
+
+    if (!given) {
+        return 0;
+    }
+    lower = apr_pstrdup(p, given);
+    for (i = 0; lower[i]; i++) {
+        lower[i] = (char)apr_tolower(lower[i]);
+    }
+    /* the documented rounding first; the other precision too, since
+     * integrations disagree on it */
+    ok |= clinic_ct_streq(clinic_hmac_hex(p, key, klen,
+                              clinic_tap_string(p, charge, decimals)), lower);
+    ok |= clinic_ct_streq(clinic_hmac_hex(p, key, klen,
+                              clinic_tap_string(p, charge,
+                                                decimals == 3 ? 2 : 3)),
+                          lower);
+    return ok;
+}

@@ -1,0 +1,65 @@
+/*
+ * paysig.h: the pure parts of payments (no httpd): exact amounts, currency
+ * names, and the providers' webhook signatures, built as their public
+ * documentation describes.
+ *
+ *  MyFatoorah (header MyFatoorah-Signature): base64 of HMAC-SHA256 keyed
+ *  with the webhook secret (its text, as given) over "Key=value" pairs
+ *  joined by ','; null is "".
+ *    V1 (flat Data): every property of Data, sorted by name ignoring case.
+ *    V2 (nested Data): Invoice.Id, Invoice.Status, Transaction.Status,
+ *    Transaction.PaymentId, Invoice.ExternalIdentifier, in that order.
+ *  Tap (header hashstring): lowercase hex of HMAC-SHA256 keyed with the
+ *  secret API key over "x_id<id>x_amount<amount>x_currency<currency>
+ *  x_gateway_reference<reference.gateway>x_payment_reference
+ *  <reference.payment>x_status<status>x_created<transaction.created>",
+ *  the amount written with the currency's decimals (KWD: 3).
+ */
+#ifndef CLINIC_PAYSIG_H
+#define CLINIC_PAYSIG_H
+
+#include <apr_pools.h>
+#include <cjson/cJSON.h>
+
+/* An amount as whole fils (thousandths): "25.5", "25.500", "12,345.000".
+ * 0 on success; -1 for anything else (signs, more than 3 decimals that
+ * are not zeros, over 10^12). */
+int clinic_amount_parse(const char *text, apr_int64_t *fils);
+/* The same for a JSON number or numeric string */
+int clinic_amount_json(const cJSON *v, apr_int64_t *fils);
+/* "25.500" (decimals 3) or "25.50" (decimals 2, rounded half up) */
+const char *clinic_amount_format(apr_pool_t *p, apr_int64_t fils,
+                                 int decimals);
+
+/* ISO 4217 decimals: 3 for KWD, BHD, OMR, JOD, IQD, LYD, TND; else 2 */
+int clinic_currency_decimals(const char *iso);
+/* An ISO code for what a provider wrote: "KWD" or "KD" -> "KWD"; NULL
+ * when unknown */
+const char *clinic_currency_iso(const char *name);
+
+/* Signatures; each returns NULL when the input lacks what is signed */
+const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data);
+/* variant 0: the documented fifth field Invoice.ExternalIdentifier;
+ * 1: Customer.Reference, as an older library signs */
+const char *clinic_mf_v2_string(apr_pool_t *p, const cJSON *data,
+                                int variant);
+/* decimals: the amount's decimals (clinic_currency_decimals) */
+const char *clinic_tap_string(apr_pool_t *p, const cJSON *charge,
+                              int decimals);
+
+/* HMAC-SHA256 of msg, as base64 (with padding) or lowercase hex */
+const char *clinic_hmac_b64(apr_pool_t *p, const void *key, apr_size_t klen,
+                            const char *msg);
+const char *clinic_hmac_hex(apr_pool_t *p, const void *key, apr_size_t klen,
+                            const char *msg);
+
+/* Does the signature header `given` sign body (parsed JSON) with key?
+ * Compared in constant time.  1 yes, 0 no. */
+int clinic_mf_signature_ok(apr_pool_t *p, const cJSON *body,
+                           const void *key, apr_size_t klen,
+                           const char *given);
+int clinic_tap_signature_ok(apr_pool_t *p, const cJSON *charge,
+                            const void *key, apr_size_t klen,
+                            const char *given);
+
+#endif
