@@ -35,6 +35,11 @@ build/flags: FORCE
 	@echo "  APXS   mod_clinic.la"
 	@$(APXS) -c -o mod_clinic.la $(APXS_CFLAGS) $(MODULE_SRCS) $(APXS_LIBS) \
 	    > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
+	@# a module links with httpd's symbols unresolved: a missing function
+	@# of our own would only show when httpd loads it
+	@if nm -u $@ | grep -w 'clinic_[A-Za-z0-9_]*'; then \
+	    echo "mod_clinic.so calls the functions above, defined nowhere" >&2; \
+	    rm -f $@; exit 1; fi
 
 mod_clinic.so: .libs/mod_clinic.so
 	cp .libs/mod_clinic.so $@

@@ -21,26 +21,30 @@
 #include "handlers.h"
 #include "store.h"
 #include "seclog.h"
+#include "http.h"
 #include "sms.h"
 #include "ratelimit.h"
 #include "ipkey.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
-    /* method  path                               handler               token body */
-    { "GET",  "/api/health",                      clinic_h_health,               0, 0 },
-    { "GET",  "/api/version",                     clinic_h_version,              0, 0 },
-    { "POST", "/api/auth/send-otp",               clinic_h_send_otp,             0, 1 },
-    { "POST", "/api/auth/verify-otp",             clinic_h_verify_otp,           0, 1 },
-    { "GET",  "/api/user/profile",                clinic_h_profile_get,          1, 0 },
-    { "PUT",  "/api/user/profile",                clinic_h_profile_put,          1, 1 },
-    { "PUT",  "/api/user/phone",                  clinic_h_phone_put,            1, 1 },
-    { "POST", "/api/user/send-phone-change-otp",  clinic_h_send_phone_change_otp, 1, 1 },
-    { "GET",  "/api/packages/available",          clinic_h_packages_available,   0, 0 },
-    { "POST", "/api/packages/purchase",           clinic_h_packages_purchase,    1, 1 },
-    { "GET",  "/api/packages/history",            clinic_h_packages_history,     1, 0 },
+    /* method  path                               handler               token body unlimited */
+    { "GET",  "/api/health",                      clinic_h_health,               0, 0, 0 },
+    { "GET",  "/api/version",                     clinic_h_version,              0, 0, 0 },
+    { "POST", "/api/auth/send-otp",               clinic_h_send_otp,             0, 1, 0 },
+    { "POST", "/api/auth/verify-otp",             clinic_h_verify_otp,           0, 1, 0 },
+    { "GET",  "/api/user/profile",                clinic_h_profile_get,          1, 0, 0 },
+    { "PUT",  "/api/user/profile",                clinic_h_profile_put,          1, 1, 0 },
+    { "PUT",  "/api/user/phone",                  clinic_h_phone_put,            1, 1, 0 },
+    { "POST", "/api/user/send-phone-change-otp",  clinic_h_send_phone_change_otp, 1, 1, 0 },
+    { "GET",  "/api/packages/available",          clinic_h_packages_available,   0, 0, 0 },
+    { "POST", "/api/packages/purchase",           clinic_h_packages_purchase,    1, 1, 0 },
+    { "GET",  "/api/packages/history",            clinic_h_packages_history,     1, 0, 0 },
     /* a trailing '*' is one path segment, the route's parameter */
-    { "GET",  "/api/packages/subscriptions/*",    clinic_h_subscription_get,     1, 0 },
+    { "GET",  "/api/packages/subscriptions/*",    clinic_h_subscription_get,     1, 0, 0 },
+    { "GET",  "/api/payments/return",             clinic_h_pay_return,           0, 0, 0 },
+    /* the provider's notifications are not limited (API.md, Payments) */
+    { "POST", "/api/payments/webhook",            clinic_h_pay_webhook,          0, 1, 1 },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -149,7 +153,8 @@ static int clinic_handler(request_rec *r)
         }
     }
     /* every /api request counts, and every answer carries the headers */
-    if ((rv = clinic_ratelimit_general(cr)) != OK) {
+    if ((!cr->route || !cr->route->unlimited)
+        && (rv = clinic_ratelimit_general(cr)) != OK) {
         rv = rv == DONE ? OK : rv;
         goto done;
     }
@@ -379,7 +384,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void clinic_child_init(apr_pool_t *p, server_rec *s)
 {
-    clinic_sms_child_init(p, s);
+    clinic_http_child_init(p, s);
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);
 }

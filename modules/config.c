@@ -63,6 +63,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sms_max_concurrent = -1;
     c->ipv6_prefix = -1;
     c->max_body = -1;
+    clinic_pay_conf_init(c);
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
 }
@@ -105,10 +106,11 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(currency);
     MERGE_NUM(max_body);
     MERGE_PTR(seclog_spec);
+    clinic_pay_conf_merge(c, base, add);
     return c;
 }
 
-static clinic_server_conf *conf_of(cmd_parms *cmd)
+clinic_server_conf *clinic_conf_of(cmd_parms *cmd)
 {
     clinic_server_conf *c = clinic_conf(cmd->server);
     c->used = 1;
@@ -117,7 +119,7 @@ static clinic_server_conf *conf_of(cmd_parms *cmd)
 }
 
 /* Read a secret file, trailing white space removed. */
-static const char *read_secret(cmd_parms *cmd, const char *arg,
+const char *clinic_read_secret(cmd_parms *cmd, const char *arg,
                                clinic_secret_t *out, apr_size_t min_len)
 {
     const char *path = ap_server_root_relative(cmd->pool, arg);
@@ -176,16 +178,16 @@ static const char *read_secret(cmd_parms *cmd, const char *arg,
 
 static const char *set_secret(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    clinic_server_conf *c = conf_of(cmd);
+    clinic_server_conf *c = clinic_conf_of(cmd);
     apr_size_t off = (apr_size_t)(apr_uintptr_t)cmd->info;
     clinic_secret_t *dst = (clinic_secret_t *)((char *)c + off);
     (void)dummy;
-    return read_secret(cmd, arg, dst,
+    return clinic_read_secret(cmd, arg, dst,
                        dst == &c->twilio_token ? 16 : CLINIC_KEY_MIN);
 }
 
 /* A whole number within [lo, hi], else a sentence naming the directive. */
-static const char *parse_num(cmd_parms *cmd, const char *arg,
+const char *clinic_parse_num(cmd_parms *cmd, const char *arg,
                              apr_int64_t lo, apr_int64_t hi, apr_int64_t *out)
 {
     char *end;
@@ -209,20 +211,21 @@ bad:
 static const char *set_token_ttl(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    return parse_num(cmd, arg, 60, 30 * 86400, &conf_of(cmd)->token_ttl);
+    return clinic_parse_num(cmd, arg, 60, 30 * 86400,
+                            &clinic_conf_of(cmd)->token_ttl);
 }
 
 static const char *set_otp_ttl(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    return parse_num(cmd, arg, 1, 3600, &conf_of(cmd)->otp_ttl);
+    return clinic_parse_num(cmd, arg, 1, 3600, &clinic_conf_of(cmd)->otp_ttl);
 }
 
-static const char *set_int(cmd_parms *cmd, int *dst, const char *arg,
+const char *clinic_set_int(cmd_parms *cmd, int *dst, const char *arg,
                            apr_int64_t lo, apr_int64_t hi)
 {
     apr_int64_t v;
-    const char *err = parse_num(cmd, arg, lo, hi, &v);
+    const char *err = clinic_parse_num(cmd, arg, lo, hi, &v);
     if (!err) {
         *dst = (int)v;
     }
@@ -232,29 +235,31 @@ static const char *set_int(cmd_parms *cmd, int *dst, const char *arg,
 static const char *set_attempts(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    return set_int(cmd, &conf_of(cmd)->otp_max_attempts, arg, 1, 10);
+    return clinic_set_int(cmd, &clinic_conf_of(cmd)->otp_max_attempts, arg,
+                          1, 10);
 }
 
 static const char *set_sms_timeout(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    return set_int(cmd, &conf_of(cmd)->sms_timeout, arg, 1, 120);
+    return clinic_set_int(cmd, &clinic_conf_of(cmd)->sms_timeout, arg, 1, 120);
 }
 
 static const char *set_sms_max_concurrent(cmd_parms *cmd, void *d,
                                           const char *arg)
 {
     (void)d;
-    return set_int(cmd, &conf_of(cmd)->sms_max_concurrent, arg, 1, 10000);
+    return clinic_set_int(cmd, &clinic_conf_of(cmd)->sms_max_concurrent,
+                          arg, 1, 10000);
 }
 
 static const char *set_max_body(cmd_parms *cmd, void *d, const char *arg)
 {
     apr_int64_t v;
-    const char *err = parse_num(cmd, arg, 256, 16 * 1024 * 1024, &v);
+    const char *err = clinic_parse_num(cmd, arg, 256, 16 * 1024 * 1024, &v);
     (void)d;
     if (!err) {
-        conf_of(cmd)->max_body = (apr_off_t)v;
+        clinic_conf_of(cmd)->max_body = (apr_off_t)v;
     }
     return err;
 }
@@ -262,7 +267,7 @@ static const char *set_max_body(cmd_parms *cmd, void *d, const char *arg)
 static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
                                   const char *count, const char *seconds)
 {
-    clinic_server_conf *c = conf_of(cmd);
+    clinic_server_conf *c = clinic_conf_of(cmd);
     clinic_limit_t l;
     const char *err;
     int k;
@@ -278,8 +283,8 @@ static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
                             "otp-phone, otp-ip, user or anon.",
                             cmd->directive->directive, name);
     }
-    if ((err = set_int(cmd, &l.count, count, 1, 1000000))
-        || (err = set_int(cmd, &l.seconds, seconds, 1, 7 * 86400))) {
+    if ((err = clinic_set_int(cmd, &l.count, count, 1, 1000000))
+        || (err = clinic_set_int(cmd, &l.seconds, seconds, 1, 7 * 86400))) {
         return err;
     }
     if (k == CLINIC_RL_OTP_PHONE || k == CLINIC_RL_OTP_IP) {
@@ -297,7 +302,7 @@ static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
 static const char *set_ipv6_prefix(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    return set_int(cmd, &conf_of(cmd)->ipv6_prefix, arg, 1, 128);
+    return clinic_set_int(cmd, &clinic_conf_of(cmd)->ipv6_prefix, arg, 1, 128);
 }
 
 static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
@@ -309,13 +314,13 @@ static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
     if (err) {
         return err;
     }
-    conf_of(cmd)->rate_cache = arg;
+    clinic_conf_of(cmd)->rate_cache = arg;
     return NULL;
 }
 
 static const char *set_sms_driver(cmd_parms *cmd, void *d, const char *arg)
 {
-    clinic_server_conf *c = conf_of(cmd);
+    clinic_server_conf *c = clinic_conf_of(cmd);
     (void)d;
 
     if (!strcasecmp(arg, "http")) {
@@ -334,9 +339,8 @@ static const char *set_sms_driver(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
-static const char *set_sms_url(cmd_parms *cmd, void *d, const char *arg)
+const char *clinic_check_url(cmd_parms *cmd, const char *arg)
 {
-    (void)d;
     if (strncasecmp(arg, "https://", 8) && strncasecmp(arg, "http://", 7)) {
         return apr_psprintf(cmd->pool, "%s: '%s' must be an http:// or "
                             "https:// URL.", cmd->directive->directive, arg);
@@ -345,20 +349,29 @@ static const char *set_sms_url(cmd_parms *cmd, void *d, const char *arg)
         return apr_psprintf(cmd->pool, "%s: the URL may not contain white "
                             "space.", cmd->directive->directive);
     }
-    conf_of(cmd)->sms_url = arg;
     return NULL;
+}
+
+static const char *set_sms_url(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *err = clinic_check_url(cmd, arg);
+    (void)d;
+    if (!err) {
+        clinic_conf_of(cmd)->sms_url = arg;
+    }
+    return err;
 }
 
 static const char *set_sms_body(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
-    conf_of(cmd)->sms_body = arg;
+    clinic_conf_of(cmd)->sms_body = arg;
     return NULL;
 }
 
 static const char *set_sms_header(cmd_parms *cmd, void *d, const char *arg)
 {
-    clinic_server_conf *c = conf_of(cmd);
+    clinic_server_conf *c = clinic_conf_of(cmd);
     const char *colon = strchr(arg, ':'), *p;
     (void)d;
 
@@ -407,7 +420,7 @@ static const char *set_sms_message(cmd_parms *cmd, void *d, const char *arg)
         return apr_psprintf(cmd->pool, "%s: the template must contain "
                             "{code}.", cmd->directive->directive);
     }
-    conf_of(cmd)->sms_message = unescape_newlines(cmd->pool, arg);
+    clinic_conf_of(cmd)->sms_message = unescape_newlines(cmd->pool, arg);
     return NULL;
 }
 
@@ -424,7 +437,7 @@ static const char *set_twilio_sid(cmd_parms *cmd, void *d, const char *arg)
             goto bad;
         }
     }
-    conf_of(cmd)->twilio_sid = arg;
+    clinic_conf_of(cmd)->twilio_sid = arg;
     return NULL;
 bad:
     return apr_psprintf(cmd->pool, "%s: '%s' is not a Twilio account SID "
@@ -440,7 +453,7 @@ static const char *set_twilio_from(cmd_parms *cmd, void *d, const char *arg)
                             "(+E.164) or an alphanumeric sender ID.",
                             cmd->directive->directive);
     }
-    conf_of(cmd)->twilio_from = arg;
+    clinic_conf_of(cmd)->twilio_from = arg;
     return NULL;
 }
 
@@ -452,7 +465,7 @@ static const char *set_currency(cmd_parms *cmd, void *d, const char *arg)
         return apr_psprintf(cmd->pool, "%s: '%s' is not an ISO 4217 code "
                             "such as KWD.", cmd->directive->directive, arg);
     }
-    conf_of(cmd)->currency = arg;
+    clinic_conf_of(cmd)->currency = arg;
     return NULL;
 }
 
@@ -463,7 +476,7 @@ static const char *set_security_log(cmd_parms *cmd, void *d, const char *arg)
         return apr_psprintf(cmd->pool, "%s: give a file path or "
                             "\"|command\".", cmd->directive->directive);
     }
-    conf_of(cmd)->seclog_spec = arg;
+    clinic_conf_of(cmd)->seclog_spec = arg;
     return NULL;
 }
 
@@ -518,6 +531,7 @@ const command_rec clinic_cmds[] = {
                   "request body limit in bytes (default 16384)"),
     AP_INIT_TAKE1(CLINIC_D_SECURITY_LOG, set_security_log, NULL, RSRC_CONF,
                   "security event log: file path or \"|command\""),
+    CLINIC_PAY_CMDS
     { NULL }
 };
 
@@ -565,5 +579,5 @@ const char *clinic_config_check(apr_pool_t *p, server_rec *s,
     default:
         break;
     }
-    return NULL;
+    return clinic_pay_config_check(p, c, where);
 }

@@ -33,6 +33,15 @@
 #define CLINIC_D_CURRENCY       "ClinicCurrency"
 #define CLINIC_D_MAX_BODY       "ClinicMaxBody"
 #define CLINIC_D_SECURITY_LOG   "ClinicSecurityLog"
+#define CLINIC_D_PAY_DRIVER     "ClinicPaymentDriver"
+#define CLINIC_D_PAY_URL        "ClinicPaymentURL"
+#define CLINIC_D_PAY_KEY        "ClinicPaymentKeyFile"
+#define CLINIC_D_PAY_WEBHOOK_SECRET "ClinicPaymentWebhookSecretFile"
+#define CLINIC_D_PUBLIC_URL     "ClinicPublicURL"
+#define CLINIC_D_PAY_RETURN_URL "ClinicPaymentReturnURL"
+#define CLINIC_D_PAY_TIMEOUT    "ClinicPaymentTimeout"
+#define CLINIC_D_PAY_REQUEST_TIMEOUT "ClinicPaymentRequestTimeout"
+#define CLINIC_D_PAY_MAX_CONCURRENT "ClinicPaymentMaxConcurrent"
 
 #define CLINIC_HANDLER "clinic"
 
@@ -55,6 +64,13 @@ typedef enum {
     CLINIC_SMS_TWILIO,
     CLINIC_SMS_LOG
 } clinic_sms_driver_t;
+
+typedef enum {
+    CLINIC_PAY_UNSET = -1,
+    CLINIC_PAY_NONE = 0,       /* paid at the desk */
+    CLINIC_PAY_MYFATOORAH,
+    CLINIC_PAY_TAP
+} clinic_pay_driver_t;
 
 typedef struct {
     unsigned char *data;
@@ -90,6 +106,17 @@ typedef struct {
     const char *twilio_sid;
     clinic_secret_t twilio_token;
     const char *twilio_from;
+
+    int pay_driver;                 /* clinic_pay_driver_t */
+    const char *pay_url;            /* the provider's API base */
+    clinic_secret_t pay_key;
+    clinic_secret_t pay_webhook_secret;
+    const char *public_url;         /* no trailing slash */
+    const char *pay_return_url;
+    int pay_timeout;                /* -1 unset */
+    int pay_request_timeout;
+    int pay_max_concurrent;
+    volatile apr_uint32_t pay_in_flight;  /* per process: provider calls */
 
     const char *currency;
     apr_off_t max_body;             /* -1 unset */
@@ -140,6 +167,68 @@ static APR_INLINE const char *clinic_currency(const clinic_server_conf *c)
 { return c->currency ? c->currency : "KWD"; }
 static APR_INLINE apr_off_t clinic_max_body(const clinic_server_conf *c)
 { return CLINIC_OR(c->max_body, -1, 16384); }
+
+static APR_INLINE int clinic_pay_driver(const clinic_server_conf *c)
+{ return CLINIC_OR(c->pay_driver, CLINIC_PAY_UNSET, CLINIC_PAY_NONE); }
+static APR_INLINE int clinic_pay_timeout(const clinic_server_conf *c)
+{ return CLINIC_OR(c->pay_timeout, -1, 1800); }
+static APR_INLINE int clinic_pay_request_timeout(const clinic_server_conf *c)
+{ return CLINIC_OR(c->pay_request_timeout, -1, 10); }
+static APR_INLINE int clinic_pay_max_concurrent(const clinic_server_conf *c)
+{ return CLINIC_OR(c->pay_max_concurrent, -1, 10); }
+
+/* Shared by the directive files (config.c, config_pay.c) */
+clinic_server_conf *clinic_conf_of(cmd_parms *cmd);
+const char *clinic_read_secret(cmd_parms *cmd, const char *arg,
+                               clinic_secret_t *out, apr_size_t min_len);
+const char *clinic_parse_num(cmd_parms *cmd, const char *arg, apr_int64_t lo,
+                             apr_int64_t hi, apr_int64_t *out);
+const char *clinic_set_int(cmd_parms *cmd, int *dst, const char *arg,
+                           apr_int64_t lo, apr_int64_t hi);
+/* an http:// or https:// URL without white space, else a sentence */
+const char *clinic_check_url(cmd_parms *cmd, const char *arg);
+
+/* config_pay.c: the payment directives */
+void clinic_pay_conf_init(clinic_server_conf *c);
+void clinic_pay_conf_merge(clinic_server_conf *c,
+                           const clinic_server_conf *base,
+                           const clinic_server_conf *add);
+const char *clinic_pay_config_check(apr_pool_t *p, clinic_server_conf *c,
+                                    const char *where);
+const char *clinic_pay_set_driver(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_pay_set_url(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_pay_set_secret(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_pay_set_public_url(cmd_parms *cmd, void *d,
+                                      const char *arg);
+const char *clinic_pay_set_return_url(cmd_parms *cmd, void *d,
+                                      const char *arg);
+const char *clinic_pay_set_number(cmd_parms *cmd, void *d, const char *arg);
+#define CLINIC_PAY_AT(f) \
+    ((void *)(apr_uintptr_t)APR_OFFSETOF(clinic_server_conf, f))
+#define CLINIC_PAY_CMDS \
+    AP_INIT_TAKE1(CLINIC_D_PAY_DRIVER, clinic_pay_set_driver, NULL, \
+                  RSRC_CONF, "none, myfatoorah or tap"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_URL, clinic_pay_set_url, NULL, RSRC_CONF, \
+                  "the payment provider's API base URL"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_KEY, clinic_pay_set_secret, \
+                  CLINIC_PAY_AT(pay_key), RSRC_CONF, \
+                  "file holding the payment provider's API key"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_WEBHOOK_SECRET, clinic_pay_set_secret, \
+                  CLINIC_PAY_AT(pay_webhook_secret), RSRC_CONF, \
+                  "file holding the webhook signing secret (MyFatoorah)"), \
+    AP_INIT_TAKE1(CLINIC_D_PUBLIC_URL, clinic_pay_set_public_url, NULL, \
+                  RSRC_CONF, "this API's public base URL"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_RETURN_URL, clinic_pay_set_return_url, NULL, \
+                  RSRC_CONF, "the frontend page after paying"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_TIMEOUT, clinic_pay_set_number, \
+                  CLINIC_PAY_AT(pay_timeout), RSRC_CONF, \
+                  "seconds a payment may stay pending"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_REQUEST_TIMEOUT, clinic_pay_set_number, \
+                  CLINIC_PAY_AT(pay_request_timeout), RSRC_CONF, \
+                  "seconds one call to the payment provider may take"), \
+    AP_INIT_TAKE1(CLINIC_D_PAY_MAX_CONCURRENT, clinic_pay_set_number, \
+                  CLINIC_PAY_AT(pay_max_concurrent), RSRC_CONF, \
+                  "payment provider calls in flight per process"),
 
 /* the limit of a kind with its default */
 clinic_limit_t clinic_limit(const clinic_server_conf *c, clinic_rl_kind k);

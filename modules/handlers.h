@@ -37,4 +37,8 @@ int clinic_h_packages_purchase(clinic_req_t *cr);
 int clinic_h_packages_history(clinic_req_t *cr);
 int clinic_h_subscription_get(clinic_req_t *cr);
 
+/* payments.c */
+int clinic_h_pay_return(clinic_req_t *cr);
+int clinic_h_pay_webhook(clinic_req_t *cr);
+
 #endif

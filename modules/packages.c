@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "fields.h"
 #include "json.h"
+#include "pay.h"
 #include "profile.h"
 #include "seclog.h"
 #include "store.h"
@@ -66,19 +67,6 @@ static int key_valid(const char *key)
     return n > 0;
 }
 
-/* 201 {"subscription", "user"} for a subscription of cr->user's */
-static int purchased(clinic_req_t *cr, const clinic_sub_t *sub)
-{
-    cJSON *data = clinic_json_object(cr->r->pool);
-
-    clinic_json_add_sub(data, "subscription", cr->r->pool, sub,
-                        clinic_currency(cr->conf), cr->now);
-    clinic_json_add_user(data, "user", cr->r->pool, cr->user,
-                         clinic_sub_is_active(sub, cr->now) ? sub : NULL,
-                         clinic_currency(cr->conf), cr->now);
-    return clinic_send_ok(cr, HTTP_CREATED, data, "Your package is active.");
-}
-
 /* The subscription the user's key made within the window: answered again
  * (the same package) or refused (another one); DECLINED when the key is
  * new.  The unique key on (user, key) makes parallel retries one. */
@@ -98,11 +86,14 @@ static int replay(clinic_req_t *cr, const char *key, const char *package_id)
                                  "This Idempotency-Key was used for another "
                                  "package.", NULL);
     }
-    return purchased(cr, sub);
+    /* the first request may still be at the payment provider */
+    return sub->pay_provider ? clinic_pay_replay(cr, sub)
+                             : clinic_pay_answer(cr, sub);
 }
 
 int clinic_h_packages_purchase(clinic_req_t *cr)
 {
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     const char *used, *key;
     const cJSON *pid = clinic_json_field(cr->body, CLINIC_F_PACKAGE_ID, &used);
     const cJSON *info;
@@ -169,12 +160,23 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     sub = apr_pcalloc(cr->r->pool, sizeof(*sub));
     sub->id = clinic_uuid(cr->r->pool);
     sub->pkg = *pkg;
-    sub->purchased_at = cr->now;
+    sub->user_id = cr->user->id;
+    sub->created_at = sub->purchased_at = cr->now;
+    /* with a provider, both move to the payment's confirmation */
     sub->expires_at = cr->now + (apr_int64_t)pkg->duration_days * 86400;
-    /* payment is settled outside this system for now */
-    sub->payment_status = "completed";
+    sub->payment_status = ops ? "pending" : "completed";
+    sub->currency = clinic_currency(cr->conf);
+    sub->pay_provider = ops ? ops->name : NULL;
     if (!sub->id) {
         return clinic_send_internal(cr, "id generation failed");
+    }
+    if (ops) {
+        /* a payment left pending past ClinicPaymentTimeout frees its slot
+         * first */
+        clinic_pay_sweep(cr, cr->user->id);
+        if (!clinic_db(cr)) {
+            return DONE;
+        }
     }
     if (clinic_store_sub_release_expired(cr->r, cr->dbd, cr->user->id,
                                          cr->now) != APR_SUCCESS) {
@@ -195,7 +197,18 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
         return clinic_send_internal(cr, "subscription insert failed");
     }
     clinic_seclog(cr, "package_purchased", NULL, cr->user->id, pkg->id);
-    return purchased(cr, sub);
+    return ops ? clinic_pay_start(cr, sub) : clinic_pay_answer(cr, sub);
+}
+
+/* With a provider, the user's payments pending past ClinicPaymentTimeout
+ * are settled before they are shown; 0 after answering 503 */
+static int sweep(clinic_req_t *cr)
+{
+    if (clinic_pay_ops(cr->conf)) {
+        clinic_pay_sweep(cr, cr->user->id);
+        return clinic_db(cr) != NULL;
+    }
+    return 1;
 }
 
 int clinic_h_packages_history(clinic_req_t *cr)
@@ -204,6 +217,9 @@ int clinic_h_packages_history(clinic_req_t *cr)
     cJSON *data, *list;
     int i;
 
+    if (!sweep(cr)) {
+        return DONE;
+    }
     if (clinic_store_sub_history(&subs, cr->r, cr->dbd, cr->user->id)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "history lookup failed");
@@ -223,6 +239,9 @@ int clinic_h_subscription_get(clinic_req_t *cr)
     clinic_sub_t *sub = NULL;
     cJSON *data;
 
+    if (!sweep(cr)) {
+        return DONE;
+    }
     /* ids are UUIDs; anything longer is no subscription of anyone's */
     if (strlen(cr->param) <= 64
         && clinic_store_sub_of_user(&sub, cr->r, cr->dbd, cr->param,

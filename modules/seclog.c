@@ -81,26 +81,27 @@ apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s)
     return APR_SUCCESS;
 }
 
-void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
-                   const char *user_id, const char *reason)
+/* A line's common members; NULL when out of memory */
+static cJSON *line_start(clinic_req_t *cr, const char *event)
 {
     request_rec *r = cr->r;
     cJSON *o = clinic_json_object(r->pool);
+
+    if (o) {
+        cJSON_AddStringToObject(o, "time", clinic_time_iso(r->pool,
+                                    apr_time_sec(apr_time_now())));
+        cJSON_AddStringToObject(o, "event", event);
+        cJSON_AddStringToObject(o, "ip", r->useragent_ip ? r->useragent_ip
+                                                         : "");
+    }
+    return o;
+}
+
+static void line_end(clinic_req_t *cr, cJSON *o, const char *reason)
+{
+    request_rec *r = cr->r;
     char *text;
 
-    if (!o) {
-        return;
-    }
-    cJSON_AddStringToObject(o, "time",
-                            clinic_time_iso(r->pool, apr_time_sec(apr_time_now())));
-    cJSON_AddStringToObject(o, "event", event);
-    cJSON_AddStringToObject(o, "ip", r->useragent_ip ? r->useragent_ip : "");
-    if (phone) {
-        cJSON_AddStringToObject(o, "phone", clinic_mask_phone(r->pool, phone));
-    }
-    if (user_id) {
-        cJSON_AddStringToObject(o, "userId", user_id);
-    }
     if (reason) {
         cJSON_AddStringToObject(o, "reason", reason);
     }
@@ -123,4 +124,43 @@ void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
                       "CLINIC0300: security %s", text);
     }
     cJSON_free(text);
+}
+
+void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
+                   const char *user_id, const char *reason)
+{
+    cJSON *o = line_start(cr, event);
+
+    if (!o) {
+        return;
+    }
+    if (phone) {
+        cJSON_AddStringToObject(o, "phone",
+                                clinic_mask_phone(cr->r->pool, phone));
+    }
+    if (user_id) {
+        cJSON_AddStringToObject(o, "userId", user_id);
+    }
+    line_end(cr, o, reason);
+}
+
+void clinic_seclog_payment(clinic_req_t *cr, const char *event,
+                           const clinic_sub_t *sub, const char *reason)
+{
+    cJSON *o = line_start(cr, event);
+
+    if (!o) {
+        return;
+    }
+    if (sub->user_id) {
+        cJSON_AddStringToObject(o, "userId", sub->user_id);
+    }
+    cJSON_AddStringToObject(o, "subscriptionId", sub->id);
+    if (sub->pay_provider) {
+        cJSON_AddStringToObject(o, "provider", sub->pay_provider);
+    }
+    if (sub->pay_ref) {
+        cJSON_AddStringToObject(o, "paymentRef", sub->pay_ref);
+    }
+    line_end(cr, o, reason);
 }

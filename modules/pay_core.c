@@ -1,0 +1,416 @@
+/*
+ * pay_core.c: the provider-neutral payment core (see pay.h): create, the
+ * one confirm path, and the timeout.
+ *
+ * Nothing here trusts what a browser or a notification says: the state
+ * of a payment is what the provider's status API answers to our key, and
+ * it only completes a subscription when that answer is "paid" for the
+ * subscription's own reference, amount and currency.  Every change of a
+ * subscription is a conditional UPDATE; only the request that made it
+ * writes the security event.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include <httpd.h>
+#include <http_log.h>
+#include <http_protocol.h>
+
+#include "http.h"
+#include "json.h"
+#include "pay.h"
+#include "paysig.h"
+#include "seclog.h"
+#include "store.h"
+#include "timeutil.h"
+
+APLOG_USE_MODULE(clinic);
+
+#define SWEEP_MAX 4            /* stale payments settled per request */
+
+const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c)
+{
+    switch (clinic_pay_driver(c)) {
+    case CLINIC_PAY_MYFATOORAH:
+        return &clinic_pay_myfatoorah;
+    case CLINIC_PAY_TAP:
+        return &clinic_pay_tap;
+    default:
+        return NULL;
+    }
+}
+
+const char *clinic_pay_return_to(clinic_req_t *cr)
+{
+    return apr_pstrcat(cr->r->pool, cr->conf->public_url,
+                       "/api/payments/return", NULL);
+}
+
+const char *clinic_pay_webhook_to(clinic_req_t *cr)
+{
+    return apr_pstrcat(cr->r->pool, cr->conf->public_url,
+                       "/api/payments/webhook", NULL);
+}
+
+apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
+                             const cJSON *body, long *status,
+                             cJSON **answer)
+{
+    request_rec *r = cr->r;
+    clinic_server_conf *c = cr->conf;
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(c);
+    apr_array_header_t *headers = apr_array_make(r->pool, 2,
+                                                 sizeof(const char *));
+    clinic_http_req_t q = { "payment provider", body ? "POST" : "GET",
+                            NULL, NULL, NULL, headers, NULL, NULL,
+                            clinic_pay_request_timeout(c) };
+    clinic_http_resp_t resp;
+    char *text = NULL;
+    apr_status_t rv;
+
+    *answer = NULL;
+    *status = 0;
+    q.url = apr_pstrcat(r->pool, c->pay_url ? c->pay_url : ops->default_url,
+                        path, NULL);
+    *(const char **)apr_array_push(headers) =
+        apr_pstrcat(r->pool, "Authorization: Bearer ",
+                    (const char *)c->pay_key.data, NULL);
+    *(const char **)apr_array_push(headers) = "Accept: application/json";
+    if (body) {
+        if (!(text = cJSON_PrintUnformatted(body))) {
+            return APR_ENOMEM;
+        }
+        q.body = apr_pstrdup(r->pool, text);
+        q.content_type = "application/json";
+        cJSON_free(text);
+    }
+    if ((rv = clinic_http_slot_take(r, &c->pay_in_flight,
+                                    clinic_pay_max_concurrent(c),
+                                    CLINIC_D_PAY_MAX_CONCURRENT))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    rv = clinic_http_call(r, &q, &resp);
+    clinic_http_slot_give(&c->pay_in_flight);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    *status = resp.status;
+    if (!resp.truncated
+        && clinic_json_parse_body(answer, r->pool, resp.body, resp.len)
+           != CLINIC_BODY_OK) {
+        *answer = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+const char *clinic_pay_id(apr_pool_t *p, const cJSON *v)
+{
+    const char *s;
+    apr_size_t i;
+
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble < 0 || v->valuedouble > 9007199254740992.0
+            || v->valuedouble != (double)(apr_int64_t)v->valuedouble) {
+            return NULL;
+        }
+        return apr_psprintf(p, "%" APR_INT64_T_FMT,
+                            (apr_int64_t)v->valuedouble);
+    }
+    if (!cJSON_IsString(v)) {
+        return NULL;
+    }
+    s = v->valuestring;
+    for (i = 0; s[i]; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e || i >= 128) {
+            return NULL;
+        }
+    }
+    return i ? s : NULL;
+}
+
+const char *clinic_pay_query(request_rec *r, const char *name)
+{
+    apr_size_t n = strlen(name);
+    const char *a = r->args;
+
+    while (a && *a) {
+        const char *end = a + strcspn(a, "&;");
+        if (!strncmp(a, name, n) && a[n] == '=') {
+            char *v = apr_pstrndup(r->pool, a + n + 1,
+                                   (apr_size_t)(end - a - n - 1));
+            for (char *c = v; *c; c++) {
+                if (*c == '+') {
+                    *c = ' ';
+                }
+            }
+            return ap_unescape_url(v) == OK && *v ? v : NULL;
+        }
+        a = *end ? end + 1 : end;
+    }
+    return NULL;
+}
+
+/* ---- the purchase's answer ---------------------------------------------- */
+
+static int answer_purchase(clinic_req_t *cr, const clinic_sub_t *sub)
+{
+    apr_pool_t *p = cr->r->pool;
+    cJSON *data = clinic_json_object(p), *pay;
+    int active = clinic_sub_is_active(sub, cr->now);
+
+    clinic_json_add_sub(data, "subscription", p, sub,
+                        clinic_currency(cr->conf), cr->now);
+    clinic_json_add_user(data, "user", p, cr->user, active ? sub : NULL,
+                         clinic_currency(cr->conf), cr->now);
+    if (sub->pay_url && (pay = cJSON_AddObjectToObject(data, "payment"))) {
+        cJSON_AddStringToObject(pay, "url", sub->pay_url);
+        cJSON_AddStringToObject(pay, "expiresAt",
+                                clinic_time_iso(p, sub->pay_expires_at));
+    }
+    return clinic_send_ok(cr, HTTP_CREATED, data,
+                          active || !sub->pay_url
+                              ? "Your package is active."
+                              : "Pay on the payment page to activate your "
+                                "package.");
+}
+
+int clinic_pay_answer(clinic_req_t *cr, const clinic_sub_t *sub)
+{
+    return answer_purchase(cr, sub);
+}
+
+static int provider_failed(clinic_req_t *cr)
+{
+    return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
+                             "The payment provider could not be reached. "
+                             "Nothing was charged; please try again.", NULL);
+}
+
+int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    const char *ref = NULL, *url = NULL;
+    ap_dbd_t *d;
+    apr_status_t rv;
+    int won;
+
+    clinic_db_release(cr);
+    rv = ops->create(cr, sub, cr->user, &ref, &url);
+    if (rv != APR_SUCCESS) {
+        /* no payment was made: the slot is free again, the key too */
+        if ((d = clinic_db_quiet(cr))) {
+            clinic_store_pay_fail(&won, cr->r, d, sub->id, 1);
+        }
+        clinic_seclog_payment(cr, "payment_failed", sub,
+                              rv == APR_EBUSY ? "provider_busy"
+                                              : "provider_unreachable");
+        return rv == APR_EBUSY ? clinic_send_unavailable(cr, 1)
+                               : provider_failed(cr);
+    }
+    sub->pay_ref = ref;
+    sub->pay_url = url;
+    sub->pay_expires_at = cr->now + clinic_pay_timeout(cr->conf);
+    if (!(d = clinic_db(cr))) {
+        return DONE;
+    }
+    if (clinic_store_pay_attach(cr->r, d, sub->id, ref, url,
+                                sub->pay_expires_at) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "payment attach failed");
+    }
+    clinic_seclog_payment(cr, "payment_created", sub, NULL);
+    return answer_purchase(cr, sub);
+}
+
+int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub)
+{
+    apr_time_t until = apr_time_now()
+        + apr_time_from_sec(clinic_pay_request_timeout(cr->conf) + 2);
+    const char *id = sub->id;
+
+    /* the first request is at the provider while this one waits; the
+     * connection is given back while it sleeps */
+    while (sub && !sub->pay_url && !strcmp(sub->payment_status, "pending")
+           && apr_time_now() < until) {
+        clinic_db_release(cr);
+        apr_sleep(apr_time_from_msec(100));
+        if (!clinic_db(cr)) {
+            return DONE;
+        }
+        if (clinic_store_pay_sub(&sub, cr->r, cr->dbd, id) != APR_SUCCESS) {
+            return clinic_send_internal(cr, "subscription reload failed");
+        }
+    }
+    if (!sub || (!sub->pay_url && !strcmp(sub->payment_status, "failed"))) {
+        return provider_failed(cr);      /* what the first one answered */
+    }
+    if (!sub->pay_url && !strcmp(sub->payment_status, "pending")) {
+        return clinic_send_unavailable(cr, 1);
+    }
+    return answer_purchase(cr, sub);
+}
+
+/* ---- confirming --------------------------------------------------------- */
+
+static int amount_matches(clinic_req_t *cr, const clinic_sub_t *sub,
+                          const clinic_pay_status_t *st)
+{
+    const char *want = sub->currency ? sub->currency
+                                     : clinic_currency(cr->conf);
+    apr_int64_t fils;
+
+    if (!st->has_amount || clinic_amount_parse(sub->pkg.price, &fils)
+        || fils != st->fils) {
+        return 0;
+    }
+    return !st->currency || !strcasecmp(st->currency, want);
+}
+
+/* Apply what the provider said (st NULL: it could not be asked) to sub.
+ * final: the timeout's last word, after which pending is failed. */
+static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
+                          const clinic_pay_status_t *st, int final)
+{
+    request_rec *r = cr->r;
+    apr_int64_t now = apr_time_sec(apr_time_now());
+    apr_status_t rv;
+    int won = 0;
+
+    if (st && st->state == CLINIC_PAY_PAID) {
+        if (!amount_matches(cr, sub, st)) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                          "CLINIC0400: payment %s of subscription %s was "
+                          "paid with another amount or currency: not "
+                          "completed", sub->pay_ref, sub->id);
+            clinic_seclog_payment(cr, "payment_amount_mismatch", sub,
+                                  st->currency);
+            rv = clinic_store_pay_fail(&won, r, d, sub->id, 0);
+            if (won) {
+                clinic_seclog_payment(cr, "payment_failed", sub,
+                                      "amount_mismatch");
+            }
+            return rv;
+        }
+        /* a subscription that ran out gives the slot up first */
+        if ((rv = clinic_store_sub_release_expired(r, d, sub->user_id, now))
+            != APR_SUCCESS) {
+            return rv;
+        }
+        rv = clinic_store_pay_complete(&won, r, d, sub->id, now,
+                 now + (apr_int64_t)sub->pkg.duration_days * 86400);
+        if (rv == APR_EEXIST) {
+            /* failed by the timeout, paid late, and the slot is taken by
+             * another subscription now: never a second active one */
+            clinic_seclog_payment(cr, "payment_late_success", sub,
+                                  "refund_needed");
+            return APR_SUCCESS;
+        }
+        if (won) {
+            clinic_seclog_payment(cr, "payment_completed", sub,
+                                  strcmp(sub->payment_status, "failed")
+                                      ? NULL : "paid_late");
+        }
+        return rv;
+    }
+    if ((st && st->state == CLINIC_PAY_FAILED) || final) {
+        rv = clinic_store_pay_fail(&won, r, d, sub->id, 0);
+        if (won) {
+            clinic_seclog_payment(cr, "payment_failed", sub,
+                                  st && st->state == CLINIC_PAY_FAILED
+                                      ? st->word : "timeout");
+        }
+        return rv;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
+                                clinic_sub_t **sub)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    clinic_pay_status_t st;
+    ap_dbd_t *d;
+    apr_status_t rv;
+
+    *sub = NULL;
+    if (k->ref) {
+        /* a payment we never made is not worth a call to the provider */
+        if (!(d = clinic_db_quiet(cr))) {
+            return APR_ECONNREFUSED;
+        }
+        if ((rv = clinic_store_pay_by_ref(sub, cr->r, d, ops->name, k->ref))
+            != APR_SUCCESS) {
+            return rv;
+        }
+        if (!*sub) {
+            return APR_NOTFOUND;
+        }
+        clinic_db_release(cr);
+    }
+    memset(&st, 0, sizeof(st));
+    if ((rv = ops->status(cr, k, &st)) != APR_SUCCESS) {
+        return rv == APR_NOTFOUND ? rv : CLINIC_PAY_UNREACHABLE;
+    }
+    if (!(d = clinic_db_quiet(cr))) {
+        return APR_ECONNREFUSED;
+    }
+    if ((rv = clinic_store_pay_by_ref(sub, cr->r, d, ops->name, st.ref))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    if (!*sub || (st.reference && strcmp(st.reference, (*sub)->id))) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, cr->r,
+                      "CLINIC0401: the provider's payment %s is not one "
+                      "this clinic made", st.ref ? st.ref : "(none)");
+        *sub = NULL;
+        return APR_NOTFOUND;
+    }
+    if ((rv = apply(cr, d, *sub, &st, 0)) != APR_SUCCESS) {
+        return rv;
+    }
+    return clinic_store_pay_sub(sub, cr->r, d, (*sub)->id);
+}
+
+void clinic_pay_sweep(clinic_req_t *cr, const char *user_id)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    apr_array_header_t *stale;
+    ap_dbd_t *d;
+    int i, won;
+
+    if (!ops || !(d = clinic_db_quiet(cr))
+        || clinic_store_pay_stale(&stale, cr->r, d, user_id,
+                                  cr->now - clinic_pay_timeout(cr->conf))
+           != APR_SUCCESS) {
+        return;
+    }
+    clinic_db_release(cr);
+    for (i = 0; i < stale->nelts && i < SWEEP_MAX; i++) {
+        clinic_sub_t *sub = &APR_ARRAY_IDX(stale, i, clinic_sub_t);
+        clinic_pay_key_t k = { sub->pay_ref, 1, sub->pay_ref };
+        clinic_pay_status_t st;
+        int asked = 0;
+
+        memset(&st, 0, sizeof(st));
+        /* asked once more; a payment it knows nothing of is not paid */
+        if (sub->pay_ref) {
+            asked = ops->status(cr, &k, &st) == APR_SUCCESS
+                    && st.ref && !strcmp(st.ref, sub->pay_ref);
+        }
+        if (!(d = clinic_db_quiet(cr))) {
+            return;
+        }
+        if (!sub->pay_ref) {
+            /* never reached the provider */
+            if (clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
+                == APR_SUCCESS && won) {
+                clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
+            }
+        }
+        else {
+            apply(cr, d, sub, asked ? &st : NULL, 1);
+        }
+        clinic_db_release(cr);
+    }
+}

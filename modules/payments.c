@@ -1,0 +1,126 @@
+/*
+ * payments.c: GET /api/payments/return (the browser, back from the
+ * provider's page) and POST /api/payments/webhook (the provider's
+ * server-to-server notification).  Both end in clinic_pay_confirm, which
+ * believes only the provider's status API.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_protocol.h>
+
+#include "handlers.h"
+#include "json.h"
+#include "pay.h"
+#include "seclog.h"
+
+static int payments_off(clinic_req_t *cr)
+{
+    return clinic_send_error(cr, HTTP_NOT_FOUND, "NOT_FOUND",
+                             "Payments are not taken online here.", NULL);
+}
+
+static int not_ours(clinic_req_t *cr)
+{
+    return clinic_send_error(cr, HTTP_NOT_FOUND, "PAYMENT_NOT_FOUND",
+                             "There is no such payment.", NULL);
+}
+
+static int provider_down(clinic_req_t *cr)
+{
+    return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
+                             "The payment provider could not be asked; "
+                             "try again shortly.", NULL);
+}
+
+/* 303 to the frontend's page with the subscription and its status */
+static int see_other(clinic_req_t *cr, const char *sub_id,
+                     const char *status)
+{
+    apr_pool_t *p = cr->r->pool;
+    const char *base = cr->conf->pay_return_url;
+    const char *to = apr_pstrcat(p, base, strchr(base, '?') ? "&" : "?",
+                                 sub_id ? "subscription=" : "",
+                                 sub_id ? ap_escape_urlencoded(p, sub_id)
+                                        : "",
+                                 sub_id ? "&" : "", "status=", status, NULL);
+    cJSON *data = clinic_json_object(p);
+
+    if (sub_id) {
+        cJSON_AddStringToObject(data, "subscription", sub_id);
+    }
+    cJSON_AddStringToObject(data, "status", status);
+    cJSON_AddStringToObject(data, "redirect", to);
+    apr_table_setn(cr->r->headers_out, "Location", to);
+    return clinic_send_ok(cr, HTTP_SEE_OTHER, data,
+                          "Back to the clinic's site.");
+}
+
+int clinic_h_pay_return(clinic_req_t *cr)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    clinic_pay_key_t k;
+    clinic_sub_t *sub;
+    apr_status_t rv;
+
+    if (!ops) {
+        return payments_off(cr);
+    }
+    if (!ops->return_key(cr, &k)) {
+        return clinic_send_invalid(cr, ops == &clinic_pay_tap ? "tap_id"
+                                                              : "paymentId",
+                                   "is required: the provider's payment id");
+    }
+    rv = clinic_pay_confirm(cr, &k, &sub);
+    if (rv == APR_NOTFOUND) {
+        return not_ours(cr);
+    }
+    if (rv == CLINIC_PAY_UNREACHABLE) {
+        /* the provider will also notify us; the page can poll */
+        return sub ? see_other(cr, sub->id, "pending") : provider_down(cr);
+    }
+    if (rv != APR_SUCCESS) {
+        return clinic_send_internal(cr, "payment return failed");
+    }
+    return see_other(cr, sub->id, sub->payment_status);
+}
+
+int clinic_h_pay_webhook(clinic_req_t *cr)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    clinic_pay_key_t k;
+    clinic_sub_t *sub;
+    cJSON *data;
+    apr_status_t rv;
+
+    if (!ops) {
+        return payments_off(cr);
+    }
+    if (!ops->webhook(cr, cr->body, &k)) {
+        clinic_seclog(cr, "payment_signature_invalid", NULL, NULL,
+                      ops->name);
+        return clinic_send_error(cr, HTTP_UNAUTHORIZED, "INVALID_SIGNATURE",
+                                 "The notification's signature is not "
+                                 "valid.", NULL);
+    }
+    data = clinic_json_object(cr->r->pool);
+    cJSON_AddBoolToObject(data, "received", 1);
+    if (!k.key) {
+        return clinic_send_ok(cr, HTTP_OK, data, "Nothing to do for this "
+                              "event.");
+    }
+    rv = clinic_pay_confirm(cr, &k, &sub);
+    if (rv == APR_NOTFOUND) {
+        return not_ours(cr);
+    }
+    if (rv == CLINIC_PAY_UNREACHABLE) {
+        return provider_down(cr);       /* the provider sends it again */
+    }
+    if (rv != APR_SUCCESS) {
+        return clinic_send_internal(cr, "payment webhook failed");
+    }
+    cJSON_AddStringToObject(data, "subscription", sub->id);
+    cJSON_AddStringToObject(data, "paymentStatus", sub->payment_status);
+    return clinic_send_ok(cr, HTTP_OK, data, "Notification received.");
+}
