@@ -23,18 +23,19 @@ CC        ?= cc
 BUILD     := build
 PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
              libcjson-dev libssl-dev libcurl4-openssl-dev libcriterion-dev \
-             mariadb-server sqlite3 pkg-config curl fail2ban clang libclang-rt-dev
+             mariadb-server sqlite3 pkg-config curl fail2ban clang libclang-rt-dev \
+             nodejs
 APR_CFLAGS = $(shell apr-1-config --includes --cppflags 2>/dev/null)
 APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 
 # The parts that need no httpd: linked alone into the unit test runner.
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
-              modules/otp.c modules/smstpl.c modules/json.c
+              modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
-FUZZ_NAMES   := body phone text jwt smstpl time ipkey
+FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \

@@ -115,6 +115,19 @@ wait_for 10 test -s "$work/sms.port" || { log "fake SMS gateway did not start"; 
 PORT_SMS=$(cat "$work/sms.port")
 log "fake SMS gateway on 127.0.0.1:$PORT_SMS"
 
+# --- fake payment providers (MyFatoorah, Tap) ------------------------------
+(umask 077
+ head -c 32 /dev/urandom | base64 | tr -d '\n' > "$work/run/mf.key"
+ head -c 32 /dev/urandom | base64 | tr -d '\n' > "$work/run/mf.secret"
+ printf 'sk_test_%s' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" > "$work/run/tap.key")
+node "$top/tests/fake_pay/fake_pay.mjs" --port-file "$work/pay.port" \
+    --mf-key "$work/run/mf.key" --mf-secret "$work/run/mf.secret" \
+    --tap-key "$work/run/tap.key" > "$work/pay.log" 2>&1 &
+pids+=($!)
+wait_for 10 test -s "$work/pay.port" || { log "fake payment providers did not start"; cat "$work/pay.log" >&2; exit 1; }
+PORT_PAY=$(cat "$work/pay.port")
+log "fake payment providers on 127.0.0.1:$PORT_PAY"
+
 # --- private MariaDB -----------------------------------------------------
 start_mariadb() {
     local d="$work/mysql"
@@ -180,6 +193,8 @@ start_httpd() {
     PORT_EVIL=$(free_port); PORT_POOL2=$(free_port); PORT_CAP=$(free_port)
     PORT_BUSY=$(free_port); PORT_INHERIT1=$(free_port); PORT_INHERIT2=$(free_port)
     PORT_SLOWGW=$(free_port); PORT_BIGBODY=$(free_port); PORT_FUZZ=$(free_port)
+    PORT_PAYMF=$(free_port); PORT_PAYTAP=$(free_port); PORT_PAYDOWN=$(free_port)
+    PORT_PAYHANG=$(free_port); PORT_PAYLATE=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -197,7 +212,10 @@ start_httpd() {
                  -e "s#@PORT_BUSY@#$PORT_BUSY#g" -e "s#@PORT_INHERIT1@#$PORT_INHERIT1#g"
                  -e "s#@PORT_INHERIT2@#$PORT_INHERIT2#g" -e "s#@WWW@#$work/www#g"
                  -e "s#@PORT_SLOWGW@#$PORT_SLOWGW#g" -e "s#@PORT_BIGBODY@#$PORT_BIGBODY#g"
-                 -e "s#@PORT_FUZZ@#$PORT_FUZZ#g")
+                 -e "s#@PORT_FUZZ@#$PORT_FUZZ#g" -e "s#@PORT_PAY@#$PORT_PAY#g"
+                 -e "s#@PORT_PAYMF@#$PORT_PAYMF#g" -e "s#@PORT_PAYTAP@#$PORT_PAYTAP#g"
+                 -e "s#@PORT_PAYDOWN@#$PORT_PAYDOWN#g" -e "s#@PORT_PAYHANG@#$PORT_PAYHANG#g"
+                 -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -311,7 +329,11 @@ SQL
         CLINIC_BUSY="http://127.0.0.1:$PORT_BUSY" CLINIC_INHERIT1="http://127.0.0.1:$PORT_INHERIT1" \
         CLINIC_INHERIT2="http://127.0.0.1:$PORT_INHERIT2" \
         CLINIC_SLOWGW="http://127.0.0.1:$PORT_SLOWGW" CLINIC_BIGBODY="http://127.0.0.1:$PORT_BIGBODY" \
-        CLINIC_DB_RESTART="$work/mysql/restart.sh"
+        CLINIC_DB_RESTART="$work/mysql/restart.sh" \
+        CLINIC_PAY="http://127.0.0.1:$PORT_PAY" \
+        CLINIC_PAYMF="http://127.0.0.1:$PORT_PAYMF" CLINIC_PAYTAP="http://127.0.0.1:$PORT_PAYTAP" \
+        CLINIC_PAYDOWN="http://127.0.0.1:$PORT_PAYDOWN" CLINIC_PAYHANG="http://127.0.0.1:$PORT_PAYHANG" \
+        CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 

@@ -199,3 +199,50 @@ Test(config, a_secret_in_the_main_server_serves_its_vhosts)
     cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
     free(out);
 }
+
+Test(config, payment_directives_name_what_is_missing_or_wrong)
+{
+    const char *run = getenv("CLINIC_RUN_DIR");
+    char *mf = fmt("ClinicPaymentDriver myfatoorah\nClinicPaymentKeyFile %s/mf.key\n"
+                   "ClinicPaymentWebhookSecretFile %s/mf.secret\n"
+                   "ClinicPublicURL https://api.clinic.test/\n"
+                   "ClinicPaymentReturnURL https://clinic.test/paid", run, run);
+    char *tap = fmt("ClinicPaymentDriver tap\nClinicPaymentKeyFile %s/tap.key\n"
+                    "ClinicPublicURL https://api.clinic.test\n"
+                    "ClinicPaymentReturnURL https://clinic.test/paid\n"
+                    "ClinicPaymentTimeout 600", run);
+    char *no_secret = fmt("ClinicPaymentDriver myfatoorah\nClinicPaymentKeyFile %s/mf.key\n"
+                          "ClinicPublicURL https://api.clinic.test\n"
+                          "ClinicPaymentReturnURL https://clinic.test/paid", run);
+    char *no_urls = fmt("ClinicPaymentDriver tap\nClinicPaymentKeyFile %s/tap.key", run);
+    char *bodies[] = { with_secret(mf), with_secret(tap),
+                       with_secret("ClinicPaymentDriver tap"),
+                       with_secret(no_secret), with_secret(no_urls),
+                       with_secret("ClinicPaymentDriver paypal"),
+                       with_secret("ClinicPaymentTimeout 0"),
+                       with_secret("ClinicPaymentURL javascript:alert(1)"),
+                       with_secret("ClinicPublicURL \"https://api.clinic.test/?x=1\""),
+                       with_secret("ClinicPaymentKeyFile /nonexistent/payment.key") };
+    char *out;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        cr_assert_eq(configtest(bodies[i], &out), 0, "%s\n%s", bodies[i], out);
+        free(out);
+    }
+    refused(bodies[2], "ClinicPaymentKeyFile");
+    refused(bodies[3], "ClinicPaymentWebhookSecretFile");
+    refused(bodies[4], "ClinicPublicURL");
+    refused(bodies[5], "ClinicPaymentDriver");
+    refused(bodies[6], "ClinicPaymentTimeout");
+    refused(bodies[7], "ClinicPaymentURL");
+    refused(bodies[8], "ClinicPublicURL");
+    refused(bodies[9], "ClinicPaymentKeyFile");
+    for (i = 0; i < 10; i++) {
+        free(bodies[i]);
+    }
+    free(mf);
+    free(tap);
+    free(no_secret);
+    free(no_urls);
+}
