@@ -28,7 +28,7 @@
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
-    /* method  path                               handler               token body unlimited */
+    /* method  path                               handler               token body provider */
     { "GET",  "/api/health",                      clinic_h_health,               0, 0, 0 },
     { "GET",  "/api/version",                     clinic_h_version,              0, 0, 0 },
     { "POST", "/api/auth/send-otp",               clinic_h_send_otp,             0, 1, 0 },
@@ -153,7 +153,7 @@ static int clinic_handler(request_rec *r)
         }
     }
     /* every /api request counts, and every answer carries the headers */
-    if ((!cr->route || !cr->route->unlimited)
+    if ((!cr->route || !cr->route->from_provider)
         && (rv = clinic_ratelimit_general(cr)) != OK) {
         rv = rv == DONE ? OK : rv;
         goto done;

@@ -162,13 +162,13 @@ static const char *canonical_key(apr_pool_t *p, const char *key)
  * of its spellings?  (cJSON keeps both and finds the first: the body would
  * mean what the client did not intend.)  Sorted, so a large body costs
  * n log n, not n squared. */
-static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
+static int has_duplicate_key(apr_pool_t *p, const cJSON *j, int aliases)
 {
     const cJSON *c;
     int n = 0, i;
 
     for (c = j ? j->child : NULL; c; c = c->next) {
-        if (has_duplicate_key(p, c)) {
+        if (has_duplicate_key(p, c, aliases)) {
             return 1;
         }
         n++;
@@ -179,7 +179,8 @@ static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
     {
         const char **keys = apr_palloc(p, sizeof(*keys) * (apr_size_t)n);
         for (c = j->child, i = 0; c; c = c->next) {
-            keys[i++] = canonical_key(p, c->string ? c->string : "");
+            const char *k = c->string ? c->string : "";
+            keys[i++] = aliases ? canonical_key(p, k) : k;
         }
         qsort(keys, (size_t)n, sizeof(*keys), cmp_keys);
         for (i = 1; i < n; i++) {
@@ -191,8 +192,8 @@ static int has_duplicate_key(apr_pool_t *p, const cJSON *j)
     return 0;
 }
 
-clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
-                                      const char *buf, apr_size_t len)
+static clinic_body_rc parse(cJSON **out, apr_pool_t *p, const char *buf,
+                            apr_size_t len, int aliases)
 {
     const char *end = NULL;
     cJSON *j;
@@ -221,11 +222,23 @@ clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
     if (!cJSON_IsObject(j)) {
         return CLINIC_BODY_NOT_OBJECT;
     }
-    if (has_duplicate_key(p, j)) {
+    if (has_duplicate_key(p, j, aliases)) {
         return CLINIC_BODY_DUPLICATE_KEY;
     }
     *out = j;
     return CLINIC_BODY_OK;
+}
+
+clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
+                                      const char *buf, apr_size_t len)
+{
+    return parse(out, p, buf, len, 1);
+}
+
+clinic_body_rc clinic_json_parse_foreign(cJSON **out, apr_pool_t *p,
+                                         const char *buf, apr_size_t len)
+{
+    return parse(out, p, buf, len, 0);
 }
 
 const cJSON *clinic_json_field(const cJSON *obj, const char *const *names,

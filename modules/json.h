@@ -35,6 +35,10 @@ typedef enum {
  * object.  An empty body (len 0) parses as an empty object. */
 clinic_body_rc clinic_json_parse_body(cJSON **out, apr_pool_t *p,
                                       const char *buf, apr_size_t len);
+/* The same for JSON a payment provider wrote: its names are its own, so
+ * only a name given twice exactly is a duplicate. */
+clinic_body_rc clinic_json_parse_foreign(cJSON **out, apr_pool_t *p,
+                                         const char *buf, apr_size_t len);
 
 /* The first member of obj named by one of names (NULL-terminated list of
  * aliases, e.g. {"phone_number", "phoneNumber", NULL}); *used (when not

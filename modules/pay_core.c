@@ -98,7 +98,7 @@ apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
     }
     *status = resp.status;
     if (!resp.truncated
-        && clinic_json_parse_body(answer, r->pool, resp.body, resp.len)
+        && clinic_json_parse_foreign(answer, r->pool, resp.body, resp.len)
            != CLINIC_BODY_OK) {
         *answer = NULL;
     }
@@ -152,6 +152,26 @@ const char *clinic_pay_query(request_rec *r, const char *name)
     return NULL;
 }
 
+apr_status_t clinic_pay_amount(clinic_req_t *cr, const clinic_sub_t *sub,
+                               const char **currency, const char **text)
+{
+    apr_int64_t fils;
+    int decimals;
+
+    *currency = sub->currency ? sub->currency : clinic_currency(cr->conf);
+    decimals = clinic_currency_decimals(*currency);
+    if (clinic_amount_parse(sub->pkg.price, &fils) || fils <= 0
+        || (decimals == 2 && fils % 10)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+                      "CLINIC0407: the price %s of package %s can't be "
+                      "charged in %s", sub->pkg.price, sub->pkg.id,
+                      *currency);
+        return APR_EINVAL;
+    }
+    *text = clinic_amount_format(cr->r->pool, fils, decimals);
+    return APR_SUCCESS;
+}
+
 /* ---- the purchase's answer ---------------------------------------------- */
 
 static int answer_purchase(clinic_req_t *cr, const clinic_sub_t *sub)
@@ -200,12 +220,20 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     rv = ops->create(cr, sub, cr->user, &ref, &url);
     if (rv != APR_SUCCESS) {
         /* no payment was made: the slot is free again, the key too */
-        if ((d = clinic_db_quiet(cr))) {
-            clinic_store_pay_fail(&won, cr->r, d, sub->id, 1);
+        if (!(d = clinic_db_quiet(cr))
+            || clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
+               != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+                          "CLINIC0406: subscription %s keeps its slot until "
+                          "%s fails it", sub->id, CLINIC_D_PAY_TIMEOUT);
         }
         clinic_seclog_payment(cr, "payment_failed", sub,
                               rv == APR_EBUSY ? "provider_busy"
-                                              : "provider_unreachable");
+                              : rv == APR_EINVAL ? "not_payable"
+                                                 : "provider_unreachable");
+        if (rv == APR_EINVAL) {
+            return clinic_send_internal(cr, "payment not payable");
+        }
         return rv == APR_EBUSY ? clinic_send_unavailable(cr, 1)
                                : provider_failed(cr);
     }
@@ -215,9 +243,15 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if (clinic_store_pay_attach(cr->r, d, sub->id, ref, url,
-                                sub->pay_expires_at) != APR_SUCCESS) {
+    rv = clinic_store_pay_attach(&won, cr->r, d, sub->id, ref, url,
+                                 sub->pay_expires_at);
+    if (rv != APR_SUCCESS) {
         return clinic_send_internal(cr, "payment attach failed");
+    }
+    if (!won) {
+        /* the timeout failed it while the provider was answering */
+        clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
+        return provider_failed(cr);
     }
     clinic_seclog_payment(cr, "payment_created", sub, NULL);
     return answer_purchase(cr, sub);
@@ -264,7 +298,7 @@ static int amount_matches(clinic_req_t *cr, const clinic_sub_t *sub,
         || fils != st->fils) {
         return 0;
     }
-    return !st->currency || !strcasecmp(st->currency, want);
+    return st->currency && !strcasecmp(st->currency, want);
 }
 
 /* Apply what the provider said (st NULL: it could not be asked) to sub.
@@ -304,7 +338,7 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
              * another subscription now: never a second active one */
             clinic_seclog_payment(cr, "payment_late_success", sub,
                                   "refund_needed");
-            return APR_SUCCESS;
+            return clinic_store_pay_fail(&won, r, d, sub->id, 0);
         }
         if (won) {
             clinic_seclog_payment(cr, "payment_completed", sub,
@@ -346,11 +380,13 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
         if (!*sub) {
             return APR_NOTFOUND;
         }
-        clinic_db_release(cr);
     }
+    /* never across the provider's call (a token may have taken one) */
+    clinic_db_release(cr);
     memset(&st, 0, sizeof(st));
     if ((rv = ops->status(cr, k, &st)) != APR_SUCCESS) {
-        return rv == APR_NOTFOUND ? rv : CLINIC_PAY_UNREACHABLE;
+        return rv == APR_NOTFOUND || rv == APR_EBUSY ? rv
+                                                     : CLINIC_PAY_UNREACHABLE;
     }
     if (!(d = clinic_db_quiet(cr))) {
         return APR_ECONNREFUSED;
@@ -366,7 +402,10 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
         *sub = NULL;
         return APR_NOTFOUND;
     }
-    if ((rv = apply(cr, d, *sub, &st, 0)) != APR_SUCCESS) {
+    /* past ClinicPaymentTimeout this answer was the last word */
+    if ((rv = apply(cr, d, *sub, &st, (*sub)->created_at
+                    <= cr->now - clinic_pay_timeout(cr->conf)))
+        != APR_SUCCESS) {
         return rv;
     }
     return clinic_store_pay_sub(sub, cr->r, d, (*sub)->id);
@@ -390,13 +429,21 @@ void clinic_pay_sweep(clinic_req_t *cr, const char *user_id)
         clinic_sub_t *sub = &APR_ARRAY_IDX(stale, i, clinic_sub_t);
         clinic_pay_key_t k = { sub->pay_ref, 1, sub->pay_ref };
         clinic_pay_status_t st;
+        apr_status_t rv = APR_NOTFOUND;
         int asked = 0;
 
         memset(&st, 0, sizeof(st));
         /* asked once more; a payment it knows nothing of is not paid */
         if (sub->pay_ref) {
-            asked = ops->status(cr, &k, &st) == APR_SUCCESS
-                    && st.ref && !strcmp(st.ref, sub->pay_ref);
+            rv = ops->status(cr, &k, &st);
+            asked = rv == APR_SUCCESS && st.ref
+                    && !strcmp(st.ref, sub->pay_ref);
+        }
+        /* a provider that can't answer now gets one more timeout */
+        if (!asked && rv != APR_NOTFOUND && rv != APR_SUCCESS
+            && sub->created_at > cr->now - 2 * (apr_int64_t)
+                                           clinic_pay_timeout(cr->conf)) {
+            continue;
         }
         if (!(d = clinic_db_quiet(cr))) {
             return;

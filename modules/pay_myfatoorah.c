@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 
 #include <httpd.h>
 #include <http_log.h>
@@ -54,6 +55,19 @@ static const cJSON *answer_data(clinic_req_t *cr, const char *what,
     return NULL;
 }
 
+/* MyFatoorah reads ExpiryDate in the account's local time: Kuwait's
+ * (UTC+3, no daylight saving).  An account elsewhere in the Gulf gets a
+ * link that lives a little longer, never shorter. */
+static const char *kuwait_time(apr_pool_t *p, apr_int64_t t)
+{
+    apr_time_exp_t x;
+
+    apr_time_exp_gmt(&x, apr_time_from_sec(t + 3 * 3600));
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d", x.tm_year + 1900,
+                        x.tm_mon + 1, x.tm_mday, x.tm_hour, x.tm_min,
+                        x.tm_sec);
+}
+
 static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
                               const clinic_user_t *user, const char **ref,
                               const char **url)
@@ -61,22 +75,22 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     apr_pool_t *p = cr->r->pool;
     cJSON *b = clinic_json_object(p), *answer;
     const cJSON *data;
-    const char *back = clinic_pay_return_to(cr);
-    apr_int64_t fils;
+    const char *back = clinic_pay_return_to(cr), *currency, *amount;
     long status;
     apr_status_t rv;
 
-    if (!b || clinic_amount_parse(sub->pkg.price, &fils)) {
-        return APR_EINVAL;
+    if (!b) {
+        return APR_ENOMEM;
+    }
+    if ((rv = clinic_pay_amount(cr, sub, &currency, &amount))
+        != APR_SUCCESS) {
+        return rv;
     }
     cJSON_AddStringToObject(b, "CustomerName", user->name ? user->name
                                                           : "Patient");
     cJSON_AddStringToObject(b, "NotificationOption", "LNK");
-    cJSON_AddItemToObject(b, "InvoiceValue",
-                          cJSON_CreateRaw(clinic_amount_format(p, fils, 3)));
-    cJSON_AddStringToObject(b, "DisplayCurrencyIso",
-                            sub->currency ? sub->currency
-                                          : clinic_currency(cr->conf));
+    cJSON_AddItemToObject(b, "InvoiceValue", cJSON_CreateRaw(amount));
+    cJSON_AddStringToObject(b, "DisplayCurrencyIso", currency);
     cJSON_AddStringToObject(b, "MobileCountryCode", "+965");
     cJSON_AddStringToObject(b, "CustomerMobile", user->phone + 4);
     cJSON_AddStringToObject(b, "CustomerReference", sub->id);
@@ -85,6 +99,8 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     cJSON_AddStringToObject(b, "ErrorUrl", back);
     cJSON_AddStringToObject(b, "WebhookUrl", clinic_pay_webhook_to(cr));
     cJSON_AddStringToObject(b, "Language", "EN");
+    cJSON_AddStringToObject(b, "ExpiryDate", kuwait_time(p, cr->now
+                                + clinic_pay_timeout(cr->conf)));
 
     if ((rv = clinic_pay_call(cr, "/v2/SendPayment", b, &status, &answer))
         != APR_SUCCESS) {

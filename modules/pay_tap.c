@@ -57,19 +57,20 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
                                const char **url)
 {
     apr_pool_t *p = cr->r->pool;
-    const char *currency = sub->currency ? sub->currency
-                                         : clinic_currency(cr->conf);
+    const char *currency, *amount;
     cJSON *b = clinic_json_object(p), *answer, *o, *phone;
     int minutes = clinic_pay_timeout(cr->conf) / 60;
-    apr_int64_t fils;
     long status;
     apr_status_t rv;
 
-    if (!b || clinic_amount_parse(sub->pkg.price, &fils)) {
-        return APR_EINVAL;
+    if (!b) {
+        return APR_ENOMEM;
     }
-    cJSON_AddItemToObject(b, "amount", cJSON_CreateRaw(clinic_amount_format(
-                              p, fils, clinic_currency_decimals(currency))));
+    if ((rv = clinic_pay_amount(cr, sub, &currency, &amount))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    cJSON_AddItemToObject(b, "amount", cJSON_CreateRaw(amount));
     cJSON_AddStringToObject(b, "currency", currency);
     cJSON_AddBoolToObject(b, "customer_initiated", 1);
     cJSON_AddBoolToObject(b, "threeDSecure", 1);

@@ -76,6 +76,9 @@ int clinic_h_pay_return(clinic_req_t *cr)
     if (rv == APR_NOTFOUND) {
         return not_ours(cr);
     }
+    if (rv == APR_EBUSY) {
+        return clinic_send_unavailable(cr, 1);
+    }
     if (rv == CLINIC_PAY_UNREACHABLE) {
         /* the provider will also notify us; the page can poll */
         return sub ? see_other(cr, sub->id, "pending") : provider_down(cr);
@@ -113,6 +116,9 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     rv = clinic_pay_confirm(cr, &k, &sub);
     if (rv == APR_NOTFOUND) {
         return not_ours(cr);
+    }
+    if (rv == APR_EBUSY) {
+        return clinic_send_unavailable(cr, 1);
     }
     if (rv == CLINIC_PAY_UNREACHABLE) {
         return provider_down(cr);       /* the provider sends it again */

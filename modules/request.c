@@ -259,7 +259,9 @@ int clinic_read_json_body(clinic_req_t *cr)
     }
     buf[used] = '\0';
 
-    switch (clinic_json_parse_body(&cr->body, r->pool, buf, used)) {
+    switch ((cr->route && cr->route->from_provider
+                 ? clinic_json_parse_foreign
+                 : clinic_json_parse_body)(&cr->body, r->pool, buf, used)) {
     case CLINIC_BODY_OK:
         return OK;
     case CLINIC_BODY_BAD_UTF8:

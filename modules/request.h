@@ -27,8 +27,9 @@ typedef struct {
     clinic_handler_fn handler;
     int needs_token;
     int has_body;              /* reads a JSON body */
-    int unlimited;             /* not counted by the general limits (the
-                                * provider's notifications) */
+    int from_provider;         /* the payment provider's notifications:
+                                * not counted by the general limits, the
+                                * body read as it writes JSON */
 } clinic_route_t;
 
 /* An answer decided before the general limit was counted, sent after it */

@@ -174,8 +174,9 @@ apr_status_t clinic_store_pay_sub(clinic_sub_t **out, request_rec *r,
 apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, request_rec *r,
                                      ap_dbd_t *d, const char *provider,
                                      const char *ref);
-/* remember the provider's payment of a subscription that has none yet */
-apr_status_t clinic_store_pay_attach(request_rec *r, ap_dbd_t *d,
+/* remember the provider's payment of a pending subscription that has none
+ * yet; *won 0 when it is no longer pending */
+apr_status_t clinic_store_pay_attach(int *won, request_rec *r, ap_dbd_t *d,
                                      const char *id, const char *ref,
                                      const char *url, apr_int64_t expires);
 /* pending (or failed, paid late) -> completed, taking the user's slot;

@@ -41,7 +41,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "AND up.payment_status = 'completed'", 0 },
     [S_SUB_RELEASE] = { "clinic_sub_release",
         "UPDATE user_packages SET active_user_id = NULL "
-        "WHERE active_user_id = %s AND expires_at <= %s", 0 },
+        "WHERE active_user_id = %s AND expires_at <= %s "
+        "AND payment_status = 'completed'", 0 },
     [S_SUB_INSERT] = { "clinic_sub_insert",
         "INSERT INTO user_packages (id, user_id, package_id, purchased_at, "
         "expires_at, payment_status, active_user_id, idempotency_key, "

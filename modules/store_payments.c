@@ -33,7 +33,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         0 },
     [S_PAY_ATTACH] = { "clinic_pay_attach",
         "UPDATE user_packages SET pay_ref = %s, pay_url = %s, "
-        "pay_expires_at = %s WHERE id = %s AND pay_ref IS NULL", 0 },
+        "pay_expires_at = %s WHERE id = %s AND pay_ref IS NULL "
+        "AND payment_status = 'pending'", 0 },
     /* pending, or failed by the timeout and paid late: paid takes the
      * user's slot, and the unique key refuses it when another
      * subscription holds the slot now */
@@ -72,13 +73,16 @@ apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, request_rec *r,
                           CLINIC_ARGS(provider, ref));
 }
 
-apr_status_t clinic_store_pay_attach(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_attach(int *won, request_rec *r, ap_dbd_t *d,
                                      const char *id, const char *ref,
                                      const char *url, apr_int64_t expires)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_PAY_ATTACH],
-                         CLINIC_ARGS(ref, url,
-                                     clinic_time_db(r->pool, expires), id));
+    int n = 0;
+    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_PAY_ATTACH],
+                          CLINIC_ARGS(ref, url,
+                                      clinic_time_db(r->pool, expires), id));
+    *won = rv == APR_SUCCESS && n > 0;
+    return rv;
 }
 
 apr_status_t clinic_store_pay_complete(int *won, request_rec *r, ap_dbd_t *d,

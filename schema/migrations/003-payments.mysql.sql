@@ -7,8 +7,8 @@
 ALTER TABLE user_packages
     ADD COLUMN amount DECIMAL(10,3) NULL,
     ADD COLUMN currency CHAR(3) NULL,
-    ADD COLUMN pay_provider VARCHAR(16) NULL,
-    ADD COLUMN pay_ref VARCHAR(128) NULL,
+    ADD COLUMN pay_provider VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NULL,
+    ADD COLUMN pay_ref VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NULL,
     ADD COLUMN pay_url VARCHAR(2048) NULL,
     ADD COLUMN pay_expires_at DATETIME NULL,
     ADD UNIQUE KEY uq_user_packages_pay_ref (pay_provider, pay_ref),
