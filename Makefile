@@ -9,6 +9,8 @@
 #   make fuzz-http  HTTP_FUZZ (default 100000) random requests at a live httpd
 #   make valgrind   the integration suite against httpd -X under memcheck
 #   make asan       the integration suite against an ASan/UBSan build
+#   make bench      wrk: the API against a static file, in one run (bench/)
+#   make bench-callgrind  instructions per request of each route
 #   make fresh-machine   tests/fresh-machine.sh: the two commands in a new
 #                   Debian 12 root (slow, by hand)
 #
@@ -41,7 +43,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
-ENTRY := all unit test run install fuzz fuzz-http valgrind asan
+ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
+         bench-callgrind
 $(ENTRY): deps
 	@$(MAKE) --no-print-directory _$@
 
@@ -117,6 +120,15 @@ _asan: $(ASAN_SO) $(BUILD)/integration_tests $(BUILD)/fake_sms $(BUILD)/http_fuz
 
 _run: mod_clinic.so
 	conf/run-dev.sh
+
+# speed, by hand (bench/README.md): wrk against the module and a static
+# file in one run
+_bench: mod_clinic.so $(BUILD)/fake_sms
+	bench/run.sh
+
+# instructions per request of each route, httpd -X under callgrind
+_bench-callgrind: mod_clinic.so $(BUILD)/fake_sms
+	BENCH_CALLGRIND=1 BENCH_SECONDS=$${BENCH_SECONDS:-10} bench/run.sh
 
 _install: mod_clinic.so
 	$(APXS) -i -n clinic mod_clinic.la

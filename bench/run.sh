@@ -1,44 +1,185 @@
 #!/usr/bin/env bash
-# Throughput of mod_clinic against a static file served by the same httpd,
-# measured in the same run with wrk on loopback (bounded: SECONDS per URL).
-#   bench/run.sh [SECONDS]
+# make bench: mod_clinic against a static file served by the same httpd,
+# measured in one run with wrk on loopback.  A private MariaDB, the fake
+# SMS gateway, 5,000 users with an active package; limits at their
+# defaults, clients spread over addresses with X-Forwarded-For.
+#
+#   bench/run.sh            BENCH_SECONDS (5) per measurement,
+#                           BENCH_ROUNDS (3) rounds, BENCH_CONNECTIONS (64)
+#
+# Every measurement is bounded (wrk -d), everything started here is stopped
+# by its pid on exit.  Nothing is asserted: the figures are for comparing
+# builds on one machine.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-secs=${1:-5}
-command -v wrk >/dev/null || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-make -C "$top" -s all >/dev/null
+secs=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-3}
+conns=${BENCH_CONNECTIONS:-64}
+users=${BENCH_USERS:-5000}
+LOG_TAG=bench
 
-run=$(mktemp -d /tmp/clinic-bench.XXXXXX)
-chmod 755 "$run"
-trap '[ -s "$run/httpd.pid" ] && kill -TERM "$(cat "$run/httpd.pid")" 2>/dev/null; sleep 1; rm -rf "$run"' EXIT
-port=$(( (RANDOM % 10000) + 10000 ))
-mkdir -p "$run/www"
-printf '{"success":true,"data":{"name":"mod_clinic","version":"x"},"message":"static"}' > "$run/www/static.json"
-"$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db" >/dev/null
-sqlite3 "$run/clinic.db" < "$top/schema/seed.sql"
-head -c 48 /dev/urandom | base64 > "$run/jwt.key"
-chown -R www-data:www-data "$run"; chown root "$run/jwt.key"
-sed -e "s#@RUN@#$run#g" -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
-    -e "s#@ERRORLOG@#$run/error.log#g" "$top/conf/common.conf.in" > "$run/common.conf"
-sed -i "s#^CustomLog.*#CustomLog /dev/null clinic#" "$run/common.conf"
-sed -e "s#@RUN@#$run#g" -e "s#@PORT@#$port#g" "$top/bench/bench.conf.in" > "$run/httpd.conf"
-apache2 -f "$run/httpd.conf" -k start
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/version" >/dev/null && break; sleep 0.1; done
+work=$(mktemp -d /tmp/clinic-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+. "$top/tests/lib.sh"
 
-rss() { ps -o rss= -C apache2 | awk '{s+=$1} END {print s}'; }
-measure() {  # prints requests/second
-    wrk -t2 -c32 -d"${secs}s" --latency "$1" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+cleanup() {
+    local rc=$?
+    stop_pidfile "$work/run/httpd.pid"
+    stop_pidfile "$work/mysql/sock/mysqld.pid"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    [ "${BENCH_KEEP:-0}" = 1 ] && log "kept $work" || rm -rf "$work"
+    exit $rc
 }
-rss0=$(rss)
-base=$(measure "http://127.0.0.1:$port/static.json")
-version=$(measure "http://127.0.0.1:$port/api/version")
-health=$(measure "http://127.0.0.1:$port/api/health")
-pkgs=$(measure "http://127.0.0.1:$port/api/packages/available")
-rss1=$(rss)
-ratio() { awk -v a="$1" -v b="$base" 'BEGIN { printf "%.2f", a / b }'; }
-printf '%-28s %12s %8s\n' url req/s vs-static
-printf '%-28s %12s %8s\n' /static.json "$base" 1.00
-printf '%-28s %12s %8s\n' /api/version "$version" "$(ratio "$version")"
-printf '%-28s %12s %8s\n' /api/health "$health" "$(ratio "$health")"
-printf '%-28s %12s %8s\n' /api/packages/available "$pkgs" "$(ratio "$pkgs")"
-echo "httpd resident memory (all processes): ${rss0} KiB before, ${rss1} KiB after"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v wrk >/dev/null || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+make -C "$top" -s all build/fake_sms >/dev/null
+
+# --- the database: schema, the package, users with an active package -----
+mariadb_start "$work/mysql"
+DB_PASS=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')
+"${MYSQL[@]}" <<SQL
+CREATE DATABASE clinic CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER 'clinic'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.* TO 'clinic'@'127.0.0.1';
+SQL
+"$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic >/dev/null
+"${MYSQL[@]}" clinic < "$top/schema/seed.sql"
+"$top/bench/seed-users.sh" "$users" 0 > "$work/users.sql" 2> "$work/users.tsv"
+"${MYSQL[@]}" clinic < "$work/users.sql"
+log "MariaDB on 127.0.0.1:$PORT_DB, $users users with an active package"
+
+# --- the fake SMS gateway, httpd ------------------------------------------
+mkdir -p "$work/run/www"
+"$top/build/fake_sms" --port-file "$work/sms.port" > "$work/sms.log" 2>&1 &
+pids+=($!)
+wait_for 10 test -s "$work/sms.port"
+PORT_SMS=$(cat "$work/sms.port")
+printf '{"success":true,"data":{"name":"mod_clinic","version":"x"},"message":"static"}' > "$work/run/www/static.json"
+head -c 48 /dev/urandom | base64 > "$work/run/jwt.key"
+PORT=$(free_port)
+sed -e "s#@RUN@#$work/run#g" -e "s#@MODULE@#$top/.libs/mod_clinic.so#g" \
+    -e "s#@ERRORLOG@#$work/run/error.log#g" "$top/conf/common.conf.in" > "$work/run/common.conf"
+sed -i "s#^CustomLog.*#CustomLog /dev/null clinic#" "$work/run/common.conf"
+sed -e "s#@RUN@#$work/run#g" -e "s#@PORT@#$PORT#g" -e "s#@PORT_DB@#$PORT_DB#g" \
+    -e "s#@DB_PASS@#$DB_PASS#g" -e "s#@PORT_SMS@#$PORT_SMS#g" \
+    "$top/bench/bench.conf.in" > "$work/run/httpd.conf"
+chmod -R a+rX "$work/run/www"
+api="http://127.0.0.1:$PORT"
+start_httpd() {
+    apache2 -f "$work/run/httpd.conf" -k start
+    wait_for 20 curl -sf "$api/api/health" || { cat "$work/run/error.log" >&2; exit 1; }
+}
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+    command -v valgrind >/dev/null || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >/dev/null; }
+else
+    start_httpd
+fi
+node "$top/bench/tokens.mjs" "$work/run/jwt.key" "$work/users.tsv" > "$work/tokens"
+if [ "${BENCH_CALLGRIND:-0}" != 1 ]; then
+    curl -sf -H "Authorization: Bearer $(head -1 "$work/tokens")" "$api/api/user/profile" \
+        | grep -q '"activePackage":{' || { log "the seeded user has no active package"; exit 1; }
+fi
+
+export BENCH_LUA="$top/bench/lua" BENCH_TOKENS="$work/tokens" BENCH_THREADS=2
+
+# wrk_once NAME URL SCRIPT: one measurement, "NAME rps p99_ms non2xx requests"
+wrk_once() {
+    local out
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/bench/lua/$3" "$2" 2>&1)
+    awk -v name="$1" '
+        /Requests\/sec/ { rps = $2 }
+        $1 == "99%" { v = $2; ms = v + 0
+                      if (v ~ /us$/) ms = ms / 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) ms = ms * 1000
+                      p99 = ms }
+        /Non-2xx/ { bad = $NF }
+        / requests in / { n = $1 }
+        END { printf "%s %s %.2f %d %d\n", name, rps, p99, bad, n }' <<<"$out"
+}
+
+# instructions per request: httpd -X under callgrind for one route; the
+# instructions of a run that serves nothing but its start (the baseline)
+# are taken off, the rest divided by the requests wrk made
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+    cg_total() {  # cg_total URL SCRIPT NAME -> "instructions requests"
+        local n=0 out
+        # valgrind writes its file as whoever httpd has become: run it all
+        # as the Apache user from the start
+        mkdir -p "$work/cg"; rm -f "$work/cg/out"
+        chown -R www-data "$work/cg" "$work/run"
+        runuser -u www-data -- valgrind --tool=callgrind \
+            --callgrind-out-file="$work/cg/out" \
+            apache2 -X -f "$work/run/httpd.conf" > "$work/cg.log" 2>&1 &
+        local vpid=$!
+        wait_for 120 curl -sf "$api/api/version" || { cat "$work/cg.log" >&2; exit 1; }
+        if [ -n "$1" ]; then
+            wrk -t1 -c4 -d"${secs}s" -s "$top/bench/lua/$2" "$1" > "$work/wrk.out" 2>&1 || true
+            n=$(awk '/ requests in / {print $1}' "$work/wrk.out")
+            [ -n "$n" ] && [ "$n" -gt 0 ] || { cat "$work/wrk.out" "$work/cg.log" >&2; exit 1; }
+        fi
+        stop_pidfile "$work/run/httpd.pid"
+        wait "$vpid" 2>/dev/null || true
+        out=$(awk '/^totals:/ { print $2 }' "$work/cg/out")
+        # BENCH_CG_DIR: keep each route's profile for callgrind_annotate
+        [ -z "${BENCH_CG_DIR:-}" ] || cp "$work/cg/out" "$BENCH_CG_DIR/callgrind.${3:-start}"
+        echo "$out $n"
+    }
+    read -r base _ <<<"$(cg_total "" "" "")"
+    printf '%-12s %9s %22s\n' route requests "instructions/request"
+    for t in "static /static.json anon.lua" "health /api/health anon.lua" \
+             "profile /api/user/profile profile.lua" \
+             "packages /api/packages/available anon.lua" \
+             "send-otp /api/auth/send-otp send.lua"; do
+        set -- $t
+        read -r total n <<<"$(cg_total "$api$2" "$3" "$1")"
+        awk -v name="$1" -v t="$total" -v b="$base" -v n="$n" \
+            'BEGIN { printf "%-12s %9d %22.0f\n", name, n, (t - b) / n }'
+    done
+    exit 0
+fi
+
+# warm-up: the connection pools grow to their working size
+for u in /api/health /api/packages/available; do
+    wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/anon.lua" "$api$u" >/dev/null 2>&1
+done
+wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/profile.lua" "$api/api/user/profile" >/dev/null 2>&1
+
+next_phone=1000000
+for round in $(seq "$rounds"); do
+    log "round $round of $rounds (${secs}s each)"
+    wrk_once static "$api/static.json" anon.lua >> "$work/results"
+    wrk_once health "$api/api/health" anon.lua >> "$work/results"
+    wrk_once profile "$api/api/user/profile" profile.lua >> "$work/results"
+    wrk_once packages "$api/api/packages/available" anon.lua >> "$work/results"
+    wrk_once send-otp "$api/api/auth/send-otp" send.lua >> "$work/results"
+    # codes for verify: as many as send-otp could make in the time, and more
+    sent=$(awk '$1 == "send-otp" { r = $2 } END { print int(r) }' "$work/results")
+    want=$(( (sent > 500 ? sent : 500) * secs * 3 / 2 ))
+    [ "$want" -le 90000 ] || want=90000
+    node "$top/bench/pairs.mjs" "$api" "http://127.0.0.1:$PORT_SMS" "$want" "$next_phone" > "$work/pairs"
+    next_phone=$((next_phone + want))
+    export BENCH_PAIRS="$work/pairs"
+    line=$(wrk_once verify-otp "$api/api/auth/verify-otp" verify.lua)
+    have=$(wc -l < "$work/pairs")
+    # a run that used up its codes measured less than its time: say so
+    [ "$(awk '{print $5}' <<<"$line")" -lt "$have" ] || line="$line short"
+    echo "$line" >> "$work/results"
+    wrk_once gateway "http://127.0.0.1:$PORT_SMS/ok/bench" gateway.lua >> "$work/results"
+done
+
+# --- memory: the children's peak RSS over 200,000 requests ---------------
+children() { pgrep -P "$(cat "$work/run/httpd.pid")" | sort; }
+hwm() { local t=0 p; for p in $(children); do t=$((t + $(awk '/VmHWM/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+before_children=$(children | tr '\n' ' ')
+hwm0=$(hwm)
+prof=$(awk '$1 == "profile" { r = $2 } END { print int(r) }' "$work/results")
+msecs=$(( 200000 / (prof > 1000 ? prof : 1000) + 2 ))
+mem=$(wrk -t2 -c"$conns" -d"${msecs}s" -s "$top/bench/lua/profile.lua" "$api/api/user/profile" 2>&1 | awk '/ requests in / {print $1}')
+hwm1=$(hwm)
+[ "$(children | tr '\n' ' ')" = "$before_children" ] || log "the children changed during the memory run: the figure is not comparable"
+
+# --- the table ------------------------------------------------------------
+"$top/bench/report.sh" "$work/results"
+echo "memory: children's peak RSS ${hwm0} KiB after warm-up, ${hwm1} KiB after $mem more profile requests ($(( hwm1 - hwm0 )) KiB)"

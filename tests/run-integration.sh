@@ -16,7 +16,7 @@ chmod 755 "$work"
 pids=()
 httpd_conf=""
 
-log() { printf '[harness] %s\n' "$*" >&2; }
+. "$top/tests/lib.sh"
 
 # CLINIC_MODULE: another build of the module (make asan); CLINIC_HTTPD_ENV:
 # environment for httpd (the sanitizer's preload); CLINIC_VALGRIND=1: httpd
@@ -70,32 +70,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-read -r eph_lo _ < /proc/sys/net/ipv4/ip_local_port_range
-port_lo=10000
-port_hi=$((eph_lo - 1))
-
-free_port() {
-    # runs in $(...): remember the ports handed out in a file, not a variable
-    local p
-    touch "$work/ports"
-    while :; do
-        # below the kernel's ephemeral range, where outgoing connections
-        # (to MariaDB, to the gateway) would otherwise take our port
-        p=$(shuf -i "$port_lo-$port_hi" -n 1)
-        grep -qx "$p" "$work/ports" && continue
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p" >> "$work/ports"
-            echo "$p"; return
-        fi
-    done
-}
-
-wait_for() {   # wait_for SECONDS COMMAND...
-    local t=$1; shift
-    for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    return 1
-}
-
 mkdir -p "$work/run" "$work/mysql" "$work/sqlite"
 # what httpd's children (www-data) read must not live in the checkout: a
 # checkout in /root (mode 700) is out of their reach
@@ -130,39 +104,9 @@ log "fake payment providers on 127.0.0.1:$PORT_PAY"
 
 # --- private MariaDB -----------------------------------------------------
 start_mariadb() {
-    local d="$work/mysql"
-    mkdir -p "$d/data" "$d/sock"
-    chown -R mysql:mysql "$d"
-    mariadb-install-db --user=mysql --datadir="$d/data" \
-        --auth-root-authentication-method=socket --skip-test-db \
-        > "$d/install.log" 2>&1 || { cat "$d/install.log" >&2; return 1; }
-    PORT_DB=$(free_port)
     # start.sh / restart.sh: the restart test stops and starts the server
     # under load (the pid file names whoever runs now, for cleanup too)
-    cat > "$d/start.sh" <<SH
-#!/bin/sh
-mariadbd --no-defaults --user=mysql --datadir="$d/data" --socket="$d/sock/mysqld.sock" \\
-    --port="$PORT_DB" --bind-address=127.0.0.1 --pid-file="$d/sock/mysqld.pid" \\
-    --log-error="$d/error.log" --max-connections=300 \\
-    --innodb-buffer-pool-size=64M --skip-name-resolve >/dev/null 2>&1 &
-for i in \$(seq 600); do
-    mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && exit 0
-    sleep 0.1
-done
-exit 1
-SH
-    cat > "$d/restart.sh" <<SH
-#!/bin/sh
-# stop MariaDB (TERM, as a service restart does), then start it again
-pid=\$(cat "$d/sock/mysqld.pid")
-kill -TERM "\$pid"
-for i in \$(seq 600); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
-sleep \${1:-0}
-exec "$d/start.sh"
-SH
-    chmod 755 "$d/start.sh" "$d/restart.sh"
-    "$d/start.sh" || { cat "$d/error.log" >&2; return 1; }
-    MYSQL=(mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot)
+    mariadb_start "$work/mysql" || return 1
     DB_PASS=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')
     "${MYSQL[@]}" <<SQL
 CREATE DATABASE clinic CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;

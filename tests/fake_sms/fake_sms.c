@@ -35,7 +35,7 @@
 #define MAX_CONN    256
 #define MAX_HEAD    (16 * 1024)
 #define MAX_BODY    (64 * 1024)
-#define MAX_RECORDS 10000
+#define MAX_RECORDS 100000
 #define MAX_WAIT    30          /* seconds, for /hang and /slow/N */
 #define IO_TIMEOUT  5           /* seconds, SO_RCVTIMEO / SO_SNDTIMEO */
 
