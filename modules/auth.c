@@ -128,7 +128,8 @@ int clinic_auth_load(clinic_req_t *cr)
         return DECLINED;
     }
     if (!(d = clinic_db_quiet(cr))
-        || clinic_store_user_by_id(&user, cr->r, d, claims->sub)
+        || clinic_store_user_with_active(&user, &cr->active, cr->r, d,
+                                         claims->sub, cr->now)
            != APR_SUCCESS) {
         cr->refused = "database";
     }
@@ -146,6 +147,7 @@ int clinic_auth_load(clinic_req_t *cr)
     }
     else {
         cr->user = user;
+        cr->active_known = 1;
         return OK;
     }
     return DECLINED;
@@ -220,8 +222,16 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
-        != OK) {
+    /* a login reveals nothing between its two limits: counted at once */
+    if (!*owner) {
+        if ((st = clinic_ratelimit_exact_pair(cr, CLINIC_RL_OTP_IP,
+                                              cr->client, CLINIC_RL_OTP_PHONE,
+                                              phone)) != OK) {
+            return st;
+        }
+    }
+    else if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
+             != OK) {
         return st;
     }
     if (*owner) {
@@ -239,7 +249,9 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
                                      "account.", NULL);
         }
     }
-    if ((st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_PHONE, phone)) != OK) {
+    if (*owner
+        && (st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_PHONE, phone))
+           != OK) {
         return st;
     }
     if (clinic_otp_generate(code) != APR_SUCCESS
@@ -285,7 +297,7 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     data = clinic_json_object(cr->r->pool);
     cJSON_AddStringToObject(data, "phoneNumber", phone);
     cJSON_AddStringToObject(data, "purpose", purpose);
-    cJSON_AddNumberToObject(data, "expiresIn", (double)clinic_otp_ttl(c));
+    clinic_json_add_int(data, "expiresIn", clinic_otp_ttl(c));
     return clinic_send_ok(cr, HTTP_OK, data,
                           "A verification code was sent by SMS.");
 }
@@ -449,7 +461,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
     clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
                   "wrong_code");
     details = clinic_json_object(cr->r->pool);
-    cJSON_AddNumberToObject(details, "attemptsRemaining", left);
+    clinic_json_add_int(details, "attemptsRemaining", left);
     return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_OTP",
                              "The code is not correct.", details);
 }
@@ -507,8 +519,7 @@ int clinic_h_verify_otp(clinic_req_t *cr)
                          clinic_currency(cr->conf), cr->now);
     cJSON_AddStringToObject(data, "token", token);
     cJSON_AddStringToObject(data, "tokenType", "Bearer");
-    cJSON_AddNumberToObject(data, "expiresIn",
-                            (double)clinic_token_ttl(cr->conf));
+    clinic_json_add_int(data, "expiresIn", clinic_token_ttl(cr->conf));
     cJSON_AddBoolToObject(data, "isNewUser", is_new);
     return clinic_send_ok(cr, HTTP_OK, data, "You are logged in.");
 }

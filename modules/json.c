@@ -338,6 +338,25 @@ static void add_str_or_null(cJSON *o, const char *key, const char *v)
     }
 }
 
+cJSON *clinic_json_add_int(cJSON *o, const char *key, apr_int64_t v)
+{
+    /* cJSON prints a number with sprintf("%1.15g") and reads it back
+     * with sscanf: written as whole-number text instead, the answers
+     * with many numbers (remainingTime) cost a tenth */
+    char buf[24], *e = buf + sizeof(buf) - 1;
+    apr_uint64_t u = v < 0 ? 0 - (apr_uint64_t)v : (apr_uint64_t)v;
+
+    *e = '\0';
+    do {
+        *--e = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *--e = '-';
+    }
+    return cJSON_AddRawToObject(o, key, e);
+}
+
 /* the fields Package and Subscription share */
 static void add_package_fields(cJSON *o, apr_pool_t *p,
                                const clinic_package_t *pkg,
@@ -354,7 +373,7 @@ static void add_package_fields(cJSON *o, apr_pool_t *p,
         cJSON_AddNullToObject(o, "price");
     }
     cJSON_AddStringToObject(o, "currency", currency);
-    cJSON_AddNumberToObject(o, "duration", pkg->duration_days);
+    clinic_json_add_int(o, "duration", pkg->duration_days);
 }
 
 cJSON *clinic_json_add_package(cJSON *parent, const char *key, apr_pool_t *p,
@@ -402,15 +421,14 @@ cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,
                             clinic_time_iso(p, sub->expires_at));
     cJSON_AddBoolToObject(o, "isActive", clinic_sub_is_active(sub, now));
     cJSON_AddStringToObject(o, "paymentStatus", sub->payment_status);
-    cJSON_AddNumberToObject(o, "remainingDays", (double)left.remaining_days);
+    clinic_json_add_int(o, "remainingDays", left.remaining_days);
     rt = cJSON_AddObjectToObject(o, "remainingTime");
     if (rt) {
-        cJSON_AddNumberToObject(rt, "days", (double)left.days);
-        cJSON_AddNumberToObject(rt, "hours", (double)left.hours);
-        cJSON_AddNumberToObject(rt, "minutes", (double)left.minutes);
-        cJSON_AddNumberToObject(rt, "seconds", (double)left.seconds);
-        cJSON_AddNumberToObject(rt, "totalSeconds",
-                                (double)left.total_seconds);
+        clinic_json_add_int(rt, "days", left.days);
+        clinic_json_add_int(rt, "hours", left.hours);
+        clinic_json_add_int(rt, "minutes", left.minutes);
+        clinic_json_add_int(rt, "seconds", left.seconds);
+        clinic_json_add_int(rt, "totalSeconds", left.total_seconds);
     }
     return o;
 }

@@ -46,6 +46,9 @@ clinic_body_rc clinic_json_parse_foreign(cJSON **out, apr_pool_t *p,
 const cJSON *clinic_json_field(const cJSON *obj, const char *const *names,
                                const char **used);
 
+/* o.key = v, a whole number (cheaper than cJSON_AddNumberToObject) */
+cJSON *clinic_json_add_int(cJSON *o, const char *key, apr_int64_t v);
+
 /* Price text as stored ("25.500", "25.5", "7") as JSON number text with at
  * most 3 decimals and no trailing zeros ("25.5", "7"); NULL if malformed. */
 const char *clinic_price_json(apr_pool_t *p, const char *decimal);

@@ -70,6 +70,51 @@ static int send_json(request_rec *r, int status, const char *text)
     return DONE;
 }
 
+/* Does If-None-Match name etag (or "*")?  A list, weak or strong: the
+ * answer is the same bytes either way. */
+static int etag_matches(const char *inm, const char *etag)
+{
+    apr_size_t n = strlen(etag);
+    const char *p = inm;
+
+    if (!inm) {
+        return 0;
+    }
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        if (!strncmp(p, "W/", 2)) {
+            p += 2;
+        }
+        if (*p == '*' || (!strncmp(p, etag, n)
+                          && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))) {
+            return 1;
+        }
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+int clinic_send_cacheable(clinic_req_t *cr, const char *text,
+                          const char *etag)
+{
+    request_rec *r = cr->r;
+
+    clinic_db_release(cr);
+    if (etag_matches(apr_table_get(r->headers_in, "If-None-Match"), etag)) {
+        clinic_common_headers(r);
+        r->status = HTTP_NOT_MODIFIED;
+    }
+    else {
+        send_json(r, HTTP_OK, text);
+    }
+    /* may be kept, but asked again each time (the ETag makes that cheap) */
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-cache");
+    apr_table_setn(r->err_headers_out, "ETag", etag);
+    return DONE;
+}
+
 int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
                    const char *message)
 {
@@ -109,7 +154,7 @@ int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after)
                    apr_psprintf(cr->r->pool, "%" APR_INT64_T_FMT,
                                 retry_after));
     if (details) {
-        cJSON_AddNumberToObject(details, "retryAfter", (double)retry_after);
+        clinic_json_add_int(details, "retryAfter", retry_after);
     }
     return clinic_send_error(cr, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED",
                              "Too many requests. Please try again later.",

@@ -51,6 +51,8 @@ struct clinic_req_t {
     cJSON *body;               /* parsed JSON object (routes with a body) */
     ap_dbd_t *dbd;             /* held from clinic_db to clinic_db_release */
     clinic_user_t *user;       /* the token's user (routes with a token) */
+    clinic_sub_t *active;      /* its active subscription, read with it */
+    int active_known;          /* active is what the database said */
     int bearer_rc;             /* clinic_bearer(): -2 unchecked, -1 none */
     clinic_jwt_claims_t claims;  /* valid when bearer_rc is CLINIC_JWT_OK */
     const char *refused;       /* why the signed token's user was refused
@@ -66,6 +68,11 @@ int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
                    const char *message);
 int clinic_send_error(clinic_req_t *cr, int status, const char *code,
                       const char *message, const cJSON *details);
+/* 200 with text (an envelope) and its ETag, or 304 Not Modified without
+ * a body when the client's If-None-Match names it; Cache-Control
+ * no-cache */
+int clinic_send_cacheable(clinic_req_t *cr, const char *text,
+                          const char *etag);
 /* VALIDATION_ERROR with one field in details */
 int clinic_send_invalid(clinic_req_t *cr, const char *field,
                         const char *what);

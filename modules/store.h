@@ -55,6 +55,11 @@ apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,
                                         ap_dbd_t *d, const char *phone);
 apr_status_t clinic_store_user_by_id(clinic_user_t **out, request_rec *r,
                                      ap_dbd_t *d, const char *id);
+/* the user and the subscription active at now (NULL when none) */
+apr_status_t clinic_store_user_with_active(clinic_user_t **user,
+                                          clinic_sub_t **active,
+                                          request_rec *r, ap_dbd_t *d,
+                                          const char *id, apr_int64_t now);
 /* APR_EEXIST when the phone is taken */
 apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
                                       const char *id, const char *phone,
@@ -133,6 +138,14 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
                                     request_rec *r, ap_dbd_t *d,
                                     const char *bucket, int limit,
                                     int window, apr_int64_t now);
+
+/* Both buckets' first slot in one statement, when neither has a slot
+ * yet (*taken 1); *taken 0 when one has, and nothing was taken: then
+ * clinic_store_rate_take each.  A slot 0 is free by definition when it
+ * is missing, so this never lets a request past a limit. */
+apr_status_t clinic_store_rate_take_fresh(int *taken, request_rec *r,
+                                         ap_dbd_t *d, const char *bucket1,
+                                         const char *bucket2, apr_int64_t now);
 
 /* packages and subscriptions */
 apr_status_t clinic_store_packages_active(apr_array_header_t **out,

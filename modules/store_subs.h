@@ -11,12 +11,14 @@
 
 /* a subscription joined with its package; its price is what was charged
  * (amount), the package's for rows bought before payments existed */
-#define CLINIC_SUB_SELECT \
-    "SELECT up.id, up.package_id, p.name, p.description, " \
+#define CLINIC_SUB_COLS \
+    "up.id, up.package_id, p.name, p.description, " \
     "COALESCE(up.amount, p.price), p.duration_days, p.is_active, " \
     "p.created_at, up.purchased_at, up.expires_at, up.payment_status, " \
     "up.user_id, up.created_at, up.currency, up.pay_provider, up.pay_ref, " \
-    "up.pay_url, up.pay_expires_at " \
+    "up.pay_url, up.pay_expires_at"
+#define CLINIC_SUB_SELECT \
+    "SELECT " CLINIC_SUB_COLS " " \
     "FROM user_packages up JOIN packages p ON p.id = up.package_id "
 
 void clinic_sub_from(clinic_sub_t *s, clinic_row_t v);

@@ -8,6 +8,7 @@
 
 #include "store.h"
 #include "store_db.h"
+#include "store_subs.h"
 #include "timeutil.h"
 
 #define USER_COLS "id, phone_number, name, national_id, is_active, " \
@@ -16,6 +17,7 @@
 enum {
     S_USER_BY_PHONE,
     S_USER_BY_ID,
+    S_USER_WITH_ACTIVE,
     S_USER_INSERT,
     S_USER_UPDATE,
     S_USER_SET_PHONE,
@@ -27,6 +29,16 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "SELECT " USER_COLS " FROM users WHERE phone_number = %s", 0 },
     [S_USER_BY_ID] = { "clinic_user_by_id",
         "SELECT " USER_COLS " FROM users WHERE id = %s", 0 },
+    /* a token's user and the subscription it has active, in one round
+     * trip (most requests with a token show or need both) */
+    [S_USER_WITH_ACTIVE] = { "clinic_user_with_active",
+        "SELECT u.id, u.phone_number, u.name, u.national_id, u.is_active, "
+        "u.created_at, u.updated_at, u.token_version, " CLINIC_SUB_COLS " "
+        "FROM users u "
+        "LEFT JOIN user_packages up ON up.active_user_id = u.id "
+        "AND up.expires_at > %s AND up.payment_status = 'completed' "
+        "LEFT JOIN packages p ON p.id = up.package_id "
+        "WHERE u.id = %s", 0 },
     [S_USER_INSERT] = { "clinic_user_insert",
         "INSERT INTO users (" USER_COLS ") "
         "VALUES (%s, %s, NULL, NULL, 1, %s, %s, 0)", 0 },
@@ -71,6 +83,31 @@ static apr_status_t user_one(clinic_user_t **out, request_rec *r,
         *out = user_from(r->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
+}
+
+apr_status_t clinic_store_user_with_active(clinic_user_t **user,
+                                          clinic_sub_t **active,
+                                          request_rec *r, ap_dbd_t *d,
+                                          const char *id, apr_int64_t now)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv = clinic_db_select(&rows, r, d,
+                          &stmts[S_USER_WITH_ACTIVE],
+                          CLINIC_ARGS(clinic_time_db(r->pool, now), id));
+    clinic_row_t v;
+
+    *user = NULL;
+    *active = NULL;
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    v = APR_ARRAY_IDX(rows, 0, clinic_row_t);
+    *user = user_from(r->pool, v);
+    if (v[8]) {
+        *active = apr_pcalloc(r->pool, sizeof(**active));
+        clinic_sub_from(*active, v + 8);
+    }
+    return APR_SUCCESS;
 }
 
 apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,

@@ -109,8 +109,13 @@ static int answer_user(clinic_req_t *cr, const char *message, int with_token)
     const char *token = NULL;
     cJSON *data;
 
-    if (clinic_store_sub_active(&active, cr->r, cr->dbd, cr->user->id,
-                                cr->now) != APR_SUCCESS) {
+    /* read with the token's user; a change of profile or number leaves
+     * the subscription as it was */
+    if (cr->active_known) {
+        active = cr->active;
+    }
+    else if (clinic_store_sub_active(&active, cr->r, cr->dbd, cr->user->id,
+                                     cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription lookup failed");
     }
     if (with_token && !(token = clinic_token_for(cr, cr->user))) {
