@@ -25,6 +25,7 @@
 #include "sms.h"
 #include "ratelimit.h"
 #include "ipkey.h"
+#include "pkgcache.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -387,6 +388,7 @@ static void clinic_child_init(apr_pool_t *p, server_rec *s)
     clinic_http_child_init(p, s);
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);
+    clinic_pkgcache_child_init(p, s);
 }
 
 static void clinic_register_hooks(apr_pool_t *p)

@@ -79,6 +79,7 @@ typedef struct {
 } clinic_secret_t;
 
 typedef struct clinic_seclog_t clinic_seclog_t;
+typedef struct clinic_pkg_cache_t clinic_pkg_cache_t;
 
 typedef struct {
     server_rec *server;
@@ -123,6 +124,7 @@ typedef struct {
     const char *seclog_spec;        /* path or "|command" */
     clinic_seclog_t *seclog;        /* opened in open_logs */
     volatile apr_uint32_t schema_ok;  /* per process: schema version seen */
+    clinic_pkg_cache_t *pkg_cache;  /* per process: the package list */
     volatile apr_uint32_t db_down_until;  /* per process: the database was
                                            * found down; until (seconds) */
 } clinic_server_conf;

@@ -17,6 +17,7 @@
 #include "fields.h"
 #include "json.h"
 #include "pay.h"
+#include "pkgcache.h"
 #include "profile.h"
 #include "seclog.h"
 #include "store.h"
@@ -24,10 +25,14 @@
 int clinic_h_packages_available(clinic_req_t *cr)
 {
     apr_array_header_t *pkgs;
-    const char *currency = clinic_currency(cr->conf);
+    const char *currency = clinic_currency(cr->conf), *text, *etag;
     cJSON *data, *list;
     int i;
 
+    /* every visitor asks, the list rarely changes: kept a moment */
+    if ((text = clinic_pkgcache_get(cr, &etag))) {
+        return clinic_send_cacheable(cr, text, etag);
+    }
     if (!clinic_db(cr)) {
         return DONE;
     }
@@ -48,7 +53,10 @@ int clinic_h_packages_available(clinic_req_t *cr)
                                 &APR_ARRAY_IDX(pkgs, i, clinic_package_t),
                                 currency);
     }
-    return clinic_send_ok(cr, HTTP_OK, data, "Packages on sale.");
+    if (!(text = clinic_envelope_ok(cr->r->pool, data, "Packages on sale."))) {
+        return clinic_send_internal(cr, "package list printing failed");
+    }
+    return clinic_send_cacheable(cr, text, clinic_pkgcache_put(cr, text));
 }
 
 #define KEY_MAX 64

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "client.h"
@@ -74,6 +75,55 @@ Test(foundation, packages_available_shape)
     resp_free(r);
 }
 
+/* GET /api/packages/available on base until its body holds needle, for
+ * at most seconds */
+static resp_t *packages_showing(const char *base, const char *needle,
+                                int seconds)
+{
+    int i;
+
+    for (i = 0;; i++) {
+        resp_t *r = call("GET", base, "/api/packages/available", NULL, NULL,
+                         fake_ip());
+        if (strstr(r->body, needle) || i >= seconds * 10) {
+            return r;
+        }
+        resp_free(r);
+        usleep(100 * 1000);
+    }
+}
+
+Test(foundation, package_list_has_an_etag_and_answers_304)
+{
+    const char *headers[3] = { NULL, "X-Forwarded-For: 192.0.2.77", NULL };
+    char *url = fmt("%s/api/packages/available", site("main"));
+    char *inm, *etag;
+    resp_t *r = req("GET", url, NULL, NULL), *again;
+
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(resp_header(r, "ETag"), "an ETag");
+    etag = strdup(resp_header(r, "ETag"));
+    cr_assert_eq(etag[0], '"', "a strong ETag: %s", etag);
+    cr_assert_str_eq(resp_header(r, "Cache-Control"), "no-cache");
+    inm = fmt("If-None-Match: %s", etag);
+    headers[0] = inm;
+    again = req("GET", url, NULL, headers);
+    cr_assert_eq(again->status, 304, "%s", again->body);
+    cr_assert_eq(again->len, 0, "no body with a 304");
+    cr_assert_str_eq(resp_header(again, "ETag"), etag);
+    resp_free(again);
+    /* another ETag: the whole answer */
+    headers[0] = "If-None-Match: \"p-0000000000000000\"";
+    again = req("GET", url, NULL, headers);
+    cr_assert_eq(again->status, 200);
+    assert_envelope(again, 1);
+    resp_free(again);
+    free(inm);
+    free(etag);
+    free(url);
+    resp_free(r);
+}
+
 Test(foundation, price_is_exact_decimal)
 {
     resp_t *r;
@@ -89,7 +139,8 @@ Test(foundation, price_is_exact_decimal)
               "('0e5d2c1a-0000-4000-8000-000000000123', 'Fils test', NULL, "
               "'12.345', 7, 1, '2020-01-01 00:00:00', '2020-01-01 00:00:00')");
     free(out);
-    r = call("GET", site("main"), "/api/packages/available", NULL, NULL, fake_ip());
+    /* the list is kept a moment per process: a change shows within 5 s */
+    r = packages_showing(site("main"), "\"name\":\"Fils test\"", 5);
     cr_assert_eq(r->status, 200);
     /* the newest active package is "package", not this 2020 one */
     cr_assert_str_neq(jstr(r, "data.package.id"), "0e5d2c1a-0000-4000-8000-000000000123");
