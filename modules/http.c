@@ -5,11 +5,13 @@
  * Every handle gets the careful option set: no signals (threaded MPMs),
  * connect and total timeouts, http/https only, TLS peer and host
  * verification, no redirects, a cap on the answer kept.  curl's
- * allocations are released on every path through one exit.
+ * allocations are released on every path through one exit; each thread
+ * keeps one handle (reset before each call).
  */
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_atomic.h>
+#include <apr_thread_proc.h>
 #include <curl/curl.h>
 
 #include <httpd.h>
@@ -28,6 +30,16 @@ static apr_status_t curl_global_cleanup_cb(void *d)
     return APR_SUCCESS;
 }
 
+/* Each thread keeps its curl handle: a new one per call costs more than
+ * the call on loopback, and a kept one keeps its connections to the
+ * gateway (keep-alive), its TLS sessions and CA store */
+static apr_threadkey_t *handle_key;
+
+static void handle_free(void *h)
+{
+    curl_easy_cleanup(h);
+}
+
 void clinic_http_child_init(apr_pool_t *p, server_rec *s)
 {
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -40,6 +52,32 @@ void clinic_http_child_init(apr_pool_t *p, server_rec *s)
     }
     apr_pool_cleanup_register(p, NULL, curl_global_cleanup_cb,
                               apr_pool_cleanup_null);
+    if (apr_threadkey_private_create(&handle_key, handle_free, p)
+        != APR_SUCCESS) {
+        handle_key = NULL;      /* then a handle per call */
+    }
+}
+
+/* this thread's handle, as new; NULL when out of memory.  *own: the
+ * caller cleans it up (no thread key) */
+static CURL *thread_handle(int *own)
+{
+    void *h = NULL;
+
+    *own = 0;
+    if (handle_key && apr_threadkey_private_get(&h, handle_key) == APR_SUCCESS
+        && h) {
+        curl_easy_reset(h);
+        return h;
+    }
+    if (!(h = curl_easy_init())) {
+        return NULL;
+    }
+    if (!handle_key
+        || apr_threadkey_private_set(h, handle_key) != APR_SUCCESS) {
+        *own = 1;
+    }
+    return h;
 }
 
 /* ---- calls in flight ---------------------------------------------------- */
@@ -164,11 +202,12 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
     long timeout = q->timeout > 0 ? q->timeout : 10;
     CURLcode rc;
     apr_status_t rv;
+    int own = 0;
 
     memset(out, 0, sizeof(*out));
     out->body = "";
     if ((rv = header_list(&headers, r->pool, q)) != APR_SUCCESS
-        || !(h = curl_easy_init())) {
+        || !(h = thread_handle(&own))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "CLINIC0201: no memory for a call to the %s", q->what);
         rv = APR_ENOMEM;
@@ -218,8 +257,15 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
     out->truncated = a.truncated;
     rv = APR_SUCCESS;
 done:
-    if (h) {
+    if (h && own) {
         curl_easy_cleanup(h);
+    }
+    else if (h) {
+        /* nothing of this call's stays pointed to: the header list and
+         * the answer buffer go now */
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     }
     curl_slist_free_all(headers);
     return rv;
