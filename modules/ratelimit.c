@@ -1,10 +1,13 @@
 /*
- * ratelimit.c: exact OTP limits in the database, general limits in socache.
+ * ratelimit.c: exact OTP limits in the database; general limits in
+ * lock-free shared counters (sketch.c), or in the socache named by
+ * ClinicRateLimitCache.
  */
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_global_mutex.h>
 #include <apr_sha1.h>
+#include <apr_shm.h>
 
 #include <httpd.h>
 #include <http_config.h>
@@ -16,6 +19,7 @@
 #include <util_mutex.h>
 
 #include "ratelimit.h"
+#include "sketch.h"
 #include "store.h"
 #include "handlers.h"
 #include "seclog.h"
@@ -31,6 +35,20 @@ APLOG_USE_MODULE(clinic);
 #define DEFAULT_SHMCB_ARGS "clinic-ratelimit(4194304)"
 #define KEY_LEN APR_SHA1_DIGESTSIZE
 
+/* Without ClinicRateLimitCache: one table of counters per window length
+ * of the general limits (windows of one length share boundaries, which a
+ * table needs), in anonymous shared memory made before the children
+ * fork.  2^20 buckets (8 MiB) a table, 4 buckets a key: with 20,000
+ * clients in one window, about one shares all four with others (and is
+ * counted a little high); at 2^18 it was one in two hundred. */
+#define SKETCH_LOG2 20
+#define SKETCH_MAX 8
+static struct {
+    int seconds;
+    clinic_sketch_t *table;
+} sketches[SKETCH_MAX];
+static int n_sketches;
+
 /* One cache for the whole httpd: keys carry the virtual host. */
 static struct {
     const ap_socache_provider_t *provider;
@@ -44,6 +62,7 @@ static int rl_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     memset(&cache, 0, sizeof(cache));
+    n_sketches = 0;
     return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 }
 
@@ -60,6 +79,64 @@ static apr_status_t cache_destroy(void *data)
     if (cache.instance) {
         cache.provider->destroy(cache.instance, s);
         cache.instance = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+/* the table of window length seconds, made if missing; 0 when there
+ * are too many lengths */
+static int sketch_for(apr_pool_t *pconf, int seconds, apr_status_t *rv)
+{
+    apr_shm_t *shm;
+    apr_size_t size = clinic_sketch_size(SKETCH_LOG2);
+    apr_uint64_t seed;
+    void *mem;
+    int i;
+
+    for (i = 0; i < n_sketches; i++) {
+        if (sketches[i].seconds == seconds) {
+            return 1;
+        }
+    }
+    if (n_sketches == SKETCH_MAX) {
+        return 0;
+    }
+    if ((*rv = apr_shm_create(&shm, size, NULL, pconf)) != APR_SUCCESS
+        || (*rv = apr_generate_random_bytes((unsigned char *)&seed,
+                                            sizeof(seed))) != APR_SUCCESS) {
+        return 0;
+    }
+    mem = apr_shm_baseaddr_get(shm);
+    memset(mem, 0, size);
+    sketches[n_sketches].seconds = seconds;
+    sketches[n_sketches].table = clinic_sketch_init(mem, SKETCH_LOG2, seed);
+    n_sketches++;
+    return 1;
+}
+
+/* Tables for every window length of the general limits; anything else
+ * than APR_SUCCESS leaves the socache to do it */
+static apr_status_t sketches_create(apr_pool_t *pconf, server_rec *s)
+{
+    apr_status_t rv = APR_SUCCESS;
+    server_rec *sp;
+
+    for (sp = s; sp; sp = sp->next) {
+        clinic_server_conf *c = clinic_conf(sp);
+        if (!c->used) {
+            continue;
+        }
+        if (!sketch_for(pconf, clinic_limit(c, CLINIC_RL_USER).seconds, &rv)
+            || !sketch_for(pconf, clinic_limit(c, CLINIC_RL_ANON).seconds,
+                           &rv)) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+                         "CLINIC0405: more than %d window lengths of the "
+                         "user and anon limits, or no anonymous shared "
+                         "memory: the limits use the shmcb cache and its "
+                         "mutex", SKETCH_MAX);
+            n_sketches = 0;
+            return rv == APR_SUCCESS ? APR_EGENERAL : rv;
+        }
     }
     return APR_SUCCESS;
 }
@@ -82,6 +159,9 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
         used |= clinic_conf(sp)->used;
     }
     if (!used || ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    if (!main_conf->rate_cache && sketches_create(pconf, s) == APR_SUCCESS) {
         return OK;
     }
     if ((colon = strchr(spec, ':')) != NULL) {
@@ -183,6 +263,20 @@ static void cache_hit(request_rec *r, const char *text,
     *count = n;
 }
 
+static apr_uint32_t sketch_hit(const char *key, int seconds,
+                               apr_int64_t window_end)
+{
+    int i;
+
+    for (i = 0; i < n_sketches; i++) {
+        if (sketches[i].seconds == seconds) {
+            return clinic_sketch_hit(sketches[i].table, key, strlen(key),
+                                     (apr_uint32_t)window_end);
+        }
+    }
+    return 0;       /* made for every length at startup: never here */
+}
+
 int clinic_ratelimit_general(clinic_req_t *cr)
 {
     request_rec *r = cr->r;
@@ -198,7 +292,7 @@ int clinic_ratelimit_general(clinic_req_t *cr)
     const char *key;
     int remaining;
 
-    if (!cache.instance) {
+    if (!cache.instance && !n_sketches) {
         return OK;
     }
     key = apr_psprintf(r->pool, "%s:%u|%s|%s|%" APR_INT64_T_FMT,
@@ -206,7 +300,12 @@ int clinic_ratelimit_general(clinic_req_t *cr)
                                                   : "",
                        (unsigned)r->server->port, sub ? "u" : "a",
                        sub ? sub : cr->client, window_end);
-    cache_hit(r, key, window_end, &count);
+    if (n_sketches) {
+        count = sketch_hit(key, l.seconds, window_end);
+    }
+    else {
+        cache_hit(r, key, window_end, &count);
+    }
     remaining = l.count - (int)count;
     apr_table_setn(r->err_headers_out, "RateLimit-Limit",
                    apr_itoa(r->pool, l.count));
@@ -225,6 +324,39 @@ int clinic_ratelimit_general(clinic_req_t *cr)
     return OK;
 }
 
+static const char *exact_bucket(clinic_req_t *cr, clinic_rl_kind kind,
+                                const char *key)
+{
+    return apr_pstrcat(cr->r->pool, clinic_limit_name(kind), ":", key, NULL);
+}
+
+int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,
+                                const char *key1, clinic_rl_kind kind2,
+                                const char *key2)
+{
+    ap_dbd_t *d = clinic_db(cr);
+    int taken, st;
+
+    if (!d) {
+        return DONE;
+    }
+    /* most sends meet a number, and often an address, for the first
+     * time in the window: one statement counts both */
+    if (clinic_store_rate_take_fresh(&taken, cr->r, d,
+                                     exact_bucket(cr, kind1, key1),
+                                     exact_bucket(cr, kind2, key2), cr->now)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "rate limit store failed");
+    }
+    if (taken) {
+        return OK;
+    }
+    if ((st = clinic_ratelimit_exact(cr, kind1, key1)) != OK) {
+        return st;
+    }
+    return clinic_ratelimit_exact(cr, kind2, key2);
+}
+
 int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
                            const char *key)
 {
@@ -237,9 +369,7 @@ int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
         return DONE;
     }
     if (clinic_store_rate_take(&allowed, &retry_after, cr->r, d,
-                               apr_pstrcat(cr->r->pool,
-                                           clinic_limit_name(kind), ":", key,
-                                           NULL),
+                               exact_bucket(cr, kind, key),
                                l.count, l.seconds, cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "rate limit store failed");
     }

@@ -4,9 +4,10 @@
  * OTP limits (otp-phone, otp-ip) must be exact across processes and hosts,
  * so they are counted in the database (store_codes.c, sliding window).
  * The general limits (user, anon) are checked on every request and must
- * stay cheap, so they live in Apache's socache (shmcb by default, a fixed
- * window per key, read, incremented and stored under a global mutex
- * whatever the provider: the socache API has no increment).
+ * stay cheap: a fixed window per key, counted without a lock in shared
+ * memory (sketch.c) by default; with ClinicRateLimitCache, in that socache
+ * (memcache or redis for several hosts), read, incremented and stored
+ * under a global mutex (the socache API has no increment).
  */
 #ifndef CLINIC_RATELIMIT_H
 #define CLINIC_RATELIMIT_H
@@ -26,5 +27,11 @@ int clinic_ratelimit_general(clinic_req_t *cr);
  * once answered (429, 503 or 500). */
 int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
                            const char *key);
+
+/* The same for two limits counted together (the IP's first, then the
+ * number's, as two calls would) */
+int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,
+                                const char *key1, clinic_rl_kind kind2,
+                                const char *key2);
 
 #endif
