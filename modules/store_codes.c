@@ -25,6 +25,7 @@ enum {
     S_OTP_REPLACED,
     S_RATE_SLOTS,
     S_RATE_NEW,
+    S_RATE_NEW_PAIR,
     S_RATE_CLAIM,
     S_RATE_CLEANUP,
     S_COUNT
@@ -75,6 +76,11 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_RATE_NEW] = { "clinic_rate_new",
         "INSERT INTO rate_slots (bucket, slot, used_at) "
         "VALUES (%s, %s, %s)", 1 },
+    /* two limits met for the first time in their windows, in one
+     * statement: both first slots, or (a unique key refusing one) none */
+    [S_RATE_NEW_PAIR] = { "clinic_rate_new_pair",
+        "INSERT INTO rate_slots (bucket, slot, used_at) "
+        "VALUES (%s, 0, %s), (%s, 0, %s)", 1 },
     [S_RATE_CLAIM] = { "clinic_rate_claim",
         "UPDATE rate_slots SET used_at = %s "
         "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
@@ -241,6 +247,19 @@ apr_status_t clinic_store_cleanup(request_rec *r, ap_dbd_t *d,
 }
 
 /* ---- exact limits ------------------------------------------------------ */
+
+apr_status_t clinic_store_rate_take_fresh(int *taken, request_rec *r,
+                                         ap_dbd_t *d, const char *bucket1,
+                                         const char *bucket2, apr_int64_t now)
+{
+    const char *now_s = clinic_db_num(r->pool, now);
+    apr_status_t rv = clinic_db_run(NULL, r, d, &stmts[S_RATE_NEW_PAIR],
+                                    CLINIC_ARGS(bucket1, now_s, bucket2,
+                                                now_s));
+
+    *taken = rv == APR_SUCCESS;
+    return rv == APR_EEXIST ? APR_SUCCESS : rv;
+}
 
 apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
                                     request_rec *r, ap_dbd_t *d,
