@@ -175,7 +175,7 @@ hwm() { local t=0 p; for p in $(children); do t=$((t + $(awk '/VmHWM/ {print $2}
 before_children=$(children | tr '\n' ' ')
 hwm0=$(hwm)
 prof=$(awk '$1 == "profile" { r = $2 } END { print int(r) }' "$work/results")
-msecs=$(( 200000 / (prof > 1000 ? prof : 1000) + 2 ))
+msecs=$(( 220000 / (prof > 1000 ? prof : 1000) + 2 ))
 mem=$(wrk -t2 -c"$conns" -d"${msecs}s" -s "$top/bench/lua/profile.lua" "$api/api/user/profile" 2>&1 | awk '/ requests in / {print $1}')
 hwm1=$(hwm)
 [ "$(children | tr '\n' ' ')" = "$before_children" ] || log "the children changed during the memory run: the figure is not comparable"
