@@ -11,6 +11,8 @@
 #   make asan       the integration suite against an ASan/UBSan build
 #   make bench      wrk: the API against a static file, in one run (bench/)
 #   make bench-callgrind  instructions per request of each route
+#   make bench-growth     the profile at 1,000,000 users, send-otp after
+#                   100,000 logins
 #   make fresh-machine   tests/fresh-machine.sh: the two commands in a new
 #                   Debian 12 root (slow, by hand)
 #
@@ -45,7 +47,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
-         bench-callgrind
+         bench-callgrind bench-growth
 $(ENTRY): deps
 	@$(MAKE) --no-print-directory _$@
 
@@ -126,6 +128,10 @@ _run: mod_clinic.so
 # file in one run
 _bench: mod_clinic.so $(BUILD)/fake_sms
 	bench/run.sh
+
+# 1,000 -> 1,000,000 users, and 100,000 logins' leftovers (bench/)
+_bench-growth: mod_clinic.so $(BUILD)/fake_sms
+	BENCH_GROWTH=1 BENCH_USERS=1000 bench/run.sh
 
 # instructions per request of each route, httpd -X under callgrind
 _bench-callgrind: mod_clinic.so $(BUILD)/fake_sms

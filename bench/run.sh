@@ -141,10 +141,67 @@ if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
 fi
 
 # warm-up: the connection pools grow to their working size
-for u in /api/health /api/packages/available; do
-    wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/anon.lua" "$api$u" >/dev/null 2>&1
-done
-wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/profile.lua" "$api/api/user/profile" >/dev/null 2>&1
+warm() {
+    for u in /api/health /api/packages/available; do
+        wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/anon.lua" "$api$u" >/dev/null 2>&1
+    done
+    wrk -t2 -c"$conns" -d2s -s "$top/bench/lua/profile.lua" "$api/api/user/profile" >/dev/null 2>&1
+}
+
+# growth (make bench-growth): the profile with 1,000 users, then with
+# 1,000,000; send-otp on small tables, then after 100,000 logins' codes
+# and limit slots (as a day's logins leave them: expired two hours ago),
+# which the cleanup must take away
+if [ "${BENCH_GROWTH:-0}" = 1 ]; then
+    p50() {  # p50 URL SCRIPT: the median round's median latency, ms
+        local i
+        for i in $(seq "$rounds"); do
+            wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/bench/lua/$2" "$1" 2>&1 \
+                | awk '$1 == "50%" { v = $2; ms = v + 0
+                        if (v ~ /us$/) ms /= 1000; else if (v !~ /ms$/ && v ~ /s$/) ms *= 1000
+                        print ms }'
+        done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    }
+    count() { "${MYSQL[@]}" -N clinic -e "SELECT COUNT(*) FROM $1"; }
+    warm
+    prof1=$(p50 "$api/api/user/profile" profile.lua)
+    send1=$(p50 "$api/api/auth/send-otp" send.lua)
+    log "adding 999,000 users"
+    "$top/bench/seed-users.sh" 999000 "$users" nopackage 2>/dev/null | "${MYSQL[@]}" clinic
+    prof2=$(p50 "$api/api/user/profile" profile.lua)
+    log "adding 100,000 logins' codes and limit slots, expired two hours ago"
+    old=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S'); olds=$(date -u -d '-2 hours' +%s)
+    awk -v old="$old" -v olds="$olds" 'BEGIN {
+        for (i = 0; i < 100000; i += 1000) {
+            c = "INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, attempts, status, created_at, created_us, expires_at, consumed_at) VALUES "
+            r = "INSERT INTO rate_slots (bucket, slot, used_at) VALUES "
+            for (j = i; j < i + 1000; j++) {
+                c = c (j > i ? "," : "") sprintf("(\x27%08x-c0de-4000-8000-%012x\x27,\x27+9655%07d\x27,\x27login\x27,\x27\x27,\x27x\x27,1,\x27consumed\x27,\x27%s\x27,%d,\x27%s\x27,\x27%s\x27)", j, j, j, old, olds * 1000000 + j, old, old)
+                r = r (j > i ? "," : "") sprintf("(\x27otp-phone:+9655%07d\x27,0,%d),(\x27otp-ip:172.16.%d.%d\x27,0,%d)", j, olds, int(j / 256) % 256, j % 256, olds)
+            }
+            print c ";"; print "INSERT IGNORE" substr(r, 7) ";"
+        }
+    }' | "${MYSQL[@]}" clinic
+    codes0=$(count otp_codes); slots0=$(count rate_slots)
+    # new children: each cleans up on its first send (during a short
+    # warm-up of sends, so the measurement is of the tables it leaves)
+    apache2 -f "$work/run/httpd.conf" -k graceful
+    sleep 2
+    warm
+    wrk -t2 -c"$conns" -d3s -s "$top/bench/lua/send.lua" "$api/api/auth/send-otp" >/dev/null 2>&1
+    send2=$(p50 "$api/api/auth/send-otp" send.lua)
+    codes1=$(count otp_codes); slots1=$(count rate_slots)
+    awk -v p1="$prof1" -v p2="$prof2" -v s1="$send1" -v s2="$send2" \
+        -v c0="$codes0" -v c1="$codes1" -v r0="$slots0" -v r1="$slots1" 'BEGIN {
+        printf "%-44s %10s %10s %7s\n", "p50 latency (ms)", "before", "after", "ratio"
+        printf "%-44s %10.2f %10.2f %7.2f\n", "profile: 1,000 users -> 1,000,000", p1, p2, p2 / p1
+        printf "%-44s %10.2f %10.2f %7.2f\n", "send-otp: small tables -> +100,000 logins", s1, s2, s2 / s1
+        printf "otp_codes %d rows before the cleanup, %d after; rate_slots %d before, %d after\n", c0, c1, r0, r1
+    }'
+    exit 0
+fi
+
+warm
 
 next_phone=1000000
 for round in $(seq "$rounds"); do

@@ -34,7 +34,6 @@ APLOG_USE_MODULE(clinic);
 #define PURPOSE_PHONE_CHANGE "phone_change"
 #define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
 #define KEEP_EXPIRED 3600           /* expired codes are kept an hour */
-#define KEEP_SLOTS (7 * 86400)      /* the longest limit window */
 
 static apr_uint32_t last_cleanup;
 
@@ -50,7 +49,7 @@ static void cleanup_maybe(clinic_req_t *cr, ap_dbd_t *d)
         return;
     }
     clinic_store_cleanup(cr->r, d, cr->now - KEEP_EXPIRED,
-                         cr->now - KEEP_SLOTS);
+                         cr->now - clinic_ratelimit_longest_exact());
 }
 
 /* ---- tokens ------------------------------------------------------------- */
