@@ -231,6 +231,15 @@ CONF
     local old recent
     old=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S')
     recent=$(date -u -d '-10 minutes' '+%Y-%m-%d %H:%M:%S')
+    # and two limit slots: used two hours ago (past the longest OTP window
+    # of this configuration, an hour: deleted) and ten minutes ago (kept)
+    local olds recents
+    olds=$(date -u -d '-2 hours' +%s)
+    recents=$(date -u -d '-10 minutes' +%s)
+    "$run/sql.sh" <<SQL
+DELETE FROM rate_slots WHERE bucket IN ('otp-ip:cleanup-old', 'otp-ip:cleanup-recent');
+INSERT INTO rate_slots (bucket, slot, used_at) VALUES ('otp-ip:cleanup-old', 0, $olds), ('otp-ip:cleanup-recent', 0, $recents);
+SQL
     "$run/sql.sh" <<SQL
 DELETE FROM otp_codes WHERE id IN ('00000000-0000-4000-8000-0000000c1ea1', '00000000-0000-4000-8000-0000000c1ea2');
 INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, attempts, status, created_at, created_us, expires_at)

@@ -705,6 +705,14 @@ Test(auth, the_module_deletes_old_expired_codes)
     r = verify(site("main"), "+96550000012", "12345", fake_ip());
     assert_error(r, 400, "OTP_EXPIRED");
     resp_free(r);
+    /* limit slots are kept as long as the longest OTP window, an hour
+     * here (not a week whatever the limits) */
+    out = sql("SELECT COUNT(*) FROM rate_slots WHERE bucket = 'otp-ip:cleanup-old'");
+    cr_assert_str_eq(out, "0", "a slot used two hours ago is gone");
+    free(out);
+    out = sql("SELECT COUNT(*) FROM rate_slots WHERE bucket = 'otp-ip:cleanup-recent'");
+    cr_assert_str_eq(out, "1", "a slot used ten minutes ago is kept");
+    free(out);
 }
 
 Test(auth, security_log_through_a_piped_logger, .timeout = 30)
