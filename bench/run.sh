@@ -191,11 +191,15 @@ if [ "${BENCH_GROWTH:-0}" = 1 ]; then
     wrk -t2 -c"$conns" -d3s -s "$top/bench/lua/send.lua" "$api/api/auth/send-otp" >/dev/null 2>&1
     send2=$(p50 "$api/api/auth/send-otp" send.lua)
     codes1=$(count otp_codes); slots1=$(count rate_slots)
-    awk -v p1="$prof1" -v p2="$prof2" -v s1="$send1" -v s2="$send2" \
+    # InnoDB purges the deleted rows in the background: once more, later
+    sleep 30
+    send3=$(p50 "$api/api/auth/send-otp" send.lua)
+    awk -v p1="$prof1" -v p2="$prof2" -v s1="$send1" -v s2="$send2" -v s3="$send3" \
         -v c0="$codes0" -v c1="$codes1" -v r0="$slots0" -v r1="$slots1" 'BEGIN {
         printf "%-44s %10s %10s %7s\n", "p50 latency (ms)", "before", "after", "ratio"
         printf "%-44s %10.2f %10.2f %7.2f\n", "profile: 1,000 users -> 1,000,000", p1, p2, p2 / p1
         printf "%-44s %10.2f %10.2f %7.2f\n", "send-otp: small tables -> +100,000 logins", s1, s2, s2 / s1
+        printf "%-44s %10.2f %10.2f %7.2f\n", "  the same 30 s later (purge done)", s1, s3, s3 / s1
         printf "otp_codes %d rows before the cleanup, %d after; rate_slots %d before, %d after\n", c0, c1, r0, r1
     }'
     exit 0
