@@ -34,6 +34,9 @@ APLOG_USE_MODULE(clinic);
 #define PURPOSE_PHONE_CHANGE "phone_change"
 #define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
 #define KEEP_EXPIRED 3600           /* expired codes are kept an hour */
+/* limit slots: the longest window a configuration may give an OTP limit;
+ * another host on the same database may use it, so not this one's own */
+#define KEEP_SLOTS (7 * 86400)
 
 static apr_uint32_t last_cleanup;
 
@@ -49,7 +52,7 @@ static void cleanup_maybe(clinic_req_t *cr, ap_dbd_t *d)
         return;
     }
     clinic_store_cleanup(cr->r, d, cr->now - KEEP_EXPIRED,
-                         cr->now - clinic_ratelimit_longest_exact());
+                         cr->now - KEEP_SLOTS);
 }
 
 /* ---- tokens ------------------------------------------------------------- */

@@ -224,6 +224,13 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_clinic/" CLINIC_VERSION);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    /* one kept connection a thread, only while freshly used */
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 4L);
+    if (q->fresh) {
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
     if (q->body) {

@@ -21,6 +21,9 @@ typedef struct {
     apr_array_header_t *headers; /* const char * "Name: value", or NULL */
     const char *user, *pass;     /* HTTP basic auth, or NULL */
     int timeout;                 /* seconds, the whole call */
+    int fresh;                   /* a new connection: a request that must
+                                  * never be sent twice (curl re-sends on
+                                  * a kept connection found dead) */
 } clinic_http_req_t;
 
 typedef struct {

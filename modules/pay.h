@@ -67,10 +67,11 @@ extern const clinic_pay_driver_ops clinic_pay_myfatoorah, clinic_pay_tap;
 const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c);
 
 /* One call to the provider's API: path under the API base, JSON body or
- * NULL (GET).  APR_SUCCESS with the HTTP status and the answer's JSON
- * (NULL when it was not a JSON object); APR_EBUSY past the cap. */
+ * NULL (GET); creates: a call that makes a payment (never re-sent on a
+ * kept connection).  APR_SUCCESS with the HTTP status and the answer's
+ * JSON (NULL when it was not a JSON object); APR_EBUSY past the cap. */
 apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
-                             const cJSON *body, long *status,
+                             const cJSON *body, int creates, long *status,
                              cJSON **answer);
 
 /* For the drivers: o.name, and o.name when it is a string (else NULL) */

@@ -54,7 +54,7 @@ const char *clinic_pay_webhook_to(clinic_req_t *cr)
 }
 
 apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
-                             const cJSON *body, long *status,
+                             const cJSON *body, int creates, long *status,
                              cJSON **answer)
 {
     request_rec *r = cr->r;
@@ -64,7 +64,7 @@ apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
                                                  sizeof(const char *));
     clinic_http_req_t q = { "payment provider", body ? "POST" : "GET",
                             NULL, NULL, NULL, headers, NULL, NULL,
-                            clinic_pay_request_timeout(c) };
+                            clinic_pay_request_timeout(c), creates };
     clinic_http_resp_t resp;
     char *text = NULL;
     apr_status_t rv;

@@ -102,7 +102,7 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     cJSON_AddStringToObject(b, "ExpiryDate", kuwait_time(p, cr->now
                                 + clinic_pay_timeout(cr->conf)));
 
-    if ((rv = clinic_pay_call(cr, "/v2/SendPayment", b, &status, &answer))
+    if ((rv = clinic_pay_call(cr, "/v2/SendPayment", b, 1, &status, &answer))
         != APR_SUCCESS) {
         return rv;
     }
@@ -153,7 +153,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     cJSON_AddStringToObject(b, "Key", k->key);
     cJSON_AddStringToObject(b, "KeyType", k->key_is_ref ? "InvoiceId"
                                                         : "PaymentId");
-    if ((rv = clinic_pay_call(cr, "/v2/GetPaymentStatus", b, &status,
+    if ((rv = clinic_pay_call(cr, "/v2/GetPaymentStatus", b, 0, &status,
                               &answer)) != APR_SUCCESS) {
         return rv;
     }

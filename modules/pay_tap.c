@@ -112,7 +112,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         cJSON_AddStringToObject(o, "type", "MINUTE");
     }
 
-    if ((rv = clinic_pay_call(cr, "/v2/charges", b, &status, &answer))
+    if ((rv = clinic_pay_call(cr, "/v2/charges", b, 1, &status, &answer))
         != APR_SUCCESS) {
         return rv;
     }
@@ -147,7 +147,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     }
     if ((rv = clinic_pay_call(cr, apr_pstrcat(p, "/v2/charges/", k->key,
                                               NULL),
-                              NULL, &status, &answer)) != APR_SUCCESS) {
+                              NULL, 0, &status, &answer)) != APR_SUCCESS) {
         return rv;
     }
     if (status == 404 || status == 400) {

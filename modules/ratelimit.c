@@ -141,34 +141,6 @@ static apr_status_t sketches_create(apr_pool_t *pconf, server_rec *s)
     return APR_SUCCESS;
 }
 
-/* the longest window of the exact limits of any server, for the cleanup
- * of rate_slots (a slot older than it counts for nothing) */
-static int longest_exact;
-
-int clinic_ratelimit_longest_exact(void)
-{
-    return longest_exact ? longest_exact : 7 * 86400;
-}
-
-static void find_longest_exact(server_rec *s)
-{
-    longest_exact = 0;
-    for (; s; s = s->next) {
-        clinic_server_conf *c = clinic_conf(s);
-        int a = clinic_limit(c, CLINIC_RL_OTP_PHONE).seconds;
-        int b = clinic_limit(c, CLINIC_RL_OTP_IP).seconds;
-        if (!c->used) {
-            continue;
-        }
-        if (a > longest_exact) {
-            longest_exact = a;
-        }
-        if (b > longest_exact) {
-            longest_exact = b;
-        }
-    }
-}
-
 int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
 {
     clinic_server_conf *main_conf = clinic_conf(s);
@@ -186,7 +158,6 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
     for (sp = s; sp; sp = sp->next) {
         used |= clinic_conf(sp)->used;
     }
-    find_longest_exact(s);
     if (!used || ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }

@@ -28,10 +28,6 @@ int clinic_ratelimit_general(clinic_req_t *cr);
 int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
                            const char *key);
 
-/* The longest window of otp-phone and otp-ip over every server: older
- * slots count for nothing and are deleted by the cleanup */
-int clinic_ratelimit_longest_exact(void);
-
 /* The same for two limits counted together (the IP's first, then the
  * number's, as two calls would) */
 int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,

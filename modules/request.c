@@ -81,14 +81,20 @@ static int etag_matches(const char *inm, const char *etag)
         return 0;
     }
     while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ',') {
+        while (apr_isspace(*p) || *p == ',') {
             p++;
         }
         if (!strncmp(p, "W/", 2)) {
             p += 2;
         }
         if (*p == '*' || (!strncmp(p, etag, n)
-                          && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))) {
+                          && (p[n] == '\0' || p[n] == ','
+                              || apr_isspace(p[n])))) {
+            return 1;
+        }
+        /* mod_deflate sends it as "...-gzip" (DeflateAlterETag) */
+        if (!strncmp(p, etag, n - 1) && (!strncmp(p + n - 1, "-gzip\"", 6)
+                                         || !strncmp(p + n - 1, "-br\"", 4))) {
             return 1;
         }
         p += strcspn(p, ",");

@@ -81,17 +81,33 @@ apr_uint32_t clinic_sketch_hit(clinic_sketch_t *s, const void *key,
 {
     apr_uint64_t h1 = hash(s->seed, key, len);
     apr_uint64_t h2 = hash(~s->seed, key, len) | 1;
-    apr_uint32_t least = APR_UINT32_MAX;
+    apr_uint32_t least = APR_UINT32_MAX, again;
     int i;
+
+    volatile apr_uint64_t *b[CLINIC_SKETCH_DEPTH];
 
     /* the buckets h1 + i*h2 (mod the table): as good as independent
      * hashes for a sketch, for two hashes' work */
     for (i = 0; i < CLINIC_SKETCH_DEPTH; i++) {
-        apr_uint32_t c = bump(&s->bucket[(h1 + (apr_uint64_t)i * h2)
-                                         & s->mask], window);
+        apr_uint32_t c;
+        b[i] = &s->bucket[(h1 + (apr_uint64_t)i * h2) & s->mask];
+        c = bump(b[i], window);
         if (c < least) {
             least = c;
         }
     }
-    return least;
+    /* Read them again once all are counted: requests of one key racing
+     * through the buckets in turn could each see a low count in another
+     * bucket; read after every bump, of n racing requests the last one
+     * sees all n, so no more than the limit get a count within it. */
+    again = APR_UINT32_MAX;
+    for (i = 0; i < CLINIC_SKETCH_DEPTH; i++) {
+        apr_uint64_t v = apr_atomic_read64(b[i]);
+        if ((apr_uint32_t)(v >> 32) >= window && (apr_uint32_t)v < again) {
+            again = (apr_uint32_t)v;
+        }
+    }
+    /* a bucket only grows within its window: again is at least least,
+     * unless every bucket moved on to a newer window meanwhile */
+    return again != APR_UINT32_MAX && again > least ? again : least;
 }

@@ -73,7 +73,7 @@ static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
                                             CLINIC_ESC_NONE, to, NULL, code);
     clinic_http_req_t q = { "SMS gateway", "POST", NULL, NULL, NULL,
                             c->sms_headers, NULL, NULL,
-                            clinic_sms_timeout(c) };
+                            clinic_sms_timeout(c), 0 };
     clinic_http_resp_t resp;
     const char *type;
     apr_status_t rv;

@@ -103,7 +103,9 @@ apr_status_t clinic_store_user_with_active(clinic_user_t **user,
     }
     v = APR_ARRAY_IDX(rows, 0, clinic_row_t);
     *user = user_from(r->pool, v);
-    if (v[8]) {
+    /* a subscription whose package row is gone is no subscription (the
+     * other reads join packages strictly) */
+    if (v[8] && v[10]) {
         *active = apr_pcalloc(r->pool, sizeof(**active));
         clinic_sub_from(*active, v + 8);
     }

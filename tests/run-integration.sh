@@ -231,11 +231,12 @@ CONF
     local old recent
     old=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S')
     recent=$(date -u -d '-10 minutes' '+%Y-%m-%d %H:%M:%S')
-    # and two limit slots: used two hours ago (past the longest OTP window
-    # of this configuration, an hour: deleted) and ten minutes ago (kept)
+    # and two limit slots: used eight days ago (past the longest window an
+    # OTP limit may have: deleted) and two hours ago (kept: a host sharing
+    # the database may count a longer window than this one's)
     local olds recents
-    olds=$(date -u -d '-2 hours' +%s)
-    recents=$(date -u -d '-10 minutes' +%s)
+    olds=$(date -u -d '-8 days' +%s)
+    recents=$(date -u -d '-2 hours' +%s)
     "$run/sql.sh" <<SQL
 DELETE FROM rate_slots WHERE bucket IN ('otp-ip:cleanup-old', 'otp-ip:cleanup-recent');
 INSERT INTO rate_slots (bucket, slot, used_at) VALUES ('otp-ip:cleanup-old', 0, $olds), ('otp-ip:cleanup-recent', 0, $recents);

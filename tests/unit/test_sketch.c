@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_atomic.h>
 #include <apr_thread_proc.h>
 #include <criterion/criterion.h>
 
@@ -83,7 +84,10 @@ Test(sketch, a_large_table_counts_a_crowd_exactly)
 typedef struct {
     clinic_sketch_t *s;
     apr_uint32_t seen;
+    apr_uint32_t within;        /* hits that saw a count <= LIMIT */
 } worker_t;
+
+#define LIMIT 1000
 
 static void *APR_THREAD_FUNC hammer(apr_thread_t *t, void *data)
 {
@@ -95,6 +99,7 @@ static void *APR_THREAD_FUNC hammer(apr_thread_t *t, void *data)
         if (c > w->seen) {
             w->seen = c;
         }
+        w->within += c <= LIMIT;
     }
     apr_thread_exit(t, APR_SUCCESS);
     return NULL;
@@ -105,13 +110,14 @@ Test(sketch, threads_at_once_lose_no_count)
     clinic_sketch_t *s = table(12);
     apr_thread_t *th[8];
     worker_t w[8];
-    apr_uint32_t top = 0;
+    apr_uint32_t top = 0, within = 0;
     apr_status_t rv;
     int i;
 
     for (i = 0; i < 8; i++) {
         w[i].s = s;
         w[i].seen = 0;
+        w[i].within = 0;
         cr_assert_eq(apr_thread_create(&th[i], NULL, hammer, &w[i], pool),
                      APR_SUCCESS);
     }
@@ -120,7 +126,69 @@ Test(sketch, threads_at_once_lose_no_count)
         if (w[i].seen > top) {
             top = w[i].seen;
         }
+        within += w[i].within;
     }
+    /* racing through the buckets, no more requests got a count within
+     * a limit than the limit */
+    cr_assert_leq(within, LIMIT, "%u hits saw a count <= %d", within, LIMIT);
     cr_assert_eq(top, 160000, "8 x 20,000 hits counted as %u", top);
     cr_assert_eq(hit(s, "one-key", 3), 160001);
+}
+
+/* 8 threads meet at a barrier, then each counts 4 hits of one key in a
+ * fresh window; with a limit of 16, at most 16 of the 32 hits may see a
+ * count within it, however they race through the 4 buckets (fewer when a
+ * read after the bumps already sees later hits: counted high, safe) */
+#define RACERS 8
+#define WINDOWS 400
+
+typedef struct {
+    clinic_sketch_t *s;
+    volatile apr_uint32_t *arrived;
+    apr_uint32_t passed;
+} racer_t;
+
+static void *APR_THREAD_FUNC race(apr_thread_t *t, void *data)
+{
+    racer_t *r = data;
+    apr_uint32_t w;
+    int k;
+
+    for (w = 1; w <= WINDOWS; w++) {
+        apr_atomic_inc32(r->arrived);
+        while (apr_atomic_read32(r->arrived) < RACERS * w) {
+            apr_thread_yield();     /* all start the window together */
+        }
+        for (k = 0; k < 4; k++) {
+            r->passed += hit(r->s, "racing-key", w) <= 16;
+        }
+    }
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+Test(sketch, racing_requests_never_pass_beyond_the_limit)
+{
+    clinic_sketch_t *s = table(12);
+    volatile apr_uint32_t arrived = 0;
+    apr_thread_t *th[RACERS];
+    racer_t r[RACERS];
+    apr_uint32_t passed = 0;
+    apr_status_t rv;
+    int i;
+
+    for (i = 0; i < RACERS; i++) {
+        r[i].s = s;
+        r[i].arrived = &arrived;
+        r[i].passed = 0;
+        cr_assert_eq(apr_thread_create(&th[i], NULL, race, &r[i], pool),
+                     APR_SUCCESS);
+    }
+    for (i = 0; i < RACERS; i++) {
+        apr_thread_join(&rv, th[i]);
+        passed += r[i].passed;
+    }
+    cr_assert_leq(passed, 16 * WINDOWS, "%u passed in %d windows of 16",
+                  passed, WINDOWS);
+    cr_assert_geq(passed, 15 * WINDOWS, "counted far too high: %u", passed);
 }
