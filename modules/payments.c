@@ -34,6 +34,24 @@ static int provider_down(clinic_req_t *cr)
                              "try again shortly.", NULL);
 }
 
+/* The answer for what clinic_pay_confirm met, or DECLINED when the
+ * caller answers (APR_SUCCESS, CLINIC_PAY_UNREACHABLE: return and
+ * webhook answer those differently) */
+static int confirm_refused(clinic_req_t *cr, apr_status_t rv,
+                           const char *why)
+{
+    if (rv == APR_SUCCESS || rv == CLINIC_PAY_UNREACHABLE) {
+        return DECLINED;
+    }
+    if (rv == APR_NOTFOUND) {
+        return not_ours(cr);
+    }
+    if (rv == APR_EBUSY) {
+        return clinic_send_unavailable(cr, 1);
+    }
+    return clinic_send_internal(cr, why);
+}
+
 /* 303 to the frontend's page with the subscription and its status */
 static int see_other(clinic_req_t *cr, const char *sub_id,
                      const char *status)
@@ -63,6 +81,7 @@ int clinic_h_pay_return(clinic_req_t *cr)
     clinic_pay_key_t k;
     clinic_sub_t *sub;
     apr_status_t rv;
+    int st;
 
     if (!ops) {
         return payments_off(cr);
@@ -73,18 +92,12 @@ int clinic_h_pay_return(clinic_req_t *cr)
                                    "is required: the provider's payment id");
     }
     rv = clinic_pay_confirm(cr, &k, &sub);
-    if (rv == APR_NOTFOUND) {
-        return not_ours(cr);
-    }
-    if (rv == APR_EBUSY) {
-        return clinic_send_unavailable(cr, 1);
+    if ((st = confirm_refused(cr, rv, "payment return failed")) != DECLINED) {
+        return st;
     }
     if (rv == CLINIC_PAY_UNREACHABLE) {
         /* the provider will also notify us; the page can poll */
         return sub ? see_other(cr, sub->id, "pending") : provider_down(cr);
-    }
-    if (rv != APR_SUCCESS) {
-        return clinic_send_internal(cr, "payment return failed");
     }
     return see_other(cr, sub->id, sub->payment_status);
 }
@@ -96,6 +109,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     clinic_sub_t *sub;
     cJSON *data;
     apr_status_t rv;
+    int st;
 
     if (!ops) {
         return payments_off(cr);
@@ -114,17 +128,11 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
                               "event.");
     }
     rv = clinic_pay_confirm(cr, &k, &sub);
-    if (rv == APR_NOTFOUND) {
-        return not_ours(cr);
-    }
-    if (rv == APR_EBUSY) {
-        return clinic_send_unavailable(cr, 1);
+    if ((st = confirm_refused(cr, rv, "payment webhook failed")) != DECLINED) {
+        return st;
     }
     if (rv == CLINIC_PAY_UNREACHABLE) {
         return provider_down(cr);       /* the provider sends it again */
-    }
-    if (rv != APR_SUCCESS) {
-        return clinic_send_internal(cr, "payment webhook failed");
     }
     cJSON_AddStringToObject(data, "subscription", sub->id);
     cJSON_AddStringToObject(data, "paymentStatus", sub->payment_status);
