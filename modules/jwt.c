@@ -16,7 +16,7 @@
  *   6. exp <= now                                           -> EXPIRED
  *
  * The only library allocations are cJSON trees, freed at one exit label on
- * every path.  HMAC() is the one-shot form: it frees its own context.
+ * every path.  The MAC is mac.c's (a keyed context kept per thread).
  */
 #include <limits.h>
 #include <string.h>
@@ -25,9 +25,9 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "jwt.h"
+#include "mac.h"
 #include "smstpl.h"
 
 #define JWT_MAX_LEN 4096
@@ -137,29 +137,6 @@ long clinic_b64url_decode(apr_pool_t *p, const char *in, apr_size_t len,
     return (long)n;
 }
 
-/* HMAC-SHA256(key, data) into mac; 1 on success */
-static int jwt_hmac(unsigned char mac[JWT_SIG_LEN], const unsigned char *key,
-                    apr_size_t keylen, const char *data, apr_size_t len)
-{
-    static const unsigned char empty = 0;
-    unsigned int maclen = 0;
-
-    if (!key) {
-        if (keylen) {
-            return 0;
-        }
-        key = &empty;
-    }
-    if (keylen > INT_MAX) {
-        return 0;
-    }
-    if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
-              len, mac, &maclen)) {
-        return 0;
-    }
-    return maclen == JWT_SIG_LEN;
-}
-
 /*
  * Returns NULL when c, c->sub or c->phone is NULL, or when OpenSSL fails.
  */
@@ -186,7 +163,7 @@ const char *clinic_jwt_sign(apr_pool_t *p, const unsigned char *key,
                                     (const unsigned char *)payload,
                                     strlen(payload)),
                                 NULL);
-    if (!jwt_hmac(mac, key, keylen, signing_input, strlen(signing_input))) {
+    if (!clinic_hmac_sha256(mac, key, keylen, signing_input, strlen(signing_input))) {
         return NULL;
     }
     sig64 = clinic_b64url_encode(p, mac, sizeof(mac));
@@ -319,7 +296,7 @@ clinic_jwt_rc clinic_jwt_verify(clinic_jwt_claims_t *out, apr_pool_t *p,
 
     /* 4. signature over the exact bytes header64 "." payload64 */
     rc = CLINIC_JWT_BAD_SIGNATURE;
-    if (!jwt_hmac(mac, key, keylen, token, hlen + 1 + plen)) {
+    if (!clinic_hmac_sha256(mac, key, keylen, token, hlen + 1 + plen)) {
         goto done;
     }
     if (n != JWT_SIG_LEN || CRYPTO_memcmp(mac, sig, JWT_SIG_LEN) != 0) {

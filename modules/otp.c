@@ -1,18 +1,17 @@
 /*
  * otp.c: one-time codes: generation, stored hash, constant-time compare.
  *
- * No state lives here: RAND_bytes and the one-shot HMAC() are safe to call
- * from many threads, and HMAC() frees its own context.
+ * No state lives here: RAND_bytes is safe to call from many threads, and
+ * mac.c keeps its keyed contexts per thread.
  */
-#include <limits.h>
 #include <string.h>
 
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "mac.h"
 #include "otp.h"
 
 #define OTP_RANGE 100000UL              /* 10^CLINIC_OTP_DIGITS */
@@ -69,16 +68,15 @@ const char *clinic_otp_hash(apr_pool_t *p, const unsigned char *key,
                             const char *purpose, const char *code)
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0, i;
+    unsigned char mac[CLINIC_MAC_LEN];
+    unsigned int maclen = CLINIC_MAC_LEN, i;
     char *msg, *out = NULL;
 
-    if (!key || !keylen || keylen > INT_MAX || !phone || !purpose || !code) {
+    if (!key || !keylen || !phone || !purpose || !code) {
         return NULL;
     }
     msg = apr_pstrcat(p, phone, "|", purpose, "|", code, NULL);
-    if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg,
-              strlen(msg), mac, &maclen) || maclen != 32) {
+    if (!clinic_hmac_sha256(mac, key, keylen, msg, strlen(msg))) {
         goto done;
     }
     out = apr_palloc(p, 2 * maclen + 1);
@@ -126,16 +124,14 @@ apr_status_t clinic_otp_derive_key(unsigned char out[32],
                                    const unsigned char *jwt_key,
                                    apr_size_t jwt_keylen)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
+    unsigned char mac[CLINIC_MAC_LEN];
     apr_status_t rv = APR_EGENERAL;
 
-    if (!out || !jwt_key || !jwt_keylen || jwt_keylen > INT_MAX) {
+    if (!out || !jwt_key || !jwt_keylen) {
         return APR_EINVAL;
     }
-    if (!HMAC(EVP_sha256(), jwt_key, (int)jwt_keylen,
-              (const unsigned char *)OTP_KEY_LABEL, sizeof(OTP_KEY_LABEL) - 1,
-              mac, &maclen) || maclen != 32) {
+    if (!clinic_hmac_sha256(mac, jwt_key, jwt_keylen, OTP_KEY_LABEL,
+                            sizeof(OTP_KEY_LABEL) - 1)) {
         goto done;
     }
     memcpy(out, mac, 32);

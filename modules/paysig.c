@@ -1,7 +1,7 @@
 /*
  * paysig.c: exact amounts, currencies and the providers' webhook
- * signatures (see paysig.h for the schemes).  Pure: OpenSSL's one-shot
- * HMAC(), cJSON, APR pools; everything cJSON prints is freed here.
+ * signatures (see paysig.h for the schemes).  Pure: mac.c's HMAC, cJSON,
+ * APR pools; everything cJSON prints is freed here.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 #include <apr_tables.h>
 #include <apr_lib.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include "mac.h"
 #include "otp.h"
 #include "paysig.h"
 
@@ -268,11 +268,7 @@ const char *clinic_tap_string(apr_pool_t *p, const cJSON *charge,
 static int hmac(unsigned char mac[32], const void *key, apr_size_t klen,
                 const char *msg)
 {
-    unsigned int n = 0;
-    static const unsigned char none = 0;
-
-    return HMAC(EVP_sha256(), klen ? key : &none, (int)klen,
-                (const unsigned char *)msg, strlen(msg), mac, &n) && n == 32;
+    return clinic_hmac_sha256(mac, klen ? key : NULL, klen, msg, strlen(msg));
 }
 
 const char *clinic_hmac_b64(apr_pool_t *p, const void *key, apr_size_t klen,
