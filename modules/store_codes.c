@@ -50,7 +50,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_OTP_FAIL] = { "clinic_otp_fail",
         "UPDATE otp_codes SET status = 'failed' WHERE id = %s", 0 },
     [S_OTP_LATEST] = { "clinic_otp_latest",
-        "SELECT id, code_hash, attempts, expires_at, status FROM otp_codes "
+        "SELECT id, code_hash, " CLINIC_TXT("attempts") ", "
+        CLINIC_TXT("expires_at") ", status FROM otp_codes "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status = 'active' ORDER BY created_us DESC LIMIT 1", 0 },
     [S_OTP_ATTEMPT] = { "clinic_otp_attempt",
@@ -58,7 +59,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "WHERE id = %s AND status = 'active' AND attempts < %s "
         "AND expires_at > %s", 0 },
     [S_OTP_GET] = { "clinic_otp_get",
-        "SELECT id, code_hash, attempts, expires_at, status FROM otp_codes "
+        "SELECT id, code_hash, " CLINIC_TXT("attempts") ", "
+        CLINIC_TXT("expires_at") ", status FROM otp_codes "
         "WHERE id = %s", 0 },
     [S_OTP_CONSUME] = { "clinic_otp_consume",
         "UPDATE otp_codes SET status = 'consumed', consumed_at = %s "
@@ -71,7 +73,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "AND status = 'replaced' AND expires_at > %s "
         "ORDER BY created_us DESC LIMIT 10", 0 },
     [S_RATE_SLOTS] = { "clinic_rate_slots",
-        "SELECT slot, used_at FROM rate_slots "
+        "SELECT " CLINIC_TXT("slot") ", " CLINIC_TXT("used_at")
+        " FROM rate_slots "
         "WHERE bucket = %s AND slot < %s ORDER BY used_at, slot", 0 },
     [S_RATE_NEW] = { "clinic_rate_new",
         "INSERT INTO rate_slots (bucket, slot, used_at) "

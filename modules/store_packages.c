@@ -13,8 +13,9 @@
 #include "store_subs.h"
 #include "timeutil.h"
 
-#define PKG_COLS  "id, name, description, price, duration_days, is_active, " \
-                  "created_at"
+#define PKG_COLS  "id, name, description, price, " \
+    CLINIC_TXT("duration_days") ", " CLINIC_TXT("is_active") ", " \
+    CLINIC_TXT("created_at")
 #define SUB_SELECT CLINIC_SUB_SELECT
 
 enum {

@@ -13,10 +13,12 @@
  * (amount), the package's for rows bought before payments existed */
 #define CLINIC_SUB_COLS \
     "up.id, up.package_id, p.name, p.description, " \
-    "COALESCE(up.amount, p.price), p.duration_days, p.is_active, " \
-    "p.created_at, up.purchased_at, up.expires_at, up.payment_status, " \
-    "up.user_id, up.created_at, up.currency, up.pay_provider, up.pay_ref, " \
-    "up.pay_url, up.pay_expires_at"
+    "COALESCE(up.amount, p.price), " CLINIC_TXT("p.duration_days") ", " \
+    CLINIC_TXT("p.is_active") ", " CLINIC_TXT("p.created_at") ", " \
+    CLINIC_TXT("up.purchased_at") ", " CLINIC_TXT("up.expires_at") ", " \
+    "up.payment_status, up.user_id, " CLINIC_TXT("up.created_at") ", " \
+    "up.currency, up.pay_provider, up.pay_ref, up.pay_url, " \
+    CLINIC_TXT("up.pay_expires_at")
 #define CLINIC_SUB_SELECT \
     "SELECT " CLINIC_SUB_COLS " " \
     "FROM user_packages up JOIN packages p ON p.id = up.package_id "

@@ -13,6 +13,10 @@
 
 #define USER_COLS "id, phone_number, name, national_id, is_active, " \
                   "created_at, updated_at, token_version"
+/* the same columns read (u. for the join) */
+#define USER_READ(u) u "id, " u "phone_number, " u "name, " u "national_id, " \
+    CLINIC_TXT(u "is_active") ", " CLINIC_TXT(u "created_at") ", " \
+    CLINIC_TXT(u "updated_at") ", " CLINIC_TXT(u "token_version")
 
 enum {
     S_USER_BY_PHONE,
@@ -26,14 +30,13 @@ enum {
 
 static const clinic_stmt_t stmts[S_COUNT] = {
     [S_USER_BY_PHONE] = { "clinic_user_by_phone",
-        "SELECT " USER_COLS " FROM users WHERE phone_number = %s", 0 },
+        "SELECT " USER_READ("") " FROM users WHERE phone_number = %s", 0 },
     [S_USER_BY_ID] = { "clinic_user_by_id",
-        "SELECT " USER_COLS " FROM users WHERE id = %s", 0 },
+        "SELECT " USER_READ("") " FROM users WHERE id = %s", 0 },
     /* a token's user and the subscription it has active, in one round
      * trip (most requests with a token show or need both) */
     [S_USER_WITH_ACTIVE] = { "clinic_user_with_active",
-        "SELECT u.id, u.phone_number, u.name, u.national_id, u.is_active, "
-        "u.created_at, u.updated_at, u.token_version, " CLINIC_SUB_COLS " "
+        "SELECT " USER_READ("u.") ", " CLINIC_SUB_COLS " "
         "FROM users u "
         "LEFT JOIN user_packages up ON up.active_user_id = u.id "
         "AND up.expires_at > %s AND up.payment_status = 'completed' "
