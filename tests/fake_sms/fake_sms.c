@@ -12,7 +12,9 @@
  *
  *   fake_sms --port-file FILE [--port N]
  *
- * One request per connection (Connection: close), a thread per connection.
+ * A thread per connection.  HTTP/1.1 connections are kept for the next
+ * request, as a real gateway keeps them (idle ones close after IO_TIMEOUT);
+ * "Connection: close", HTTP/1.0, an error and /hang end them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -340,14 +342,15 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
-static void reply(int fd, int code, const char *body)
+static void reply(int fd, int code, const char *body, int keep)
 {
     const char *why = code == 200 ? "OK" : code == 201 ? "Created" : code == 400 ? "Bad Request"
         : code == 404 ? "Not Found" : code == 411 ? "Length Required"
         : code == 413 ? "Content Too Large" : "Internal Server Error";
     char head[160];
     int n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n", code, why, strlen(body));
+                     "Content-Length: %zu\r\n%s\r\n", code, why, strlen(body),
+                     keep ? "" : "Connection: close\r\n");
     send_all(fd, head, (size_t)n);
     send_all(fd, body, strlen(body));
 }
@@ -386,19 +389,20 @@ static char *trim(char *s)
     return s;
 }
 
-#define FAIL(code, msg) do { reply(fd, code, "{\"error\":\"" msg "\"}"); goto out; } while (0)
+#define FAIL(code, msg) do { keep = 0; reply(fd, code, "{\"error\":\"" msg "\"}", 0); goto out; } while (0)
 
-static void handle(int fd)
+/* one request; 1 when the connection stays open for the next */
+static int handle(int fd)
 {
     char *buf = malloc(MAX_HEAD + 1), *line, *next, *method, *target, *version, *query;
     char *ctype = NULL, *auth = NULL, resp[96];
     size_t len = 0, hlen = 0, scan, have;
     long clen = -1, n, wait_ms = -1;    /* wait_ms >= 0: hold before answering */
-    int expect = 0, chunked = 0, code = 404;
+    int expect = 0, chunked = 0, code = 404, keep = 0;
     record_t *rec = NULL;
     buf_t body = {0};
 
-    if (!buf) return;
+    if (!buf) return 0;
     while (!hlen) {             /* the head ends at "\n\n" or "\n\r\n" */
         ssize_t k;
         if (len == MAX_HEAD) FAIL(413, "head too large");
@@ -417,6 +421,7 @@ static void handle(int fd)
     version = strtok_r(NULL, " \r", &line);
     if (!method || !target || !version || *target != '/' || strncmp(version, "HTTP/1.", 7))
         FAIL(400, "bad request line");
+    keep = !strcmp(version, "HTTP/1.1");
     if ((query = strchr(target, '?'))) *query++ = '\0';
     for (line = next; line && *line; line = next) {
         char *colon, *val;
@@ -434,6 +439,7 @@ static void handle(int fd)
         else if (!strcasecmp(line, "Expect")) expect = !strcasecmp(val, "100-continue");
         else if (!strcasecmp(line, "Content-Type")) ctype = val;
         else if (!strcasecmp(line, "Authorization")) auth = val;
+        else if (!strcasecmp(line, "Connection") && !strcasecmp(val, "close")) keep = 0;
     }
     if (chunked) FAIL(411, "Content-Length required");
     if (clen < 0) clen = 0;
@@ -468,7 +474,7 @@ static void handle(int fd)
         } else if (!strcmp(target, "/health")) b_add(&out, "{\"ok\":true}", 11);
         code = !out.p ? 404 : out.oom || to.oom ? 500 : 200;
         reply(fd, code, code == 200 ? out.p : code == 404 ? "{\"error\":\"not found\"}"
-              : "{\"error\":\"out of memory\"}");
+              : "{\"error\":\"out of memory\"}", keep);
         free(out.p);
         free(to.p);
         goto log;
@@ -486,7 +492,7 @@ static void handle(int fd)
         code = 200, wait_ms = n * 1000L;
     }
     if (code == 404) {
-        reply(fd, code, "{\"error\":\"not found\"}");
+        reply(fd, code, "{\"error\":\"not found\"}", keep);
         goto log;
     }
     if (!(rec = calloc(1, sizeof(*rec))) || !(rec->path = strdup(target))
@@ -501,12 +507,12 @@ static void handle(int fd)
     n = (long)store(rec);
     rec = NULL;
     fprintf(stderr, "fake_sms: recorded #%ld POST %s\n", n, target);
-    if (wait_ms >= 0 && hold(fd, wait_ms)) goto out;
-    if (code == 0) goto out;    /* /hang: close without a response */
-    if (code == 500) reply(fd, 500, "{\"error\":\"gateway failure\"}");
+    if (wait_ms >= 0 && hold(fd, wait_ms)) { keep = 0; goto out; }
+    if (code == 0) { keep = 0; goto out; }   /* /hang: close without a response */
+    if (code == 500) reply(fd, 500, "{\"error\":\"gateway failure\"}", keep);
     else {
         snprintf(resp, sizeof(resp), "{\"status\":\"queued\",\"id\":\"%ld\"}", n);
-        reply(fd, code, resp);
+        reply(fd, code, resp, keep);
     }
 log:
     fprintf(stderr, "fake_sms: %s %s -> %d\n", method, target, code);
@@ -514,12 +520,16 @@ out:
     if (rec) rec_free(rec);
     free(body.p);
     free(buf);
+    /* bytes after this request's body would be a pipelined next one:
+     * not kept, so such a client gets its answers on new connections */
+    return keep && len - hlen <= (size_t)clen && !atomic_load(&stop);
 }
 
 static void *conn_main(void *arg)
 {
     int fd = (int)(intptr_t)arg;
-    handle(fd);
+    while (handle(fd)) {
+    }
     shutdown(fd, SHUT_WR);      /* close gently: FIN, then drain the rest (<= 1 s) */
     hold(fd, 1000);
     close(fd);
