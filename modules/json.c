@@ -33,12 +33,22 @@ cJSON *clinic_json_array(apr_pool_t *p)
     return json_track(p, cJSON_CreateArray());
 }
 
-/* Print j into p; the malloc'd text cJSON hands back is freed here. */
+/* Print j into p.  Most answers fit JSON_PRINT_BUF and are printed there
+ * with no allocation; a longer one is printed by cJSON into a buffer it
+ * grows, which is freed here once copied.  (cJSON asks for 5 bytes more
+ * than it may need.) */
+#define JSON_PRINT_BUF 2048
+
 static const char *json_print(apr_pool_t *p, const cJSON *j)
 {
-    char *text = cJSON_PrintUnformatted(j);
+    char *buf = apr_palloc(p, JSON_PRINT_BUF);
+    char *text;
     const char *copy;
 
+    if (cJSON_PrintPreallocated((cJSON *)j, buf, JSON_PRINT_BUF, 0)) {
+        return buf;
+    }
+    text = cJSON_PrintUnformatted(j);
     if (!text) {
         return NULL;
     }

@@ -204,6 +204,25 @@ Test(json, envelope_ok_does_not_take_the_data)
     assert_str(env2, "message", "two");
 }
 
+/* answers around and past the size printed without allocating */
+Test(json, envelope_ok_of_any_length_prints_whole)
+{
+    size_t lens[] = { 0, 1990, 2000, 2010, 2040, 2100, 70000 };
+    size_t i;
+
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        char *v = apr_palloc(pool, lens[i] + 1);
+        cJSON *data = clinic_json_object(pool), *env;
+
+        memset(v, 'x', lens[i]);
+        v[lens[i]] = '\0';
+        cJSON_AddStringToObject(data, "v", v);
+        env = reparse(clinic_envelope_ok(pool, data, "OK"));
+        assert_str(member(env, "data"), "v", v);
+        assert_str(env, "message", "OK");
+    }
+}
+
 Test(json, envelope_ok_escapes_and_keeps_utf8)
 {
     const char *msg = "He said \"hi\"\\ \n " ALEF ALEF;
