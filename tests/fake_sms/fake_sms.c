@@ -342,17 +342,23 @@ static void send_all(int fd, const char *p, size_t n)
     }
 }
 
+/* head and body in one send: two small writes on a kept connection would
+ * wait out the client's delayed ACK (Nagle), 40 ms each */
 static void reply(int fd, int code, const char *body, int keep)
 {
     const char *why = code == 200 ? "OK" : code == 201 ? "Created" : code == 400 ? "Bad Request"
         : code == 404 ? "Not Found" : code == 411 ? "Length Required"
         : code == 413 ? "Content Too Large" : "Internal Server Error";
     char head[160];
+    buf_t out = {0};
     int n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\n%s\r\n", code, why, strlen(body),
                      keep ? "" : "Connection: close\r\n");
-    send_all(fd, head, (size_t)n);
-    send_all(fd, body, strlen(body));
+
+    b_add(&out, head, (size_t)n);
+    b_add(&out, body, strlen(body));
+    if (!out.oom) send_all(fd, out.p, out.n);
+    free(out.p);
 }
 
 static long ms_since(const struct timespec *t0)
