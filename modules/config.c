@@ -307,14 +307,16 @@ static const char *set_ipv6_prefix(cmd_parms *cmd, void *d, const char *arg)
 
 static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
 {
-    /* one cache for the whole server: keys carry the virtual host */
+    /* one cache for the whole server: keys carry the virtual host.  Set
+     * in the main server, it does not make the main server a clinic site
+     * (which would need a secret of its own): not clinic_conf_of(). */
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     (void)d;
 
     if (err) {
         return err;
     }
-    clinic_conf_of(cmd)->rate_cache = arg;
+    clinic_conf(cmd->server)->rate_cache = arg;
     return NULL;
 }
 
@@ -501,8 +503,8 @@ const command_rec clinic_cmds[] = {
                   "IPv6 clients are counted by this prefix length in the "
                   "per-IP limits (default 64)"),
     AP_INIT_TAKE1(CLINIC_D_RATE_CACHE, set_rate_cache, NULL, RSRC_CONF,
-                  "socache provider for the general limits "
-                  "(default shmcb)"),
+                  "socache provider for the general limits (default: "
+                  "lock-free counters in shared memory)"),
     AP_INIT_TAKE1(CLINIC_D_SMS_DRIVER, set_sms_driver, NULL, RSRC_CONF,
                   "http, twilio or log (default http)"),
     AP_INIT_TAKE1(CLINIC_D_SMS_URL, set_sms_url, NULL, RSRC_CONF,

@@ -10,9 +10,10 @@
 
 #include "client.h"
 
-/* Run apache2 -t on common.conf + a vhost holding `body`; returns the exit
- * status and sets *out to what it printed. */
-static int configtest(const char *body, char **out)
+/* Run apache2 -t on common.conf + `main` in the main server + a vhost
+ * holding `body`; returns the exit status and sets *out to what it
+ * printed. */
+static int configtest_main(const char *main, const char *body, char **out)
 {
     char dir[] = "/tmp/clinic-conf.XXXXXX", path[256], cmd[512];
     const char *run = getenv("CLINIC_RUN_DIR");
@@ -27,10 +28,10 @@ static int configtest(const char *body, char **out)
     fclose(f);
     snprintf(path, sizeof(path), "%s/httpd.conf", dir);
     f = fopen(path, "w");
-    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n"
+    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n%s\n"
             "<VirtualHost 127.0.0.1:1>\n%s\n"
             "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
-            "</VirtualHost>\n", run, body);
+            "</VirtualHost>\n", run, main, body);
     fclose(f);
     snprintf(cmd, sizeof(cmd), "%s -t -f %s > %s/out 2>&1", apache2(), path,
              dir);
@@ -40,6 +41,11 @@ static int configtest(const char *body, char **out)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     return status;
+}
+
+static int configtest(const char *body, char **out)
+{
+    return configtest_main("", body, out);
 }
 
 static void refused(const char *body, const char *needle)
@@ -198,6 +204,23 @@ Test(config, a_secret_in_the_main_server_serves_its_vhosts)
     cr_assert_eq(status, 0, "%s", out);
     cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
     free(out);
+}
+
+/* ClinicRateLimitCache belongs to the main server; setting it there does
+ * not make the main server a clinic site that needs its own secret (it
+ * did: every host sharing a memcache was refused) */
+Test(config, a_counter_cache_in_the_main_server_needs_no_secret_there)
+{
+    char *out, *body = with_secret("");
+    int status = configtest_main(
+        "LoadModule socache_memcache_module "
+        "/usr/lib/apache2/modules/mod_socache_memcache.so\n"
+        "ClinicRateLimitCache memcache:127.0.0.1:11211", body, &out);
+
+    cr_assert_eq(status, 0, "%s", out);
+    cr_assert(strstr(out, "Syntax OK"), "%s", out);
+    free(out);
+    free(body);
 }
 
 Test(config, payment_directives_name_what_is_missing_or_wrong)
