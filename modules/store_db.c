@@ -326,12 +326,37 @@ apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
     return APR_SUCCESS;
 }
 
+/*
+ * A write rolled back by a conflict (ER_LOCK_DEADLOCK: an InnoDB deadlock,
+ * or on Galera a certification failure against a write committed on
+ * another node) is run again, up to DB_CONFLICT_RETRIES times, a few
+ * milliseconds apart: every write here is one autocommit statement whose
+ * condition is checked again when it runs, so the second run sees the
+ * winner's write and answers as the race's loser.  A write whose conflict
+ * itself means it lost (lock_is_lost_race) is not run again.
+ */
+#define DB_CONFLICT_RETRIES 5
+
+static int rerun_after_conflict(request_rec *r, ap_dbd_t *d,
+                                const clinic_stmt_t *st, int rv, int attempt)
+{
+    if (rv != 1213 || st->lock_is_lost_race || attempt >= DB_CONFLICT_RETRIES
+        || !is_mysql(d)) {
+        return 0;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "CLINIC0105: statement %s rolled back by a conflict, "
+                  "run again (%d)", st->label, attempt + 1);
+    apr_sleep(apr_time_from_msec(2 * (attempt + 1)));
+    return 1;
+}
+
 apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
                            const clinic_stmt_t *st, int nargs,
                            const char **args)
 {
     apr_dbd_prepared_t *p = statement(r, d, st);
-    int n = 0, rv;
+    int n = 0, rv, attempt = 0;
 
     if (nrows) {
         *nrows = 0;
@@ -339,7 +364,11 @@ apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
     if (!p) {
         return APR_EGENERAL;
     }
-    rv = apr_dbd_pquery(d->driver, r->pool, d->handle, &n, p, nargs, args);
+    do {
+        n = 0;
+        rv = apr_dbd_pquery(d->driver, r->pool, d->handle, &n, p, nargs,
+                            args);
+    } while (rv != 0 && rerun_after_conflict(r, d, st, rv, attempt++));
     if (rv != 0) {
         return db_error(r, d, st, rv, 1);
     }
