@@ -85,18 +85,40 @@ fi
 
 export BENCH_LUA="$top/bench/lua" BENCH_TOKENS="$work/tokens" BENCH_THREADS=2
 
-# wrk_once NAME URL SCRIPT: one measurement, "NAME rps p99_ms non2xx requests"
+# CPU time (user + system ticks) of processes, to tell where a target's
+# time goes: httpd (the parent and its children) and MariaDB
+hz=$(getconf CLK_TCK)
+ticks() {
+    local t=0 p v
+    for p in "$@"; do
+        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) && t=$((t + v))
+    done
+    echo "$t"
+}
+httpd_ticks() {
+    local m
+    m=$(cat "$work/run/httpd.pid" 2>/dev/null) || { echo 0; return; }
+    ticks "$m" $(pgrep -P "$m")
+}
+db_ticks() { ticks "$(cat "$work/mysql/sock/mysqld.pid")"; }
+
+# wrk_once NAME URL SCRIPT: one measurement, "NAME rps p99_ms non2xx
+# requests httpd_us db_us": the last two are the CPU microseconds httpd
+# and MariaDB spent per request during it
 wrk_once() {
-    local out
+    local out h0 d0 h1 d1
+    h0=$(httpd_ticks); d0=$(db_ticks)
     out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/bench/lua/$3" "$2" 2>&1)
-    awk -v name="$1" '
+    h1=$(httpd_ticks); d1=$(db_ticks)
+    awk -v name="$1" -v hz="$hz" -v h=$((h1 - h0)) -v d=$((d1 - d0)) '
         /Requests\/sec/ { rps = $2 }
         $1 == "99%" { v = $2; ms = v + 0
                       if (v ~ /us$/) ms = ms / 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) ms = ms * 1000
                       p99 = ms }
         /Non-2xx/ { bad = $NF }
         / requests in / { n = $1 }
-        END { printf "%s %s %.2f %d %d\n", name, rps, p99, bad, n }' <<<"$out"
+        END { printf "%s %s %.2f %d %d %.0f %.0f\n", name, rps, p99, bad, n,
+                     n ? h / hz * 1e6 / n : 0, n ? d / hz * 1e6 / n : 0 }' <<<"$out"
 }
 
 # instructions per request: httpd -X under callgrind for one route; the
