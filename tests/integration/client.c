@@ -390,21 +390,34 @@ char *sms_code(const char *phone)
     return code;
 }
 
+resp_t *send_otp(const char *base, const char *phone, const char *ip)
+{
+    char *body = fmt("{\"phone_number\":\"%s\"}", phone);
+    resp_t *r = call("POST", base, "/api/auth/send-otp", body, NULL, ip);
+    free(body);
+    return r;
+}
+
+resp_t *verify_otp(const char *base, const char *phone, const char *code,
+                   const char *ip)
+{
+    char *body = fmt("{\"phone_number\":\"%s\",\"code\":\"%s\"}", phone, code);
+    resp_t *r = call("POST", base, "/api/auth/verify-otp", body, NULL, ip);
+    free(body);
+    return r;
+}
+
 char *login(const char *base, const char *phone, const char *ip)
 {
-    char body[256];
     resp_t *r;
     char *code, *token;
 
-    snprintf(body, sizeof(body), "{\"phone_number\":\"%s\"}", phone);
-    r = call("POST", base, "/api/auth/send-otp", body, NULL, ip);
+    r = send_otp(base, phone, ip);
     cr_assert_eq(r->status, 200, "send-otp: %s", r->body);
     resp_free(r);
     code = sms_code(phone);
-    snprintf(body, sizeof(body), "{\"phone_number\":\"%s\",\"code\":\"%s\"}",
-             phone, code);
+    r = verify_otp(base, phone, code, ip);
     free(code);
-    r = call("POST", base, "/api/auth/verify-otp", body, NULL, ip);
     cr_assert_eq(r->status, 200, "verify-otp: %s", r->body);
     token = strdup(jstr(r, "data.token"));
     resp_free(r);

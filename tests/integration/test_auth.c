@@ -12,23 +12,6 @@
 
 #include "client.h"
 
-static resp_t *send_otp(const char *base, const char *phone, const char *ip)
-{
-    char *body = fmt("{\"phone_number\":\"%s\"}", phone);
-    resp_t *r = call("POST", base, "/api/auth/send-otp", body, NULL, ip);
-    free(body);
-    return r;
-}
-
-static resp_t *verify(const char *base, const char *phone, const char *code,
-                      const char *ip)
-{
-    char *body = fmt("{\"phone_number\":\"%s\",\"code\":\"%s\"}", phone, code);
-    resp_t *r = call("POST", base, "/api/auth/verify-otp", body, NULL, ip);
-    free(body);
-    return r;
-}
-
 /* a code that is certainly not `code` */
 static char *other_code(const char *code)
 {
@@ -63,7 +46,7 @@ Test(auth, login_end_to_end)
                          "application/x-www-form-urlencoded"));
         cJSON_Delete(rec);
     }
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     cr_assert_eq(r->status, 200, "%s", r->body);
     assert_envelope(r, 1);
     cr_assert_str_eq(resp_header(r, "Cache-Control"), "no-store");
@@ -93,7 +76,7 @@ Test(auth, login_end_to_end)
     r = send_otp(site("main"), phone, ip);
     resp_free(r);
     code = sms_code(phone);
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     cr_assert_eq(r->status, 200);
     cr_assert(cJSON_IsFalse(jget(r, "data.isNewUser")));
     resp_free(r);
@@ -201,12 +184,12 @@ Test(auth, wrong_codes_to_exhaustion)
     code = sms_code(phone);
     bad = other_code(code);
     for (i = 2; i >= 0; i--) {
-        r = verify(site("main"), phone, bad, ip);
+        r = verify_otp(site("main"), phone, bad, ip);
         assert_error(r, 400, "INVALID_OTP");
         cr_assert_eq(jnum(r, "error.details.attemptsRemaining"), i, "%s", r->body);
         resp_free(r);
     }
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     assert_error(r, 400, "OTP_ATTEMPTS_EXCEEDED");
     resp_free(r);
     log = slurp(getenv("CLINIC_SECURITY_LOG"));
@@ -228,7 +211,7 @@ Test(auth, code_expires, .timeout = 30)
     resp_free(r);
     code = sms_code(phone);
     sleep(4);
-    r = verify(site("short"), phone, code, ip);
+    r = verify_otp(site("short"), phone, code, ip);
     assert_error(r, 400, "OTP_EXPIRED");
     resp_free(r);
     free(code);
@@ -241,10 +224,10 @@ Test(auth, code_works_once)
 
     resp_free(send_otp(site("main"), phone, ip));
     code = sms_code(phone);
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     cr_assert_eq(r->status, 200);
     resp_free(r);
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     assert_error(r, 400, "OTP_NOT_FOUND");
     resp_free(r);
     free(code);
@@ -252,11 +235,11 @@ Test(auth, code_works_once)
 
 Test(auth, no_code_sent_is_not_found)
 {
-    resp_t *r = verify(site("main"), "+96559999999", "12345", fake_ip());
+    resp_t *r = verify_otp(site("main"), "+96559999999", "12345", fake_ip());
     char *phone = fake_phone();
 
     resp_free(r);
-    r = verify(site("main"), phone, "12345", fake_ip());
+    r = verify_otp(site("main"), phone, "12345", fake_ip());
     assert_error(r, 400, "OTP_NOT_FOUND");
     resp_free(r);
     r = call("POST", site("main"), "/api/auth/verify-otp",
@@ -281,16 +264,16 @@ Test(auth, new_send_replaces_the_old_code)
     second = sms_code(phone);
     if (strcmp(first, second)) {
         /* the replaced code is not found, and spends no attempt */
-        r = verify(site("main"), phone, first, ip);
+        r = verify_otp(site("main"), phone, first, ip);
         assert_error(r, 400, "OTP_NOT_FOUND");
         resp_free(r);
-        r = verify(site("main"), phone, first, ip);
+        r = verify_otp(site("main"), phone, first, ip);
         assert_error(r, 400, "OTP_NOT_FOUND");
         resp_free(r);
         {
             char *wrong = other_code(second);
             if (strcmp(wrong, first)) {
-                r = verify(site("main"), phone, wrong, ip);
+                r = verify_otp(site("main"), phone, wrong, ip);
                 assert_error(r, 400, "INVALID_OTP");
                 cr_assert_eq(jnum(r, "error.details.attemptsRemaining"), 2, "%s", r->body);
                 resp_free(r);
@@ -298,7 +281,7 @@ Test(auth, new_send_replaces_the_old_code)
             free(wrong);
         }
     }
-    r = verify(site("main"), phone, second, ip);
+    r = verify_otp(site("main"), phone, second, ip);
     cr_assert_eq(r->status, 200, "%s", r->body);
     resp_free(r);
     free(first);
@@ -355,7 +338,7 @@ Test(auth, ip_limit_counts_sends_and_verifies)
 
     for (i = 0; i < 10; i++) {
         char *phone = fake_phone();
-        r = (i % 2) ? verify(site("main"), phone, "12345", ip)
+        r = (i % 2) ? verify_otp(site("main"), phone, "12345", ip)
                     : send_otp(site("main"), phone, ip);
         cr_assert(r->status == 200 || r->status == 400, "%d: %s", i, r->body);
         resp_free(r);
@@ -366,7 +349,7 @@ Test(auth, ip_limit_counts_sends_and_verifies)
     cr_assert(atoi(resp_header(r, "Retry-After")) > 0);
     cr_assert(atoi(resp_header(r, "Retry-After")) <= 3600);
     resp_free(r);
-    r = verify(site("main"), "+96551111111", "12345", ip);
+    r = verify_otp(site("main"), "+96551111111", "12345", ip);
     assert_error(r, 429, "RATE_LIMITED");
     resp_free(r);
 }
@@ -381,7 +364,7 @@ Test(auth, gateway_failure_is_502_and_the_code_is_dead)
     resp_free(r);
     /* the gateway saw the request (and the code) but refused it */
     code = sms_code(phone);
-    r = verify(site("main"), phone, code, ip);
+    r = verify_otp(site("main"), phone, code, ip);
     assert_error(r, 400, "OTP_NOT_FOUND");
     resp_free(r);
     log = slurp(getenv("CLINIC_SECURITY_LOG"));
@@ -411,7 +394,7 @@ typedef struct {
 static void race_verify(void *arg, int i)
 {
     race_t *t = arg;
-    resp_t *r = verify(site("main"), t->phone, t->code, fake_ip());
+    resp_t *r = verify_otp(site("main"), t->phone, t->code, fake_ip());
     t->status[i] = r->status;
     snprintf(t->codes[i], sizeof(t->codes[i]), "%s",
              jstr(r, "error.code") ? jstr(r, "error.code") : "");
@@ -460,7 +443,7 @@ Test(auth, parallel_wrong_codes_count_three_attempts, .timeout = 60)
     free(out);
     /* and the right code is refused now */
     {
-        resp_t *r = verify(site("main"), t.phone, code, fake_ip());
+        resp_t *r = verify_otp(site("main"), t.phone, code, fake_ip());
         assert_error(r, 400, "OTP_ATTEMPTS_EXCEEDED");
         resp_free(r);
     }
@@ -606,7 +589,7 @@ Test(auth, tokens_are_checked)
     resp_free(send_otp(site("main"), phone, ip));
     {
         char *code = sms_code(phone);
-        r = verify(site("main"), phone, code, ip);
+        r = verify_otp(site("main"), phone, code, ip);
         assert_error(r, 403, "USER_INACTIVE");
         resp_free(r);
         free(code);
@@ -702,7 +685,7 @@ Test(auth, the_module_deletes_old_expired_codes)
     out = sql("SELECT COUNT(*) FROM otp_codes WHERE id = '00000000-0000-4000-8000-0000000c1ea2'");
     cr_assert_str_eq(out, "1", "a code expired minutes ago is kept");
     free(out);
-    r = verify(site("main"), "+96550000012", "12345", fake_ip());
+    r = verify_otp(site("main"), "+96550000012", "12345", fake_ip());
     assert_error(r, 400, "OTP_EXPIRED");
     resp_free(r);
     /* limit slots are kept a week, the longest window an OTP limit may
@@ -786,7 +769,7 @@ Test(auth, parallel_sends_leave_one_usable_code, .timeout = 120)
         /* every code, twice over: one login at most, whatever the order */
         for (round = 0; round < 2; round++) {
             for (i = 0; i < n; i++) {
-                resp_t *r = verify(site("main"), s.phones[p], codes[i], fake_ip());
+                resp_t *r = verify_otp(site("main"), s.phones[p], codes[i], fake_ip());
                 logins += r->status == 200;
                 cr_assert(r->status == 200 || r->status == 400, "%s", r->body);
                 resp_free(r);
