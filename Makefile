@@ -15,6 +15,8 @@
 #                   100,000 logins
 #   make fresh-machine   tests/fresh-machine.sh: the two commands in a new
 #                   Debian 12 root (slow, by hand)
+#   make scale-test two hosts on a 3-node Galera cluster behind a balancer,
+#                   a node killed under load (tests/scale/run.sh; by hand)
 #
 # Every entry point first installs what is missing (deps), then builds in a
 # second make: that one computes its flags (pkg-config, apr-1-config) only
@@ -47,12 +49,15 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
-         bench-callgrind bench-growth
+         bench-callgrind bench-growth scale-test
 $(ENTRY): deps
 	@$(MAKE) --no-print-directory _$@
 
 deps:
-	@missing=""; for p in $(PKGS); do \
+	@$(MAKE) --no-print-directory install-missing INSTALL_PKGS="$(PKGS)"
+
+install-missing:
+	@missing=""; for p in $(INSTALL_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -76,6 +81,13 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(UNIT_SRCS) $(MOD
 
 $(BUILD)/http_fuzz: tests/fuzz/http_fuzz.c $(BUILD)/flags
 	$(CC) -std=gnu11 -O1 $(WARN) $(DEPS_CFLAGS) -o $@ $< $(DEPS_LIBS)
+
+# the scale test's suites, on the integration tests' client
+SCALE_SRCS := $(wildcard tests/scale/*.c) tests/integration/client.c \
+              tests/integration/load.c
+$(BUILD)/scale_tests: $(SCALE_SRCS) tests/integration/client.h $(BUILD)/flags
+	$(CC) $(TEST_CFLAGS) -Itests/integration -o $@ $(SCALE_SRCS) $(DEPS_LIBS) \
+	    -lcriterion -lpthread
 
 $(BUILD)/fake_sms: tests/fake_sms/fake_sms.c | $(BUILD)
 	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $< -lpthread
@@ -137,6 +149,13 @@ _bench-growth: mod_clinic.so $(BUILD)/fake_sms
 _bench-callgrind: mod_clinic.so $(BUILD)/fake_sms
 	BENCH_CALLGRIND=1 BENCH_SECONDS=$${BENCH_SECONDS:-10} bench/run.sh
 
+# two hosts on a Galera cluster (tests/scale/run.sh), with what only it
+# needs: the cluster's provider, SST by rsync, the balancer, memcached
+SCALE_PKGS := galera-4 rsync haproxy memcached
+_scale-test: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/scale_tests
+	@$(MAKE) --no-print-directory install-missing INSTALL_PKGS="$(SCALE_PKGS)"
+	tests/scale/run.sh
+
 _install: mod_clinic.so
 	$(APXS) -i -n clinic mod_clinic.la
 	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
@@ -155,4 +174,4 @@ fresh-machine:
 clean: apxs-clean
 	rm -rf $(BUILD)
 
-.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps clean fresh-machine
+.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps install-missing clean fresh-machine
