@@ -103,12 +103,14 @@ httpd_ticks() {
 db_ticks() { ticks "$(cat "$work/mysql/sock/mysqld.pid")"; }
 
 # wrk_once NAME URL SCRIPT: one measurement, "NAME rps p99_ms non2xx
-# requests httpd_us db_us": the last two are the CPU microseconds httpd
-# and MariaDB spent per request during it
+# requests httpd_us db_us wrk_us": the last three are the CPU microseconds
+# httpd, MariaDB and wrk spent per request during it
 wrk_once() {
     local out h0 d0 h1 d1
     h0=$(httpd_ticks); d0=$(db_ticks)
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/bench/lua/$3" "$2" 2>&1)
+    # wrk's own CPU seconds too (bash's time: user and system)
+    out=$( { TIMEFORMAT='wrk-cpu %U %S'; time wrk -t2 -c"$conns" -d"${secs}s" --latency \
+             -s "$top/bench/lua/$3" "$2"; } 2>&1)
     h1=$(httpd_ticks); d1=$(db_ticks)
     awk -v name="$1" -v hz="$hz" -v h=$((h1 - h0)) -v d=$((d1 - d0)) '
         /Requests\/sec/ { rps = $2 }
@@ -117,8 +119,10 @@ wrk_once() {
                       p99 = ms }
         /Non-2xx/ { bad = $NF }
         / requests in / { n = $1 }
-        END { printf "%s %s %.2f %d %d %.0f %.0f\n", name, rps, p99, bad, n,
-                     n ? h / hz * 1e6 / n : 0, n ? d / hz * 1e6 / n : 0 }' <<<"$out"
+        $1 == "wrk-cpu" { w = $2 + $3 }
+        END { printf "%s %s %.2f %d %d %.0f %.0f %.0f\n", name, rps, p99, bad, n,
+                     n ? h / hz * 1e6 / n : 0, n ? d / hz * 1e6 / n : 0,
+                     n ? w * 1e6 / n : 0 }' <<<"$out"
 }
 
 # instructions per request: httpd -X under callgrind for one route; the
