@@ -102,6 +102,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	$(BUILD)/unit_tests
 	tests/fuzz/run.sh 10
 	tests/check-fail2ban.sh
+	tests/check-directives.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)
