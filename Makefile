@@ -17,6 +17,7 @@
 #                   Debian 12 root (slow, by hand)
 #   make scale-test two hosts on a 3-node Galera cluster behind a balancer,
 #                   a node killed under load (tests/scale/run.sh; by hand)
+#   make dist       build/mod_clinic-VERSION.tar.gz of the committed sources
 #
 # Every entry point first installs what is missing (deps), then builds in a
 # second make: that one computes its flags (pkg-config, apr-1-config) only
@@ -103,6 +104,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/fuzz/run.sh 10
 	tests/check-fail2ban.sh
 	tests/check-directives.sh
+	tests/check-version.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)
@@ -157,6 +159,15 @@ _scale-test: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/scale_tests
 	@$(MAKE) --no-print-directory install-missing INSTALL_PKGS="$(SCALE_PKGS)"
 	tests/scale/run.sh
 
+# the source tarball of what is committed (HEAD), named by the version
+# modules/version.h holds
+VERSION = $(shell sed -n 's/^\#define CLINIC_VERSION "\(.*\)"$$/\1/p' modules/version.h)
+dist: | $(BUILD)
+	tests/check-version.sh
+	git archive --format=tar.gz --prefix=mod_clinic-$(VERSION)/ \
+	    -o $(BUILD)/mod_clinic-$(VERSION).tar.gz HEAD
+	@echo "$(BUILD)/mod_clinic-$(VERSION).tar.gz"
+
 _install: mod_clinic.so
 	$(APXS) -i -n clinic mod_clinic.la
 	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
@@ -175,4 +186,4 @@ fresh-machine:
 clean: apxs-clean
 	rm -rf $(BUILD)
 
-.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps install-missing clean fresh-machine
+.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps install-missing clean fresh-machine dist

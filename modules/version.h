@@ -1,4 +1,4 @@
 #ifndef CLINIC_VERSION_H
 #define CLINIC_VERSION_H
-#define CLINIC_VERSION "0.1.0"
+#define CLINIC_VERSION "0.2.0"
 #endif
