@@ -26,6 +26,7 @@
 #include "ratelimit.h"
 #include "ipkey.h"
 #include "pkgcache.h"
+#include "mac.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -383,8 +384,24 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return clinic_ratelimit_post_config(pconf, s);
 }
 
+static apr_status_t mac_fini(void *unused)
+{
+    (void)unused;
+    clinic_mac_fini();
+    return APR_SUCCESS;
+}
+
 static void clinic_child_init(apr_pool_t *p, server_rec *s)
 {
+    /* keyed HMAC contexts per thread, in the child only (the parent
+     * reloads the module; each load would leave a thread key behind) */
+    if (!clinic_mac_init()) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CLINIC0008: HMAC contexts are not kept (OpenSSL "
+                     "before 3.0.3 does not reset them): every HMAC is "
+                     "computed in full");
+    }
+    apr_pool_cleanup_register(p, NULL, mac_fini, apr_pool_cleanup_null);
     clinic_http_child_init(p, s);
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);

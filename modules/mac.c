@@ -12,7 +12,10 @@
  * Keys are looked up by their bytes (a copy is kept, wiped when the
  * thread ends); a key not among the slots takes the least recently used
  * one.  Nothing here is shared between threads but the fetched algorithm.
+ * Contexts are kept only between clinic_mac_init and clinic_mac_fini, in
+ * httpd's children; the parent (configuration checks) uses HMAC().
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/params.h>
 
 #include "mac.h"
@@ -38,9 +42,8 @@ typedef struct {
     unsigned long tick;
 } mac_cache_t;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t cache_key;
-static int cache_key_ok;
+static int kept;                /* between init and fini, self-test passed */
 static EVP_MAC *hmac_alg;
 
 static void slot_clear(mac_slot_t *s)
@@ -64,20 +67,10 @@ static void cache_free(void *v)
     free(c);
 }
 
-static void mac_once(void)
-{
-    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    cache_key_ok = pthread_key_create(&cache_key, cache_free) == 0;
-}
-
 static mac_cache_t *thread_cache(void)
 {
-    mac_cache_t *c;
+    mac_cache_t *c = pthread_getspecific(cache_key);
 
-    if (pthread_once(&once, mac_once) != 0 || !hmac_alg || !cache_key_ok) {
-        return NULL;
-    }
-    c = pthread_getspecific(cache_key);
     if (!c) {
         c = calloc(1, sizeof(*c));
         if (c && pthread_setspecific(cache_key, c) != 0) {
@@ -122,31 +115,106 @@ static mac_slot_t *slot_for(mac_cache_t *c, const unsigned char *key,
     return lru;
 }
 
-int clinic_hmac_sha256(unsigned char out[CLINIC_MAC_LEN],
-                       const void *key, size_t keylen,
-                       const void *data, size_t len)
+static int one_shot(unsigned char out[CLINIC_MAC_LEN], const void *key,
+                    size_t keylen, const void *data, size_t len)
 {
-    static const unsigned char empty = 0;
-    mac_cache_t *c;
+    unsigned int n = 0;
+
+    if (keylen > INT_MAX) {
+        return 0;
+    }
+    return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n)
+           && n == CLINIC_MAC_LEN;
+}
+
+static int kept_mac(unsigned char out[CLINIC_MAC_LEN], const void *key,
+                    size_t keylen, const void *data, size_t len)
+{
+    mac_cache_t *c = thread_cache();
     mac_slot_t *s;
     size_t outlen = 0;
 
-    if ((!key && keylen) || (!data && len)) {
-        return 0;
-    }
-    c = thread_cache();
-    if (!c || !(s = slot_for(c, key ? key : &empty, keylen))) {
+    if (!c || !(s = slot_for(c, key, keylen))) {
         return 0;
     }
     s->used = ++c->tick;
     /* no key: back to the keyed state, the key is not hashed again */
     if (!EVP_MAC_init(s->ctx, NULL, 0, NULL)
-        || !EVP_MAC_update(s->ctx, data ? data : &empty, len)
+        || !EVP_MAC_update(s->ctx, data, len)
         || !EVP_MAC_final(s->ctx, out, &outlen, CLINIC_MAC_LEN)
         || outlen != CLINIC_MAC_LEN) {
         slot_clear(s);          /* a context in an unknown state */
-        OPENSSL_cleanse(out, CLINIC_MAC_LEN);
         return 0;
     }
     return 1;
+}
+
+int clinic_hmac_sha256(unsigned char out[CLINIC_MAC_LEN],
+                       const void *key, size_t keylen,
+                       const void *data, size_t len)
+{
+    static const unsigned char empty = 0;
+    int ok;
+
+    if ((!key && keylen) || (!data && len)) {
+        return 0;
+    }
+    key = key ? key : &empty;
+    data = data ? data : &empty;
+    ok = kept ? kept_mac(out, key, keylen, data, len)
+              : one_shot(out, key, keylen, data, len);
+    if (!ok) {
+        OPENSSL_cleanse(out, CLINIC_MAC_LEN);
+    }
+    return ok;
+}
+
+int clinic_mac_init(void)
+{
+    static const char key[] = "key", msg1[] = "first", msg2[] = "second";
+    unsigned char a[CLINIC_MAC_LEN], b[CLINIC_MAC_LEN], want[CLINIC_MAC_LEN];
+    int i, same = 1;
+
+    if (kept) {
+        return 1;
+    }
+    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (!hmac_alg || pthread_key_create(&cache_key, cache_free) != 0) {
+        EVP_MAC_free(hmac_alg);
+        hmac_alg = NULL;
+        return 0;
+    }
+    kept = 1;
+    /* a kept context, reset between messages, against the one-shot HMAC */
+    for (i = 0; i < 2; i++) {
+        const char *m = i ? msg2 : msg1;
+        same &= kept_mac(a, key, 3, m, strlen(m))
+                && one_shot(want, key, 3, m, strlen(m))
+                && CRYPTO_memcmp(a, want, CLINIC_MAC_LEN) == 0;
+    }
+    same &= kept_mac(b, key, 3, msg1, strlen(msg1))
+            && one_shot(want, key, 3, msg1, strlen(msg1))
+            && CRYPTO_memcmp(b, want, CLINIC_MAC_LEN) == 0;
+    if (!same) {
+        clinic_mac_fini();
+    }
+    return kept;
+}
+
+void clinic_mac_fini(void)
+{
+    mac_cache_t *c;
+
+    if (!kept) {
+        return;
+    }
+    kept = 0;
+    c = pthread_getspecific(cache_key);
+    if (c) {
+        pthread_setspecific(cache_key, NULL);
+        cache_free(c);
+    }
+    pthread_key_delete(cache_key);
+    EVP_MAC_free(hmac_alg);
+    hmac_alg = NULL;
 }

@@ -15,9 +15,22 @@
 
 /* HMAC-SHA256(key, data) into out; 1 on success, 0 when OpenSSL fails.
  * A NULL key is the empty key only with keylen 0; NULL data only with
- * len 0. */
+ * len 0.  Between clinic_mac_init and clinic_mac_fini it uses the kept
+ * contexts; before, after, or when the self-test failed, OpenSSL's
+ * one-shot HMAC() (the same answer, slower). */
 int clinic_hmac_sha256(unsigned char out[CLINIC_MAC_LEN],
                        const void *key, size_t keylen,
                        const void *data, size_t len);
+
+/* Start keeping contexts, in a process that will serve requests (httpd's
+ * child_init; never the parent, which reloads the module and would leak
+ * a thread key per load).  It checks once that a reset context gives the
+ * one-shot HMAC's answer (OpenSSL 3.0.0 to 3.0.2 did not reset it), and
+ * keeps none if not.  1 when contexts are kept. */
+int clinic_mac_init(void);
+
+/* Stop keeping contexts (the child's pool cleanup): the thread key and
+ * the calling thread's contexts go; the others' went with their threads. */
+void clinic_mac_fini(void);
 
 #endif
