@@ -90,8 +90,9 @@ $(BUILD)/scale_tests: $(SCALE_SRCS) tests/integration/client.h $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -Itests/integration -o $@ $(SCALE_SRCS) $(DEPS_LIBS) \
 	    -lcriterion -lpthread
 
-$(BUILD)/fake_sms: tests/fake_sms/fake_sms.c | $(BUILD)
-	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $< -lpthread
+$(BUILD)/fake_sms: tests/fake_sms/fake_sms.c tests/fake_sms/records.c \
+                  tests/fake_sms/records.h | $(BUILD)
+	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $(filter %.c,$^) -lpthread
 
 _all: mod_clinic.so
 
