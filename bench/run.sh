@@ -95,10 +95,11 @@ ticks() {
     done
     echo "$t"
 }
-httpd_ticks() {
+httpd_ticks() {   # the children alive, and those the parent has reaped
     local m
     m=$(cat "$work/run/httpd.pid" 2>/dev/null) || { echo 0; return; }
-    ticks "$m" $(pgrep -P "$m")
+    echo $(( $(ticks "$m" $(pgrep -P "$m")) \
+             + $(awk '{ print $16 + $17 }' "/proc/$m/stat" 2>/dev/null || echo 0) ))
 }
 db_ticks() { ticks "$(cat "$work/mysql/sock/mysqld.pid")"; }
 

@@ -53,11 +53,11 @@ char *sms_code(const char *phone);
 int sms_count(const char *phone);
 cJSON *sms_last(const char *phone);  /* the record; caller cJSON_Delete */
 
-/* send-otp + verify-otp on base; returns the token (caller frees) */
 /* POST send-otp / verify-otp for phone from ip */
 resp_t *send_otp(const char *base, const char *phone, const char *ip);
 resp_t *verify_otp(const char *base, const char *phone, const char *code,
                    const char *ip);
+/* send-otp + verify-otp on base; returns the token (caller frees) */
 char *login(const char *base, const char *phone, const char *ip);
 
 /* run SQL through the harness (CLINIC_SQL); returns stdout (caller frees) */
