@@ -7,9 +7,9 @@
  * ClinicRateLimitCache memcache).  One client sends 60 requests, first one
  * at a time, alternating hosts, then 60 at once from another address.
  * With local counters the group allows up to 2 x 20; with the shared
- * cache one at a time is exact (20) and a burst may pass a few more,
- * because the socache interface has no atomic increment (read, add and
- * store race between hosts).  The figures are printed for the docs.
+ * cache one at a time is exact (20) and a burst may pass more, up to
+ * what the hosts allow alone, because the socache interface has no atomic
+ * increment (read, add and store race between hosts).  The figures are printed for the docs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +67,10 @@ Test(general, what_two_hosts_allow_one_client, .timeout = 120)
             LIMIT, n_seq, SENT, n_par, SENT);
     if (shared) {
         cr_expect_eq(n_seq, LIMIT, "one at a time through a shared cache");
-        /* at once: a few more may pass (no atomic increment), never what
+        /* at once: more may pass (no atomic increment: increments of two
+         * hosts at one instant can overwrite each other), never more than
          * the hosts would allow alone */
-        cr_expect(n_par >= LIMIT && n_par < 2 * LIMIT, "%d at once", n_par);
+        cr_expect(n_par >= LIMIT && n_par <= 2 * LIMIT, "%d at once", n_par);
     }
     else {
         cr_expect_eq(n_seq, 2 * LIMIT, "each host counts alone");
