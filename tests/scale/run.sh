@@ -11,7 +11,8 @@
 #   1. the invariants (tests/scale/test_scale.c), on the direct hosts and
 #      through the front;
 #   2. what the group allows under the general limits, with each host
-#      counting alone and with one memcached for both (test_general.c);
+#      counting alone (its shared memory, then shmcb) and with one memcached
+#      for both (test_general.c);
 #   3. node 1 killed (SIGKILL) under a login and purchase load through the
 #      front (test_nodeloss.c); node 1 rejoins (IST); the invariants again.
 # Not part of make test.  Everything started here is stopped by its pid,
@@ -162,7 +163,10 @@ log "1. invariants, through the front balancer"
 tests 'scale/*' CLINIC_SCALE_VIA=front
 
 # --- 2. the general limits across hosts ------------------------------------
-log "2. general limits, each host counting alone"
+log "2. general limits, each host counting alone (the default counters)"
+tests 'general/*' CLINIC_SCALE_COUNTERS=local
+hosts_start "ClinicRateLimitCache shmcb"
+log "2. general limits, each host counting alone in shmcb"
 tests 'general/*' CLINIC_SCALE_COUNTERS=local
 command -v memcached >/dev/null
 PORT_MC=$(free_port)

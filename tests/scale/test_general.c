@@ -3,8 +3,9 @@
  * general limit for anonymous requests (20 a minute, fixed window).
  *
  * CLINIC_SCALE_COUNTERS says where the hosts count: "local" (each host its
- * own shared memory, the default) or "shared" (one memcached for both,
- * ClinicRateLimitCache memcache).  One client sends 60 requests, first one
+ * own: the default counters in shared memory, or ClinicRateLimitCache
+ * shmcb) or "shared" (one memcached for both, ClinicRateLimitCache
+ * memcache).  One client sends 60 requests, first one
  * at a time, alternating hosts, then 60 at once from another address.
  * With local counters the group allows up to 2 x 20; with the shared
  * cache one at a time is exact (20) and a burst may pass more, up to
