@@ -94,11 +94,14 @@ const char *clinic_pay_id(apr_pool_t *p, const cJSON *v);
 /* one argument of the request's query string, decoded, or NULL */
 const char *clinic_pay_query(request_rec *r, const char *name);
 
-/* What sub costs, as the provider is asked for it: the currency and the
- * amount written with its decimals ("25.500" KWD); APR_EINVAL (logged)
- * when the price can't be charged in that currency (a part of a cent) */
-apr_status_t clinic_pay_amount(clinic_req_t *cr, const clinic_sub_t *sub,
-                               const char **currency, const char **text);
+/* The start of a payment request for sub: an empty JSON object on the
+ * request's pool in *body, and what sub costs as the provider is asked
+ * for it, the currency and the amount written with its decimals
+ * ("25.500" KWD).  APR_EINVAL (logged) when the price can't be charged in
+ * that currency (a part of a cent), APR_ENOMEM when out of memory. */
+apr_status_t clinic_pay_body(clinic_req_t *cr, const clinic_sub_t *sub,
+                             cJSON **body, const char **currency,
+                             const char **amount);
 
 /* The URLs the provider sends the browser and its notifications to */
 const char *clinic_pay_return_to(clinic_req_t *cr);

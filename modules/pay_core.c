@@ -152,8 +152,9 @@ const char *clinic_pay_query(request_rec *r, const char *name)
     return NULL;
 }
 
-apr_status_t clinic_pay_amount(clinic_req_t *cr, const clinic_sub_t *sub,
-                               const char **currency, const char **text)
+apr_status_t clinic_pay_body(clinic_req_t *cr, const clinic_sub_t *sub,
+                             cJSON **body, const char **currency,
+                             const char **amount)
 {
     apr_int64_t fils;
     int decimals;
@@ -168,8 +169,9 @@ apr_status_t clinic_pay_amount(clinic_req_t *cr, const clinic_sub_t *sub,
                       *currency);
         return APR_EINVAL;
     }
-    *text = clinic_amount_format(cr->r->pool, fils, decimals);
-    return APR_SUCCESS;
+    *amount = clinic_amount_format(cr->r->pool, fils, decimals);
+    *body = clinic_json_object(cr->r->pool);
+    return *body ? APR_SUCCESS : APR_ENOMEM;
 }
 
 /* ---- the purchase's answer ---------------------------------------------- */

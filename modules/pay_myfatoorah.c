@@ -73,16 +73,13 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
                               const char **url)
 {
     apr_pool_t *p = cr->r->pool;
-    cJSON *b = clinic_json_object(p), *answer;
+    cJSON *b, *answer;
     const cJSON *data;
     const char *back = clinic_pay_return_to(cr), *currency, *amount;
     long status;
     apr_status_t rv;
 
-    if (!b) {
-        return APR_ENOMEM;
-    }
-    if ((rv = clinic_pay_amount(cr, sub, &currency, &amount))
+    if ((rv = clinic_pay_body(cr, sub, &b, &currency, &amount))
         != APR_SUCCESS) {
         return rv;
     }

@@ -58,15 +58,12 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
 {
     apr_pool_t *p = cr->r->pool;
     const char *currency, *amount;
-    cJSON *b = clinic_json_object(p), *answer, *o, *phone;
+    cJSON *b, *answer, *o, *phone;
     int minutes = clinic_pay_timeout(cr->conf) / 60;
     long status;
     apr_status_t rv;
 
-    if (!b) {
-        return APR_ENOMEM;
-    }
-    if ((rv = clinic_pay_amount(cr, sub, &currency, &amount))
+    if ((rv = clinic_pay_body(cr, sub, &b, &currency, &amount))
         != APR_SUCCESS) {
         return rv;
     }
