@@ -18,16 +18,21 @@ DEPS_LIBS   = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
 MODULE_SRCS := mod_clinic.c $(sort $(wildcard modules/*.c))
 MODULE_HDRS := $(wildcard modules/*.h)
 
-# apxs passes -Wc,... to the compiler and -Wl,... / -l to the linker.
-APXS_CFLAGS = $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS),-Wc,$(f))
-APXS_LIBS   = $(DEPS_LIBS)
+# apxs passes -Wc,... to the compiler and -Wl,... / -l to the linker; what
+# follows the sources (APXS_LIBS) goes to libtool's link as it is.
+# EXTRA_CFLAGS / EXTRA_LDFLAGS (empty unless given) add flags of the
+# caller's: the Debian build passes dpkg-buildflags' hardening this way.
+EXTRA_CFLAGS  ?=
+EXTRA_LDFLAGS ?=
+APXS_CFLAGS = $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS) $(EXTRA_CFLAGS),-Wc,$(f))
+APXS_LIBS   = $(DEPS_LIBS) $(EXTRA_LDFLAGS)
 
 build/flags: FORCE
 	@mkdir -p build
 	@pkg-config --exists $(DEPS_PKGS) && command -v $(APXS) >/dev/null \
 	    || { echo "pkg-config does not know $(DEPS_PKGS), or $(APXS) is missing:" \
 	              "run 'make deps' (make all/test/run do it first)" >&2; exit 1; }
-	@echo '$(DEPS_CFLAGS) $(DEPS_LIBS) $(APR_CFLAGS) $(APR_LIBS)' > build/flags.new
+	@echo '$(DEPS_CFLAGS) $(DEPS_LIBS) $(APR_CFLAGS) $(APR_LIBS)$(if $(EXTRA_CFLAGS)$(EXTRA_LDFLAGS), $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS))' > build/flags.new
 	@if cmp -s build/flags.new build/flags; then rm build/flags.new; \
 	 else mv build/flags.new build/flags; fi
 
