@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 
 #include "client.h"
+#include "resplog.h"
 
 const char *site(const char *name)
 {
@@ -109,6 +110,7 @@ static resp_t *perform(const char *method, const char *url, const char *body,
     r->len = bd.len;
     r->headers = hd.data ? hd.data : strdup("");
     r->json = cJSON_ParseWithLength(r->body, r->len);
+    resp_log(method, url, r->status, r->headers, r->body);
     return r;
 }
 
