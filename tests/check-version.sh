@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/check-version.sh: the newest CHANGELOG.md entry names the version
 # the module is built with (modules/version.h), the one number /api/version
-# answers and make dist names its tarball with.
+# answers and make dist names its tarball with; the Debian package's newest
+# debian/changelog entry carries it as its upstream version (0.2.0-1).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 built=$(sed -n 's/^#define CLINIC_VERSION "\(.*\)"$/\1/p' "$top/modules/version.h")
@@ -10,4 +11,12 @@ if [ -z "$built" ] || [ "$built" != "$logged" ]; then
     echo "version: modules/version.h says '$built', CHANGELOG.md's newest entry '$logged'" >&2
     exit 1
 fi
-echo "version: $built in modules/version.h and CHANGELOG.md"
+# "libapache2-mod-clinic (EPOCH:UPSTREAM-REVISION) ...": UPSTREAM
+packaged=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$top/debian/changelog" 2>/dev/null || true)
+upstream=${packaged#*:}
+upstream=${upstream%-*}
+if [ "$built" != "$upstream" ]; then
+    echo "version: modules/version.h says '$built', debian/changelog's newest entry '$packaged'" >&2
+    exit 1
+fi
+echo "version: $built in modules/version.h, CHANGELOG.md and debian/changelog ($packaged)"
