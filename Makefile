@@ -105,6 +105,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/fuzz/run.sh 10
 	tests/check-fail2ban.sh
 	tests/check-directives.sh
+	tests/check-openapi.sh
 	tests/check-version.sh
 	tests/run-integration.sh
 
