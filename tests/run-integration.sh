@@ -322,6 +322,26 @@ run_suites() {   # the Criterion suite, then the outage pass, then fail2ban
     fi
 }
 
+# every answer the suite received under /api/ (the client logs them:
+# tests/integration/resplog.h) against docs/openapi.yaml
+check_answers() {
+    local kind=$1 answers="$work/answers-$1.jsonl"
+    if [ ! -s "$answers" ]; then
+        if [ -n "${CRITERION_ARGS:-}" ]; then
+            log "no answer logged on $kind: nothing to check against docs/openapi.yaml"
+        else
+            status=1
+            log "FAILED: the suite logged no answer on $kind"
+        fi
+        return
+    fi
+    log "answers on $kind against docs/openapi.yaml"
+    if ! "$top/tests/openapi/run.sh" "$top/docs/openapi.yaml" "$answers"; then
+        status=1
+        log "FAILED: answers on $kind do not match docs/openapi.yaml"
+    fi
+}
+
 # random requests at the running httpd: no 5xx but 503, always the
 # envelope, no child crash
 run_request_fuzzer() {
@@ -342,7 +362,9 @@ for kind in "${kinds[@]}"; do
     if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
     start_httpd "$kind"
     if [ "${CLINIC_FUZZ_ONLY:-0}" != 1 ]; then
+        export CLINIC_RESPONSE_LOG="$work/answers-$kind.jsonl"
         run_suites "$kind"
+        check_answers "$kind"
     fi
     first=0; [ "$kind" = "${kinds[0]}" ] && first=1
     if [ $first = 1 ] && [ "${CLINIC_HTTP_FUZZ:-5000}" != 0 ] && [ -z "${CRITERION_ARGS:-}" ]; then
