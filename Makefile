@@ -18,6 +18,9 @@
 #   make scale-test two hosts on a 3-node Galera cluster behind a balancer,
 #                   a node killed under load (tests/scale/run.sh; by hand)
 #   make dist       build/mod_clinic-VERSION.tar.gz of the committed sources
+#   make package    build/libapache2-mod-clinic_VERSION-REV_ARCH.deb (debian/)
+#   make package-test    tests/package.sh: that .deb through lintian, then
+#                   installed and used in a new Debian 12 root (by hand)
 #
 # Every entry point first installs what is missing (deps), then builds in a
 # second make: that one computes its flags (pkg-config, apr-1-config) only
@@ -185,7 +188,16 @@ _install: mod_clinic.so
 fresh-machine:
 	tests/fresh-machine.sh
 
+# the Debian package, built from a copy of the sources in build/deb (never
+# this tree: its clean step would remove the build)
+package:
+	tests/package.sh build
+
+package-test:
+	tests/package.sh
+
 clean: apxs-clean
 	rm -rf $(BUILD)
 
-.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps install-missing clean fresh-machine dist
+.PHONY: $(ENTRY) $(addprefix _,$(ENTRY)) deps install-missing clean fresh-machine dist \
+        package package-test
