@@ -1,7 +1,8 @@
 /*
  * store_db.h: the plumbing the store files share (not for handlers):
  * statement tables, running a prepared statement, reading rows, and the
- * mapping of database errors to what the client is told.
+ * mapping of database errors to what the client is told (store_exec.c;
+ * the module's connections are store_db.c's).
  */
 #ifndef CLINIC_STORE_DB_H
 #define CLINIC_STORE_DB_H
@@ -25,6 +26,11 @@ typedef struct {
 
 extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
                                clinic_package_stmts, clinic_payment_stmts;
+/* the four above: what a connection prepares (not clinicctl's own) */
+#define CLINIC_N_STMT_SETS 4
+extern const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS];
+/* SELECT version FROM clinic_schema */
+extern const clinic_stmt_t clinic_schema_stmt;
 
 /*
  * A column read as text on the server.  apr_dbd_mysql binds every result
@@ -51,6 +57,18 @@ apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
 apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
                            const clinic_stmt_t *st, int nargs,
                            const char **args);
+
+/* the schema's version, -1 when unreadable (*rv says why) */
+int clinic_db_schema_version(request_rec *r, ap_dbd_t *d, apr_status_t *rv);
+
+int clinic_db_is_mysql(ap_dbd_t *d);
+/* what clinic_store_fault() will tell: "busy", "broken" or "down" */
+void clinic_db_set_fault(request_rec *r, const char *what);
+
+/* A message of store_exec.c at an APLOG_ level.  Defined by whoever
+ * holds the connection: the module (the error log) and clinicctl
+ * (standard error). */
+void clinic_db_log(request_rec *r, int level, const char *msg);
 
 const char *clinic_db_num(apr_pool_t *p, apr_int64_t v);
 apr_int64_t clinic_db_time(const char *s);     /* 0 when NULL or bad */
