@@ -33,10 +33,9 @@ APLOG_USE_MODULE(clinic);
 #define PURPOSE_LOGIN "login"
 #define PURPOSE_PHONE_CHANGE "phone_change"
 #define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
-#define KEEP_EXPIRED 3600           /* expired codes are kept an hour */
-/* limit slots: the longest window a configuration may give an OTP limit;
- * another host on the same database may use it, so not this one's own */
-#define KEEP_SLOTS (7 * 86400)
+/* what is kept: store.h (limit slots: the longest window a configuration
+ * may give an OTP limit; another host on the same database may use it, so
+ * not this one's own) */
 
 static apr_uint32_t last_cleanup;
 
@@ -51,8 +50,7 @@ static void cleanup_maybe(clinic_req_t *cr, ap_dbd_t *d)
         || apr_atomic_cas32(&last_cleanup, now, last) != last) {
         return;
     }
-    clinic_store_cleanup(cr->r, d, cr->now - KEEP_EXPIRED,
-                         cr->now - KEEP_SLOTS);
+    clinic_store_cleanup(NULL, NULL, cr->r, d, cr->now);
 }
 
 /* ---- tokens ------------------------------------------------------------- */

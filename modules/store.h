@@ -127,10 +127,15 @@ apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
 /* *won 1 when this request consumed the code */
 apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
                                       const char *id, apr_int64_t now);
-/* delete codes that expired before `before`, and stale limit rows */
-apr_status_t clinic_store_cleanup(request_rec *r, ap_dbd_t *d,
-                                  apr_int64_t codes_before,
-                                  apr_int64_t slots_before);
+/* Codes are kept a day after they expire, so clinicctl stats can count
+ * the last 24 hours' sends and logins; a limit's slots a week, longer than
+ * any window. */
+#define CLINIC_KEEP_EXPIRED_CODES 86400
+#define CLINIC_KEEP_RATE_SLOTS (7 * 86400)
+/* delete what is older than that at now; *codes and *slots (either may
+ * be NULL) get how many rows went */
+apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
+                                  ap_dbd_t *d, apr_int64_t now);
 
 /* Exact sliding-window limit: take one of `limit` slots of bucket whose
  * last use is older than window seconds.  *allowed 0 gives retry_after. */

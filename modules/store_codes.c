@@ -236,15 +236,19 @@ apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
     return rv;
 }
 
-apr_status_t clinic_store_cleanup(request_rec *r, ap_dbd_t *d,
-                                  apr_int64_t codes_before,
-                                  apr_int64_t slots_before)
+apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
+                                  ap_dbd_t *d, apr_int64_t now)
 {
-    apr_status_t rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_CLEANUP],
-                          CLINIC_ARGS(clinic_time_db(r->pool, codes_before)));
+    apr_status_t rv = clinic_db_run(codes, r, d, &stmts[S_OTP_CLEANUP],
+                          CLINIC_ARGS(clinic_time_db(r->pool,
+                                          now - CLINIC_KEEP_EXPIRED_CODES)));
+    if (slots) {
+        *slots = 0;
+    }
     if (rv == APR_SUCCESS) {
-        rv = clinic_db_run(NULL, r, d, &stmts[S_RATE_CLEANUP],
-                 CLINIC_ARGS(clinic_db_num(r->pool, slots_before)));
+        rv = clinic_db_run(slots, r, d, &stmts[S_RATE_CLEANUP],
+                 CLINIC_ARGS(clinic_db_num(r->pool,
+                                           now - CLINIC_KEEP_RATE_SLOTS)));
     }
     return rv;
 }

@@ -226,11 +226,12 @@ CONF
         printf '#!/bin/sh\nexec sqlite3 -batch -cmd ".timeout 10000" -separator "\t" %s\n' "$db" > "$run/sql.sh"
     fi
     chmod 755 "$run/sql.sh"
-    # two codes for the cleanup test: expired two hours ago (to be deleted
-    # by the module) and ten minutes ago (kept, so OTP_EXPIRED stays true)
+    # two codes for the cleanup test: expired 25 hours ago (to be deleted
+    # by the module) and two hours ago (kept a day, so OTP_EXPIRED stays
+    # true and clinicctl stats counts it)
     local old recent
-    old=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S')
-    recent=$(date -u -d '-10 minutes' '+%Y-%m-%d %H:%M:%S')
+    old=$(date -u -d '-25 hours' '+%Y-%m-%d %H:%M:%S')
+    recent=$(date -u -d '-2 hours' '+%Y-%m-%d %H:%M:%S')
     # and two limit slots: used eight days ago (past the longest window an
     # OTP limit may have: deleted) and two hours ago (kept: a host sharing
     # the database may count a longer window than this one's)
