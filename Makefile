@@ -53,7 +53,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
-         bench-callgrind bench-growth scale-test
+         bench-callgrind bench-growth scale-test clinicctl
 $(ENTRY): deps
 	@$(MAKE) --no-print-directory _$@
 
@@ -93,6 +93,25 @@ $(BUILD)/scale_tests: $(SCALE_SRCS) tests/integration/client.h $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -Itests/integration -o $@ $(SCALE_SRCS) $(DEPS_LIBS) \
 	    -lcriterion -lpthread
 
+# clinicctl (ctl/, docs/clinicctl.8): the store's code on apr_dbd, no
+# httpd.  CLINICCTL_SCHEMA_DIR is where `migrate` looks by default (the
+# package's); EXTRA_CFLAGS / EXTRA_LDFLAGS as for the module.
+CLINICCTL_SCHEMA_DIR ?= /usr/share/libapache2-mod-clinic/schema
+CTL_SRCS := $(sort $(wildcard ctl/*.c)) modules/store_exec.c \
+            modules/store_users.c modules/store_codes.c modules/store_packages.c \
+            modules/store_payments.c modules/store_admin.c modules/timeutil.c \
+            modules/validate.c modules/json.c modules/paysig.c modules/mac.c \
+            modules/otp.c
+APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)
+APU_LIBS   = $(shell apu-1-config --link-ld 2>/dev/null)
+$(BUILD)/clinicctl: $(CTL_SRCS) $(wildcard ctl/*.h) $(MODULE_HDRS) $(BUILD)/flags
+	$(CC) -std=gnu11 -O2 -g $(WARN) -Imodules -I$(shell $(APXS) -q INCLUDEDIR) \
+	    $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS) $(EXTRA_CFLAGS) \
+	    '-DCLINICCTL_SCHEMA_DIR="$(CLINICCTL_SCHEMA_DIR)"' -o $@ $(CTL_SRCS) \
+	    $(EXTRA_LDFLAGS) $(APU_LIBS) $(APR_LIBS) $(DEPS_LIBS)
+
+_clinicctl: $(BUILD)/clinicctl
+
 $(BUILD)/fake_sms: tests/fake_sms/fake_sms.c tests/fake_sms/records.c \
                   tests/fake_sms/records.h | $(BUILD)
 	$(CC) -std=gnu11 -O1 $(WARN) -o $@ $(filter %.c,$^) -lpthread
@@ -103,7 +122,7 @@ _unit: mod_clinic.so $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fake_sms \
-       $(BUILD)/http_fuzz $(FUZZ_BINS)
+       $(BUILD)/http_fuzz $(BUILD)/clinicctl $(FUZZ_BINS)
 	$(BUILD)/unit_tests
 	tests/fuzz/run.sh 10
 	tests/check-fail2ban.sh

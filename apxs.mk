@@ -15,7 +15,10 @@ DEPS_PKGS := libcjson libcurl openssl
 DEPS_CFLAGS = $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
 DEPS_LIBS   = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
 
-MODULE_SRCS := mod_clinic.c $(sort $(wildcard modules/*.c))
+# store_admin.c is clinicctl's alone (its statements are never prepared
+# by the module's connections)
+MODULE_SRCS := mod_clinic.c $(filter-out modules/store_admin.c,\
+                   $(sort $(wildcard modules/*.c)))
 MODULE_HDRS := $(wildcard modules/*.h)
 
 # apxs passes -Wc,... to the compiler and -Wl,... / -l to the linker; what

@@ -13,9 +13,7 @@
 #include "store_subs.h"
 #include "timeutil.h"
 
-#define PKG_COLS  "id, name, description, price, " \
-    CLINIC_TXT("duration_days") ", " CLINIC_TXT("is_active") ", " \
-    CLINIC_TXT("created_at")
+#define PKG_COLS CLINIC_PKG_COLS
 #define SUB_SELECT CLINIC_SUB_SELECT
 
 enum {
@@ -67,7 +65,7 @@ const clinic_stmt_set_t clinic_package_stmts = { stmts, S_COUNT };
 
 /* ---- packages and subscriptions ---------------------------------------- */
 
-static void package_from(clinic_package_t *k, clinic_row_t v)
+void clinic_package_from(clinic_package_t *k, clinic_row_t v)
 {
     k->id = v[0];
     k->name = v[1] ? v[1] : "";
@@ -78,20 +76,26 @@ static void package_from(clinic_package_t *k, clinic_row_t v)
     k->created_at = clinic_db_time(v[6]);
 }
 
-apr_status_t clinic_store_packages_active(apr_array_header_t **out,
-                                          request_rec *r, ap_dbd_t *d)
+apr_status_t clinic_packages_select(apr_array_header_t **out,
+                                    request_rec *r, ap_dbd_t *d,
+                                    const clinic_stmt_t *st)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_ACTIVE], 0,
-                                       NULL);
+    apr_status_t rv = clinic_db_select(&rows, r, d, st, 0, NULL);
     int i;
 
     *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_package_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-        package_from(apr_array_push(*out),
+        clinic_package_from(apr_array_push(*out),
                      APR_ARRAY_IDX(rows, i, clinic_row_t));
     }
     return rv;
+}
+
+apr_status_t clinic_store_packages_active(apr_array_header_t **out,
+                                          request_rec *r, ap_dbd_t *d)
+{
+    return clinic_packages_select(out, r, d, &stmts[S_PKG_ACTIVE]);
 }
 
 apr_status_t clinic_store_package_by_id(clinic_package_t **out,
@@ -105,7 +109,7 @@ apr_status_t clinic_store_package_by_id(clinic_package_t **out,
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         *out = apr_pcalloc(r->pool, sizeof(**out));
-        package_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+        clinic_package_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
 }

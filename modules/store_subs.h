@@ -1,7 +1,7 @@
 /*
- * store_subs.h: the subscription row, shared by store_packages.c (buying,
- * history) and store_payments.c (the provider's payment).  Store files
- * only.
+ * store_subs.h: the package and subscription rows, shared by
+ * store_packages.c (buying, history), store_payments.c (the provider's
+ * payment) and store_admin.c (clinicctl).  Store files only.
  */
 #ifndef CLINIC_STORE_SUBS_H
 #define CLINIC_STORE_SUBS_H
@@ -24,6 +24,16 @@
     "FROM user_packages up JOIN packages p ON p.id = up.package_id "
 
 void clinic_sub_from(clinic_sub_t *s, clinic_row_t v);
+
+/* a package's columns, read by clinic_package_from */
+#define CLINIC_PKG_COLS "id, name, description, price, " \
+    CLINIC_TXT("duration_days") ", " CLINIC_TXT("is_active") ", " \
+    CLINIC_TXT("created_at")
+void clinic_package_from(clinic_package_t *k, clinic_row_t v);
+/* the packages a CLINIC_PKG_COLS statement without parameters selects */
+apr_status_t clinic_packages_select(apr_array_header_t **out,
+                                    request_rec *r, ap_dbd_t *d,
+                                    const clinic_stmt_t *st);
 
 /* the first row of a CLINIC_SUB_SELECT statement, *out NULL when none */
 apr_status_t clinic_sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,

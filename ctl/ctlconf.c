@@ -1,0 +1,196 @@
+/*
+ * ctlconf.c: the database of a virtual host, read from its httpd config
+ * file as mod_dbd reads it: DBDriver, DBDParams and DBDInitSQL, in the
+ * <VirtualHost> that names them or at the file's top level (which a
+ * virtual host without its own inherits).  The words are split as httpd
+ * splits them: quotes, backslash escapes inside them, lines continued
+ * with a trailing backslash, '#' comments.  Include and ${VAR} are not
+ * followed: a file that needs them is refused, and --driver and --params
+ * say it instead.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+#include <apr_tables.h>
+
+#include "ctl.h"
+
+typedef struct {
+    const char *name;           /* ServerName; "" for the top level */
+    const char *driver, *params;
+    apr_array_header_t *init_sql;
+    int line;                   /* where the section starts */
+} section_t;
+
+/* The next word of *s, unquoted; NULL at the end of the line. */
+static char *word(apr_pool_t *p, const char **s)
+{
+    const char *in = *s;
+    char *out, *o, quote = 0;
+
+    while (apr_isspace(*in)) {
+        in++;
+    }
+    if (!*in) {
+        return NULL;
+    }
+    o = out = apr_palloc(p, strlen(in) + 1);
+    if (*in == '"' || *in == '\'') {
+        quote = *in++;
+    }
+    for (; *in; in++) {
+        if (quote && *in == '\\' && (in[1] == quote || in[1] == '\\')) {
+            *o++ = *++in;
+        }
+        else if (quote ? *in == quote : apr_isspace(*in)) {
+            in++;
+            break;
+        }
+        else {
+            *o++ = *in;
+        }
+    }
+    *o = '\0';
+    *s = in;
+    return out;
+}
+
+static section_t *section(apr_array_header_t *all, apr_pool_t *p, int line)
+{
+    section_t *sec = apr_array_push(all);
+
+    memset(sec, 0, sizeof(*sec));
+    sec->name = "";
+    sec->init_sql = apr_array_make(p, 2, sizeof(const char *));
+    sec->line = line;
+    return sec;
+}
+
+/* Read the file into sections: [0] is the top level */
+static int parse(ctl_t *c, apr_array_header_t *all)
+{
+    apr_file_t *f;
+    char buf[8192];
+    const char *joined = "";
+    section_t *cur;
+    int n = 0, vhost = 0;
+    apr_status_t rv = apr_file_open(&f, c->config, APR_FOPEN_READ,
+                                    APR_FPROT_OS_DEFAULT, c->pool);
+
+    if (rv != APR_SUCCESS) {
+        return ctl_fail(CTL_USAGE, "cannot read %s: %s", c->config,
+                        apr_strerror(rv, buf, sizeof(buf)));
+    }
+    cur = section(all, c->pool, 0);
+    while (apr_file_gets(buf, sizeof(buf), f) == APR_SUCCESS) {
+        apr_size_t len = strlen(buf);
+        const char *s;
+        char *cmd, *arg;
+
+        n++;
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) {
+            buf[--len] = '\0';
+        }
+        if (len && buf[len - 1] == '\\') {         /* continued */
+            buf[len - 1] = '\0';
+            joined = apr_pstrcat(c->pool, joined, buf, NULL);
+            continue;
+        }
+        s = apr_pstrcat(c->pool, joined, buf, NULL);
+        joined = "";
+        cmd = word(c->pool, &s);
+        if (!cmd || *cmd == '#') {
+            continue;
+        }
+        if (!strncasecmp(cmd, "<VirtualHost", 12)) {
+            cur = section(all, c->pool, n);
+            vhost = 1;
+            continue;
+        }
+        if (!strcasecmp(cmd, "</VirtualHost>")) {
+            cur = &APR_ARRAY_IDX(all, 0, section_t);
+            vhost = 0;
+            continue;
+        }
+        if (strcasecmp(cmd, "DBDriver") && strcasecmp(cmd, "DBDParams")
+            && strcasecmp(cmd, "DBDInitSQL")
+            && (strcasecmp(cmd, "ServerName") || !vhost)) {
+            continue;
+        }
+        arg = word(c->pool, &s);
+        if (!arg) {
+            apr_file_close(f);
+            return ctl_fail(CTL_USAGE, "%s:%d: %s without a value",
+                            c->config, n, cmd);
+        }
+        if (strstr(arg, "${")) {
+            apr_file_close(f);
+            return ctl_fail(CTL_USAGE, "%s:%d: %s uses a ${...} variable, "
+                            "which clinicctl does not expand: give "
+                            "--driver and --params", c->config, n, cmd);
+        }
+        if (!strcasecmp(cmd, "ServerName")) {
+            cur->name = arg;
+        }
+        else if (!strcasecmp(cmd, "DBDriver")) {
+            cur->driver = arg;
+        }
+        else if (!strcasecmp(cmd, "DBDParams")) {
+            cur->params = arg;
+        }
+        else {
+            *(const char **)apr_array_push(cur->init_sql) = arg;
+        }
+    }
+    apr_file_close(f);
+    return CTL_OK;
+}
+
+int ctl_conf_read(ctl_t *c)
+{
+    apr_array_header_t *all = apr_array_make(c->pool, 4, sizeof(section_t));
+    section_t *top, *pick = NULL;
+    int i, rc = parse(c, all);
+
+    if (rc != CTL_OK) {
+        return rc;
+    }
+    top = &APR_ARRAY_IDX(all, 0, section_t);
+    for (i = 1; i < all->nelts; i++) {
+        section_t *v = &APR_ARRAY_IDX(all, i, section_t);
+        if (c->vhost ? strcasecmp(v->name, c->vhost) != 0
+                     : !v->driver && !v->params) {
+            continue;
+        }
+        if (pick && !(v->driver && pick->driver && v->params && pick->params
+                      && !strcmp(v->driver, pick->driver)
+                      && !strcmp(v->params, pick->params))) {
+            return ctl_fail(CTL_USAGE, "%s: the virtual hosts at lines %d "
+                            "and %d both set a database: choose one with "
+                            "--vhost SERVERNAME", c->config, pick->line,
+                            v->line);
+        }
+        pick = v;
+    }
+    if (c->vhost && !pick) {
+        return ctl_fail(CTL_USAGE, "%s: no <VirtualHost> has ServerName %s",
+                        c->config, c->vhost);
+    }
+    if (!pick) {
+        pick = top;
+    }
+    /* what the virtual host does not set, it inherits */
+    c->driver = c->driver ? c->driver : pick->driver ? pick->driver
+                                                     : top->driver;
+    c->params = c->params ? c->params : pick->params ? pick->params
+                                                     : top->params;
+    c->init_sql = pick->init_sql->nelts ? pick->init_sql : top->init_sql;
+    if (!c->driver || !c->params) {
+        return ctl_fail(CTL_USAGE, "%s sets no %s: name the virtual host's "
+                        "config file, or give --driver and --params",
+                        c->config, !c->driver ? "DBDriver" : "DBDParams");
+    }
+    return CTL_OK;
+}

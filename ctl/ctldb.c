@@ -1,0 +1,231 @@
+/*
+ * ctldb.c: clinicctl's one database connection, opened with apr_dbd as
+ * mod_dbd opens the module's: the same driver and parameters, the
+ * DBDInitSQL statements, then every statement of the store prepared under
+ * its mod_dbd label, so the store's code runs unchanged.
+ *
+ * SQLite.  Run as root on a database file, clinicctl works as the file's
+ * owner (the web server's user): the journal files SQLite creates next to
+ * it (-wal, -shm) must stay writable by the module.
+ */
+#include <stdio.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <apr_strings.h>
+#include <apr_hash.h>
+
+#include <httpd.h>
+#include <http_log.h>           /* the APLOG_ levels */
+
+#include "ctl.h"
+#include "store.h"
+#include "store_db.h"
+#include "store_admin.h"
+
+static ctl_t *the_ctl;          /* for clinic_db_log */
+
+int ctl_fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("clinicctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return status;
+}
+
+/* The store's messages: kept for the error clinicctl reports; printed as
+ * they come with -v */
+void clinic_db_log(request_rec *r, int level, const char *msg)
+{
+    (void)r;
+    if (the_ctl && level <= APLOG_WARNING) {
+        the_ctl->db_error = msg;
+    }
+    if (the_ctl && the_ctl->verbose) {
+        fprintf(stderr, "clinicctl: %s\n", msg);
+    }
+}
+
+int ctl_db_status(ctl_t *c, apr_status_t rv, const char *what)
+{
+    if (rv == APR_SUCCESS) {
+        return CTL_OK;
+    }
+    if (rv == APR_EAGAIN) {
+        return ctl_fail(CTL_DB, "%s: the database is busy; try again",
+                        what);
+    }
+    return ctl_fail(CTL_DB, "%s failed: %s", what,
+                    c->db_error ? c->db_error : "database error");
+}
+
+/* As root, become the owner of the SQLite file (or of its folder, for a
+ * file yet to be made) */
+static int sqlite_owner(ctl_t *c)
+{
+    struct stat st;
+    char *dir;
+
+    if (geteuid() != 0) {
+        return CTL_OK;
+    }
+    if (stat(c->params, &st) != 0) {
+        char *slash;
+
+        dir = apr_pstrdup(c->pool, c->params);
+        slash = strrchr(dir, '/');
+        if (!slash) {
+            dir = ".";
+        }
+        else {
+            slash[slash == dir] = '\0';      /* "/x.db" keeps "/" */
+        }
+        if (stat(dir, &st) != 0) {
+            return CTL_OK;       /* the driver will say what is missing */
+        }
+    }
+    if (st.st_uid == 0) {
+        return CTL_OK;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(st.st_gid) != 0
+        || setuid(st.st_uid) != 0) {
+        return ctl_fail(CTL_DB, "cannot work as the owner (uid %ld) of %s",
+                        (long)st.st_uid, c->params);
+    }
+    return CTL_OK;
+}
+
+int ctl_db_prepare(ctl_t *c, const clinic_stmt_t *st, int quiet)
+{
+    apr_dbd_prepared_t *p = NULL;
+
+    if (apr_dbd_prepare(c->d->driver, c->pool, c->d->handle, st->sql,
+                        st->label, &p) != 0) {
+        return quiet ? CTL_DB : ctl_fail(CTL_DB, "the database refused statement %s: %s "
+                        "(is the schema current? clinicctl migrate)",
+                        st->label,
+                        apr_dbd_error(c->d->driver, c->d->handle, -1));
+    }
+    apr_hash_set(c->d->prepared, st->label, APR_HASH_KEY_STRING, p);
+    return CTL_OK;
+}
+
+static int prepare_all(ctl_t *c)
+{
+    int i, j, rc = ctl_db_prepare(c, &clinic_schema_stmt, 1);
+    apr_status_t rv;
+    int version;
+
+    if (rc != CTL_OK) {
+        return ctl_fail(CTL_DB, "the database has no clinic schema: run "
+                        "clinicctl migrate");
+    }
+    version = clinic_db_schema_version(c->r, c->d, &rv);
+    if (version != CLINIC_SCHEMA_VERSION) {
+        if (rv != APR_SUCCESS) {
+            return ctl_db_status(c, rv, "reading the schema's version");
+        }
+        return version > CLINIC_SCHEMA_VERSION
+            ? ctl_fail(CTL_DB, "the database's schema is version %d, newer "
+                       "than this clinicctl knows (%d): upgrade clinicctl",
+                       version, CLINIC_SCHEMA_VERSION)
+            : ctl_fail(CTL_DB, "the database's schema is version %d, this "
+                       "clinicctl needs %d: run clinicctl migrate", version,
+                       CLINIC_SCHEMA_VERSION);
+    }
+    for (i = 0; i < CLINIC_N_STMT_SETS; i++) {
+        for (j = 0; j < clinic_stmt_sets[i]->n; j++) {
+            if ((rc = ctl_db_prepare(c, &clinic_stmt_sets[i]->stmts[j], 0))
+                != CTL_OK) {
+                return rc;
+            }
+        }
+    }
+    for (j = 0; j < clinic_admin_stmts.n; j++) {
+        if ((rc = ctl_db_prepare(c, &clinic_admin_stmts.stmts[j], 0)) != CTL_OK) {
+            return rc;
+        }
+    }
+    return CTL_OK;
+}
+
+int ctl_db_exec(ctl_t *c, const char *sql)
+{
+    int n = 0;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv;
+
+    /* a PRAGMA or SELECT answers rows, which a plain query call refuses */
+    if (!strncasecmp(sql, "PRAGMA", 6) || !strncasecmp(sql, "SELECT", 6)) {
+        rv = apr_dbd_select(c->d->driver, c->pool, c->d->handle, &res, sql,
+                            0);
+        while (rv == 0 && apr_dbd_get_row(c->d->driver, c->pool, res, &row,
+                                          -1) == 0) {
+        }
+    }
+    else {
+        rv = apr_dbd_query(c->d->driver, c->d->handle, &n, sql);
+    }
+    if (rv != 0) {
+        c->db_error = apr_pstrdup(c->pool, apr_dbd_error(c->d->driver,
+                                                         c->d->handle, rv));
+    }
+    return rv;
+}
+
+int ctl_db_open(ctl_t *c, int for_migrate)
+{
+    const apr_dbd_driver_t *drv = NULL;
+    apr_dbd_t *handle = NULL;
+    const char *err = NULL;
+    apr_status_t rv;
+    int i, rc;
+
+    the_ctl = c;
+    apr_dbd_init(c->pool);
+    rv = apr_dbd_get_driver(c->pool, c->driver, &drv);
+    if (rv == APR_EDSOOPEN) {
+        return ctl_fail(CTL_DB, "the %s driver of apr_dbd is not installed "
+                        "(Debian: libaprutil1-dbd-%s)", c->driver,
+                        !strcmp(c->driver, "sqlite3") ? "sqlite3" : "mysql");
+    }
+    if (rv != APR_SUCCESS) {
+        return ctl_fail(CTL_DB, "no database driver %s (DBDriver is mysql "
+                        "or sqlite3)", c->driver);
+    }
+    if (!strcmp(c->driver, "sqlite3")
+        && (rc = sqlite_owner(c)) != CTL_OK) {
+        return rc;
+    }
+    if (apr_dbd_open_ex(drv, c->pool, c->params, &handle, &err) != 0
+        || !handle) {
+        return ctl_fail(CTL_DB, "cannot connect to the %s database: %s",
+                        c->driver, err ? err : "check DBDParams");
+    }
+    c->d = apr_pcalloc(c->pool, sizeof(*c->d));
+    c->d->driver = drv;
+    c->d->handle = handle;
+    c->d->prepared = apr_hash_make(c->pool);
+    /* text arrives as UTF-8 whatever the server's default; a busy SQLite
+     * file is waited for, not failed at once */
+    if (ctl_db_exec(c, clinic_db_is_mysql(c->d) ? "SET NAMES utf8mb4"
+                                              : "PRAGMA busy_timeout = 5000")
+        != 0) {
+        return ctl_fail(CTL_DB, "setting up the connection: %s", c->db_error);
+    }
+    for (i = 0; c->init_sql && i < c->init_sql->nelts; i++) {
+        const char *sql = APR_ARRAY_IDX(c->init_sql, i, const char *);
+        if (ctl_db_exec(c, sql) != 0) {
+            return ctl_fail(CTL_DB, "DBDInitSQL \"%s\" failed: %s", sql,
+                            c->db_error);
+        }
+    }
+    return for_migrate ? CTL_OK : prepare_all(c);
+}

@@ -1,0 +1,235 @@
+/*
+ * migrate.c: `clinicctl migrate` brings a database to the schema this
+ * clinicctl (and the module of the same version) needs: the base schema
+ * (schema/KIND.sql, version 1) on a database without one, then each
+ * migration above its version in order (schema/migrations/NNN-*.KIND.sql,
+ * each ending by setting the version to NNN).  A database newer than it
+ * knows is refused, untouched.
+ *
+ * The files are run as they are, one statement at a time.  On SQLite each
+ * migration runs in one transaction, so a failure leaves the version
+ * before it; MySQL commits each ALTER by itself, and the file says so.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_tables.h>
+
+#include "ctl.h"
+#include "store.h"
+#include "store_db.h"
+
+/* Split text into statements at each ';' outside quotes and comments;
+ * comments are dropped.  Returns the statements (const char *). */
+static apr_array_header_t *statements(apr_pool_t *p, const char *text)
+{
+    apr_array_header_t *out = apr_array_make(p, 16, sizeof(const char *));
+    char *buf = apr_palloc(p, strlen(text) + 1), *o = buf;
+    const char *s;
+
+    for (s = text; *s; s++) {
+        if (*s == '\'' || *s == '"' || *s == '`') {
+            char q = *s;
+            *o++ = *s++;
+            for (; *s; s++) {
+                *o++ = *s;
+                if (*s == q && s[1] == q) {
+                    *o++ = *++s;            /* a doubled quote */
+                }
+                else if (*s == q) {
+                    break;
+                }
+            }
+            if (!*s) {
+                break;
+            }
+        }
+        else if (s[0] == '-' && s[1] == '-') {
+            while (s[1] && s[1] != '\n') {
+                s++;
+            }
+        }
+        else if (s[0] == '/' && s[1] == '*') {
+            const char *end = strstr(s + 2, "*/");
+            s = end ? end + 1 : s + strlen(s) - 1;
+        }
+        else if (*s == ';') {
+            *o = '\0';
+            *(const char **)apr_array_push(out) = apr_pstrdup(p, buf);
+            o = buf;
+        }
+        else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    *(const char **)apr_array_push(out) = apr_pstrdup(p, buf);
+    return out;
+}
+
+static int blank(const char *s)
+{
+    return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+static int run_file(ctl_t *c, const char *path, int in_transaction)
+{
+    char *text;
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    apr_array_header_t *sql;
+    apr_dbd_transaction_t *trans = NULL;
+    int i, failed = 0;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, APR_FPROT_OS_DEFAULT,
+                      c->pool) != APR_SUCCESS
+        || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS) {
+        return ctl_fail(CTL_FAILED, "cannot read %s", path);
+    }
+    n = (apr_size_t)fi.size;
+    text = apr_palloc(c->pool, n + 1);
+    if (apr_file_read_full(f, text, n, &n) != APR_SUCCESS && n != 0) {
+        apr_file_close(f);
+        return ctl_fail(CTL_FAILED, "cannot read %s", path);
+    }
+    apr_file_close(f);
+    text[n] = '\0';
+    sql = statements(c->pool, text);
+    if (in_transaction
+        && apr_dbd_transaction_start(c->d->driver, c->pool, c->d->handle,
+                                     &trans) != 0) {
+        return ctl_fail(CTL_DB, "cannot start a transaction for %s", path);
+    }
+    for (i = 0; i < sql->nelts && !failed; i++) {
+        const char *one = APR_ARRAY_IDX(sql, i, const char *);
+        if (!blank(one) && ctl_db_exec(c, one + strspn(one, " \t\r\n"))) {
+            failed = 1;
+        }
+    }
+    if (trans) {
+        if (failed) {
+            apr_dbd_transaction_mode_set(c->d->driver, trans,
+                                         APR_DBD_TRANSACTION_ROLLBACK);
+        }
+        apr_dbd_transaction_end(c->d->driver, c->pool, trans);
+    }
+    return failed ? ctl_fail(CTL_DB, "%s failed: %s", path, c->db_error)
+                  : CTL_OK;
+}
+
+/* the version, 0 when the database has no schema yet */
+static int current_version(ctl_t *c, int *version)
+{
+    apr_status_t rv;
+
+    *version = 0;
+    if (ctl_db_prepare(c, &clinic_schema_stmt, 1) != CTL_OK) {
+        return CTL_OK;           /* no clinic_schema table */
+    }
+    *version = clinic_db_schema_version(c->r, c->d, &rv);
+    if (*version < 1) {
+        return rv != APR_SUCCESS ? ctl_db_status(c, rv, "reading the version")
+                                 : ctl_fail(CTL_DB, "clinic_schema holds no "
+                                            "version");
+    }
+    return CTL_OK;
+}
+
+/* schema/migrations/NNN-*.KIND.sql for version n; NULL when none */
+static const char *migration(ctl_t *c, const char *kind, int n)
+{
+    const char *dir = apr_pstrcat(c->pool, c->schema_dir, "/migrations",
+                                  NULL);
+    const char *prefix = apr_psprintf(c->pool, "%03d-", n);
+    const char *suffix = apr_pstrcat(c->pool, ".", kind, ".sql", NULL);
+    const char *found = NULL;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+
+    if (apr_dir_open(&d, dir, c->pool) != APR_SUCCESS) {
+        return NULL;
+    }
+    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
+        apr_size_t len = strlen(fi.name);
+        if (!strncmp(fi.name, prefix, 4) && len > strlen(suffix)
+            && !strcmp(fi.name + len - strlen(suffix), suffix)) {
+            found = apr_pstrcat(c->pool, dir, "/", fi.name, NULL);
+        }
+    }
+    apr_dir_close(d);
+    return found;
+}
+
+int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
+{
+    const char *kind;
+    cJSON *out, *applied;
+    int version, from, n, rc;
+
+    (void)argv;
+    if (argc != 0) {
+        return ctl_fail(CTL_USAGE, "migrate takes no arguments");
+    }
+    if ((rc = ctl_db_open(c, 1)) != CTL_OK
+        || (rc = current_version(c, &version)) != CTL_OK) {
+        return rc;
+    }
+    kind = clinic_db_is_mysql(c->d) ? "mysql" : "sqlite";
+    if (version > CLINIC_SCHEMA_VERSION) {
+        return ctl_fail(CTL_DB, "the database's schema is version %d, newer "
+                        "than this clinicctl knows (%d): nothing was changed; "
+                        "upgrade clinicctl", version, CLINIC_SCHEMA_VERSION);
+    }
+    /* every file is found before anything runs */
+    for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
+        if (n > 1 && !migration(c, kind, n)) {
+            return ctl_fail(CTL_FAILED, "%s/migrations has no %03d-*.%s.sql "
+                            "(--schema-dir)", c->schema_dir, n, kind);
+        }
+    }
+    from = version;
+    applied = cJSON_CreateArray();
+    if (version == 0) {
+        const char *base = apr_pstrcat(c->pool, c->schema_dir, "/", kind,
+                                       ".sql", NULL);
+        if ((rc = run_file(c, base, 0)) != CTL_OK) {
+            cJSON_Delete(applied);
+            return rc;
+        }
+        cJSON_AddItemToArray(applied, cJSON_CreateString(
+                                 apr_pstrcat(c->pool, kind, ".sql", NULL)));
+        version = 1;
+    }
+    for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
+        const char *path = migration(c, kind, n);
+        if ((rc = run_file(c, path, !clinic_db_is_mysql(c->d))) != CTL_OK
+            || (rc = current_version(c, &version)) != CTL_OK) {
+            cJSON_Delete(applied);
+            return rc;
+        }
+        if (version != n) {
+            cJSON_Delete(applied);
+            return ctl_fail(CTL_DB, "%s ran but left version %d, not %d",
+                            path, version, n);
+        }
+        cJSON_AddItemToArray(applied,
+                             cJSON_CreateString(strrchr(path, '/') + 1));
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "from", from);
+    cJSON_AddNumberToObject(out, "to", CLINIC_SCHEMA_VERSION);
+    cJSON_AddItemToObject(out, "applied", applied);
+    if (!c->json) {
+        const cJSON *a;
+        cJSON_ArrayForEach(a, applied) {
+            printf("applied %s\n", a->valuestring);
+        }
+        printf("schema version %d%s\n", CLINIC_SCHEMA_VERSION,
+               from == CLINIC_SCHEMA_VERSION ? ", already current" : "");
+        cJSON_Delete(out);
+        return CTL_OK;
+    }
+    return ctl_print(c, out);
+}

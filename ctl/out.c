@@ -1,0 +1,132 @@
+/*
+ * out.c: what clinicctl prints.  Every command builds its answer as JSON;
+ * --json prints that, and people get it as a table or as lines of
+ * "key  value".  Widths count characters, not bytes: names are Arabic as
+ * often as not.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "ctl.h"
+#include "timeutil.h"
+#include "validate.h"
+
+cJSON *ctl_time(ctl_t *c, apr_int64_t t)
+{
+    return t ? cJSON_CreateString(clinic_time_iso(c->pool, t))
+             : cJSON_CreateNull();
+}
+
+cJSON *ctl_str(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static const char *cell(apr_pool_t *p, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        return v->valuestring;
+    }
+    if (cJSON_IsBool(v)) {
+        return cJSON_IsTrue(v) ? "yes" : "no";
+    }
+    if (cJSON_IsNumber(v)) {
+        return apr_psprintf(p, "%.0f", v->valuedouble);
+    }
+    return "-";
+}
+
+static apr_size_t width(const char *s)
+{
+    apr_size_t n = 0;
+
+    if (!clinic_utf8_valid(s, strlen(s), &n)) {
+        n = strlen(s);
+    }
+    return n;
+}
+
+static void pad(const char *s, apr_size_t w, int last)
+{
+    apr_size_t n = width(s);
+
+    fputs(s, stdout);
+    if (!last) {
+        for (; n < w + 2; n++) {
+            putchar(' ');
+        }
+    }
+}
+
+static void table(ctl_t *c, const cJSON *rows)
+{
+    const cJSON *first = cJSON_GetArrayItem(rows, 0), *col, *row;
+    int ncols = cJSON_GetArraySize(first), i;
+    apr_size_t *w = apr_pcalloc(c->pool, sizeof(*w) * (ncols + 1));
+
+    for (col = first ? first->child : NULL, i = 0; col; col = col->next, i++) {
+        w[i] = width(col->string);
+    }
+    cJSON_ArrayForEach(row, rows) {
+        for (col = first->child, i = 0; col; col = col->next, i++) {
+            apr_size_t n = width(cell(c->pool,
+                cJSON_GetObjectItemCaseSensitive(row, col->string)));
+            w[i] = n > w[i] ? n : w[i];
+        }
+    }
+    for (col = first ? first->child : NULL, i = 0; col; col = col->next, i++) {
+        pad(col->string, w[i], !col->next);
+    }
+    putchar('\n');
+    cJSON_ArrayForEach(row, rows) {
+        for (col = first->child, i = 0; col; col = col->next, i++) {
+            pad(cell(c->pool,
+                     cJSON_GetObjectItemCaseSensitive(row, col->string)),
+                w[i], !col->next);
+        }
+        putchar('\n');
+    }
+}
+
+static void lines(ctl_t *c, const cJSON *obj)
+{
+    const cJSON *f;
+    apr_size_t w = 0;
+
+    cJSON_ArrayForEach(f, obj) {
+        w = width(f->string) > w ? width(f->string) : w;
+    }
+    cJSON_ArrayForEach(f, obj) {
+        pad(f->string, w, 0);
+        puts(cell(c->pool, f));
+    }
+}
+
+int ctl_print(ctl_t *c, cJSON *v)
+{
+    if (!v) {
+        return ctl_fail(CTL_FAILED, "out of memory");
+    }
+    if (c->json) {
+        char *text = cJSON_Print(v);
+        if (text) {
+            puts(text);
+            cJSON_free(text);
+        }
+    }
+    else if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) == 0) {
+            puts("(none)");
+        }
+        else {
+            table(c, v);
+        }
+    }
+    else {
+        lines(c, v);
+    }
+    cJSON_Delete(v);
+    return fflush(stdout) ? ctl_fail(CTL_FAILED, "cannot write the output")
+                          : CTL_OK;
+}

@@ -1,0 +1,350 @@
+/*
+ * clinicctl against the harness's database (MariaDB, then SQLite), read
+ * from the same db.conf the test httpd includes: what it changes shows in
+ * the API, what it refuses changes nothing, and `migrate` builds and
+ * upgrades a schema and refuses a newer one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+
+#include "ctlrun.h"
+
+int uniq(void)
+{
+    static int n;
+
+    return (int)getpid() * 100 + n++;
+}
+
+void ctl_free(ctl_t *c)
+{
+    free(c->out);
+    free(c->err);
+    cJSON_Delete(c->json);
+    free(c);
+}
+
+/* clinicctl with the database given by `db` (options, or NULL for the
+ * harness's db.conf) and the rest of the line; shell words, quoted by the
+ * caller */
+ctl_t *ctl_on(const char *db, const char *format, ...)
+{
+    char args[2048], errf[] = "/tmp/clinic-ctl-err.XXXXXX", *cmd;
+    const char *top = getenv("CLINIC_TOP"), *run = getenv("CLINIC_RUN_DIR");
+    ctl_t *c = calloc(1, sizeof(*c));
+    va_list ap;
+    FILE *f;
+    int fd, st, ch;
+    size_t len = 0, cap = 256;
+
+    cr_assert(top && run, "CLINIC_TOP and CLINIC_RUN_DIR are the harness's");
+    va_start(ap, format);
+    vsnprintf(args, sizeof(args), format, ap);
+    va_end(ap);
+    fd = mkstemp(errf);
+    cr_assert(fd >= 0);
+    close(fd);
+    cr_assert(asprintf(&cmd, "%s/build/clinicctl --schema-dir %s/schema %s%s "
+                       "%s 2>%s", top, top, db ? "" : "-c ",
+                       db ? db : fmt("%s/db.conf", run), args, errf) > 0);
+    f = popen(cmd, "r");
+    cr_assert(f);
+    c->out = malloc(cap);
+    while ((ch = fgetc(f)) != EOF) {
+        if (len + 2 > cap) {
+            c->out = realloc(c->out, cap *= 2);
+        }
+        c->out[len++] = (char)ch;
+    }
+    c->out[len] = '\0';
+    st = pclose(f);
+    c->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    c->err = slurp(errf);
+    unlink(errf);
+    c->json = cJSON_Parse(c->out);
+    free(cmd);
+    return c;
+}
+
+const char *cstr(const ctl_t *c, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->json, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double cnum(const ctl_t *c, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->json, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+void expect(const ctl_t *c, int status, const char *in_err)
+{
+    cr_assert_eq(c->status, status, "exit %d, not %d: %s%s", c->status,
+                 status, c->err ? c->err : "", c->out);
+    if (in_err) {
+        cr_assert(c->err && strstr(c->err, in_err), "stderr says \"%s\": %s",
+                  in_err, c->err ? c->err : "(none)");
+    }
+}
+
+/* the one package called name in `packages list --json`, or NULL */
+cJSON *listed(const char *name)
+{
+    ctl_t *c = ctl("--json packages list");
+    cJSON *p, *found = NULL;
+
+    expect(c, 0, NULL);
+    cJSON_ArrayForEach(p, c->json) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(p, "name");
+        if (cJSON_IsString(n) && !strcmp(n->valuestring, name)) {
+            found = cJSON_Duplicate(p, 1);
+        }
+    }
+    ctl_free(c);
+    return found;
+}
+
+Test(ctl, version_is_the_module_s)
+{
+    ctl_t *c = ctl("--json version");
+    resp_t *r = call("GET", site("main"), "/api/version", NULL, NULL, NULL);
+
+    expect(c, 0, NULL);
+    cr_assert_eq(r->status, 200);
+    cr_assert_str_eq(cstr(c, "version"), jstr(r, "data.version"));
+    resp_free(r);
+    ctl_free(c);
+}
+
+Test(ctl, packages_add_refuses_bad_values_and_adds_nothing)
+{
+    static const char *const bad[] = {
+        "--price 25.5001 --days 30", "--price 0 --days 30",
+        "--price -3 --days 30", "--price abc --days 30",
+        "--price 10000000 --days 30", "--price 1 --days 0",
+        "--price 1 --days 3651", "--price 1 --days 7x",
+    };
+    char *name = fmt("Refused %d", uniq());
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ctl_t *c = ctl("packages add --name '%s' %s", name, bad[i]);
+        expect(c, 1, NULL);
+        cr_assert(strstr(c->err, "--price") || strstr(c->err, "--days"),
+                  "%s: %s", bad[i], c->err);
+        ctl_free(c);
+    }
+    expect(ctl("packages add --name '   ' --price 1 --days 1"), 1, "--name");
+    expect(ctl("packages add --name '%s' --price 1", name), 2, "--days");
+    expect(ctl("packages add --name '%s' --price 1 --days 1 --colour red",
+               name), 2, "unknown option --colour");
+    expect(ctl("packages frobnicate"), 2, NULL);
+    expect(ctl("nothing"), 2, "no command");
+    cr_assert_null(listed(name), "a refused package was not added");
+}
+
+Test(ctl, packages_add_update_and_a_hidden_one_is_not_for_sale)
+{
+    char *name = fmt("Hidden %d", uniq()), *ip, *tok;
+    ctl_t *c = ctl("--json packages add --name '%s' --price 25.5 --days 30 "
+                   "--description 'Two visits' --inactive", name);
+    char *id, *stored;
+    cJSON *p;
+    resp_t *r;
+
+    expect(c, 0, NULL);
+    cr_assert_str_eq(cstr(c, "price"), "25.500");
+    cr_assert_eq(cnum(c, "priceFils"), 25500);
+    cr_assert_eq(cnum(c, "durationDays"), 30);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(c->json, "active")));
+    id = strdup(cstr(c, "id"));
+    ctl_free(c);
+    /* exact on both databases: DECIMAL(10,3), or the text */
+    stored = sql("SELECT price FROM packages WHERE id = '%s'", id);
+    cr_assert_str_eq(stored, "25.500");
+    free(stored);
+
+    c = ctl("--json packages update %s --price 7.125 --days 10 "
+            "--no-description --name '%s'", id, name);
+    expect(c, 0, NULL);
+    ctl_free(c);
+    p = listed(name);
+    cr_assert_not_null(p);
+    cr_assert_str_eq(cJSON_GetObjectItem(p, "price")->valuestring, "7.125");
+    cr_assert_eq(cJSON_GetObjectItem(p, "priceFils")->valuedouble, 7125);
+    cr_assert_eq(cJSON_GetObjectItem(p, "durationDays")->valuedouble, 10);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(p, "description")));
+    cJSON_Delete(p);
+
+    expect(ctl("packages update 00000000-0000-4000-8000-000000000000 "
+               "--days 3"), 1, "no package");
+    expect(ctl("packages deactivate 00000000-0000-4000-8000-000000000000"),
+           1, "no package");
+    expect(ctl("packages update %s", id), 2, NULL);
+
+    /* not on sale: the API lists it nowhere and will not sell it */
+    r = call("GET", site("main"), "/api/packages/available", NULL, NULL,
+             NULL);
+    cr_assert_eq(r->status, 200);
+    cr_assert_null(strstr(r->body, id));
+    resp_free(r);
+    ip = fake_ip();
+    tok = login(site("main"), fake_phone(), ip);
+    r = call("POST", site("main"), "/api/packages/purchase",
+             fmt("{\"package_id\":\"%s\",\"user_info\":{\"name\":\"A B\","
+                 "\"national_id\":\"290010112345\"}}", id), tok, ip);
+    assert_error(r, 400, "PACKAGE_UNAVAILABLE");
+    resp_free(r);
+    free(id);
+}
+
+Test(ctl, users_show_deactivate_and_activate)
+{
+    char *phone = fake_phone(), *ip = fake_ip();
+    char *tok = login(site("main"), phone, ip), *again;
+    ctl_t *c = ctl("--json users show '%s'", phone + 4);   /* local form */
+    resp_t *r;
+
+    expect(c, 0, NULL);
+    cr_assert_str_eq(cstr(c, "phone"), phone);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(c->json, "active")));
+    ctl_free(c);
+
+    c = ctl("--json users deactivate '%s'", phone);
+    expect(c, 0, NULL);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(c->json, "changed")));
+    ctl_free(c);
+    /* the token it held is dead, and a new login is refused */
+    r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
+    cr_assert_eq(r->status, 401, "%s", r->body);
+    resp_free(r);
+    r = send_otp(site("main"), phone, ip);
+    if (r->status == 200) {
+        char *code = sms_code(phone);
+        resp_free(r);
+        r = verify_otp(site("main"), phone, code, ip);
+        free(code);
+    }
+    assert_error(r, 403, "USER_INACTIVE");
+    resp_free(r);
+
+    c = ctl("users activate '%s'", phone);
+    expect(c, 0, NULL);
+    cr_assert(strstr(c->out, "active") && strstr(c->out, "yes"), "%s", c->out);
+    ctl_free(c);
+    again = login(site("main"), phone, fake_ip());
+    r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
+    cr_assert_eq(r->status, 401, "the old token stays dead: %s", r->body);
+    resp_free(r);
+    free(again);
+
+    expect(ctl("users show +96555000000x"), 1, "not a Kuwaiti");
+    expect(ctl("users show '%s'", fake_phone()), 1, "no user");
+    expect(ctl("users show"), 2, NULL);
+}
+
+Test(ctl, subscriptions_show_what_was_bought)
+{
+    char *phone = fake_phone(), *ip = fake_ip();
+    char *tok = login(site("main"), phone, ip);
+    resp_t *r = call("POST", site("main"), "/api/packages/purchase",
+                     "{\"package_id\":\"5f0c6a52-3f1e-4d8e-9a51-0d6c1f2b7a10\","
+                     "\"user_info\":{\"name\":\"A B\","
+                     "\"national_id\":\"290010112345\"}}", tok, ip);
+    ctl_t *c;
+    cJSON *s;
+
+    cr_assert_eq(r->status, 201, "%s", r->body);
+    resp_free(r);
+    c = ctl("--json subscriptions show '%s'", phone);
+    expect(c, 0, NULL);
+    cr_assert_eq(cJSON_GetArraySize(c->json), 1, "%s", c->out);
+    s = cJSON_GetArrayItem(c->json, 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(s, "package")->valuestring,
+                     "Monthly care package");
+    cr_assert_str_eq(cJSON_GetObjectItem(s, "amount")->valuestring, "25.000");
+    cr_assert_eq(cJSON_GetObjectItem(s, "amountFils")->valuedouble, 25000);
+    cr_assert_str_eq(cJSON_GetObjectItem(s, "paymentStatus")->valuestring,
+                     "completed");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "active")));
+    ctl_free(c);
+
+    /* for people: a table, one line per subscription under its header */
+    c = ctl("subscriptions show '%s'", phone);
+    expect(c, 0, NULL);
+    cr_assert(!strncmp(c->out, "id ", 3) && strstr(c->out, "25.000"),
+              "%s", c->out);
+    ctl_free(c);
+}
+
+Test(ctl, stats_count_what_happened)
+{
+    ctl_t *before = ctl("--json stats"), *after;
+    char *phone = fake_phone(), *tok = login(site("main"), phone, fake_ip());
+
+    expect(before, 0, NULL);
+    free(sql("INSERT INTO user_packages (id, user_id, package_id, "
+             "purchased_at, expires_at, payment_status, created_at) "
+             "SELECT '%s', id, '5f0c6a52-3f1e-4d8e-9a51-0d6c1f2b7a10', "
+             "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'pending', "
+             "'2026-01-01 00:00:00' FROM users WHERE phone_number = '%s'",
+             fmt("ctl-%d", uniq()), phone));
+    after = ctl("--json stats");
+    expect(after, 0, NULL);
+    cr_assert_geq(cnum(after, "users"), cnum(before, "users") + 1);
+    cr_assert_geq(cnum(after, "sends24h"), cnum(before, "sends24h") + 1);
+    cr_assert_geq(cnum(after, "logins24h"), cnum(before, "logins24h") + 1);
+    cr_assert_geq(cnum(after, "pendingPayments"),
+                  cnum(before, "pendingPayments") + 1);
+    cr_assert_geq(cnum(after, "activeUsers"), 1);
+    ctl_free(before);
+    ctl_free(after);
+    free(tok);
+}
+
+Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
+{
+    char *old = fmt("ctl-old-%d", uniq()), *recent = fmt("ctl-new-%d", uniq());
+    char *bucket = fmt("ctl-bucket-%d", uniq()), *left, at[32];
+    char *kept = fmt("ctl-kept-%d", uniq());
+    time_t two_hours_ago = time(NULL) - 7200;
+    ctl_t *c;
+
+    free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
+             "code_hash, attempts, status, created_at, created_us, "
+             "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
+             "'active', '2020-01-01 00:00:00', 1, '2020-01-01 00:05:00'), "
+             "('%s', '+96550000000', 'login', '', 'x', 0, 'active', "
+             "'%s', 2, '%s')", old, recent,
+             "2099-01-01 00:00:00", "2099-01-01 00:05:00"));
+    /* expired two hours ago: kept, so stats can count the day's codes */
+    strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", gmtime(&two_hours_ago));
+    free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
+             "code_hash, attempts, status, created_at, created_us, "
+             "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
+             "'active', '%s', 3, '%s')", kept, at, at));
+    free(sql("INSERT INTO rate_slots (bucket, slot, used_at) "
+             "VALUES ('%s', 0, 1000)", bucket));
+    c = ctl("--json cleanup");
+    expect(c, 0, NULL);
+    cr_assert_geq(cnum(c, "codesDeleted"), 1);
+    cr_assert_geq(cnum(c, "limitSlotsDeleted"), 1);
+    ctl_free(c);
+    left = sql("SELECT id FROM otp_codes WHERE id IN ('%s', '%s', '%s') "
+               "ORDER BY id", old, kept, recent);
+    cr_assert_str_eq(left, fmt("%s\n%s", kept, recent));
+    free(left);
+    left = sql("SELECT COUNT(*) FROM rate_slots WHERE bucket = '%s'", bucket);
+    cr_assert_str_eq(left, "0");
+    free(left);
+    free(sql("DELETE FROM otp_codes WHERE id IN ('%s', '%s')", kept, recent));
+}

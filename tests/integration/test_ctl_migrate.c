@@ -1,0 +1,239 @@
+/*
+ * clinicctl migrate on a database of its own (a new MariaDB database, or
+ * a new SQLite file), its reading of httpd config files, and the one
+ * clinicctl test that changes the package list every other test reads:
+ * in the harness's pass of its own (CLINIC_ALONE).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+#include "ctlrun.h"
+
+/* the harness's DBDParams, read from its db.conf */
+static char *harness_params(void)
+{
+    char *conf = slurp(fmt("%s/db.conf", getenv("CLINIC_RUN_DIR")));
+    char *p, *end;
+
+    cr_assert(conf);
+    p = strstr(conf, "DBDParams \"");
+    cr_assert(p, "%s", conf);
+    p += strlen("DBDParams \"");
+    end = strchr(p, '"');
+    cr_assert(end);
+    *end = '\0';
+    p = strdup(p);
+    free(conf);
+    return p;
+}
+
+/* A database of its own: "--driver ... --params ..."; *name for SQL */
+static char *new_database(char **name)
+{
+    char *params = harness_params(), *at;
+
+    *name = fmt("clinic_ctl_%d", uniq());
+    if (!db_is_mysql()) {
+        char *path = fmt("/tmp/%s.db", *name);
+        unlink(path);
+        return fmt("--driver sqlite3 --params %s", path);
+    }
+    free(sql("CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; "
+             "GRANT ALL ON %s.* TO 'clinic'@'127.0.0.1'", *name, *name));
+    at = strstr(params, "dbname=clinic");
+    cr_assert(at, "%s", params);
+    *at = '\0';
+    return fmt("--driver mysql --params '%sdbname=%s'", params, *name);
+}
+
+static void drop_database(const char *name)
+{
+    if (db_is_mysql()) {
+        free(sql("DROP DATABASE %s", name));
+    }
+    else {
+        unlink(fmt("/tmp/%s.db", name));
+        unlink(fmt("/tmp/%s.db-wal", name));
+        unlink(fmt("/tmp/%s.db-shm", name));
+    }
+}
+
+/* SQL on that database: through the harness's client (MariaDB, whose
+ * tables it names with the database), or sqlite3 */
+static char *sql_on(const char *name, const char *query)
+{
+    if (db_is_mysql()) {
+        return sql("USE %s; %s", name, query);
+    }
+    {
+        char *cmd = fmt("sqlite3 /tmp/%s.db \"%s\"", name, query);
+        FILE *f = popen(cmd, "r");
+        char buf[256] = "";
+        size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+        while (n && buf[n - 1] == '\n') {
+            n--;                /* as sql() gives it */
+        }
+        buf[n] = '\0';
+        cr_assert(f && pclose(f) == 0, "%s", cmd);
+        return strdup(buf);
+    }
+}
+
+Test(ctl_migrate, builds_a_schema_and_refuses_a_newer_one)
+{
+    char *name, *db = new_database(&name), *v;
+    ctl_t *c = ctl_on(db, "--json migrate");
+    const char *kind = db_is_mysql() ? "mysql" : "sqlite";
+
+    expect(c, 0, NULL);
+    cr_assert_eq(cnum(c, "from"), 0);
+    cr_assert_eq(cnum(c, "to"), 3);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c->json, "applied")),
+                 3, "%s", c->out);
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
+                                                            "applied"), 2)
+                     ->valuestring, fmt("003-payments.%s.sql", kind));
+    ctl_free(c);
+    v = sql_on(name, "SELECT version FROM clinic_schema");
+    cr_assert_str_eq(v, "3");
+    free(v);
+
+    /* current: nothing to do, and the other commands work */
+    c = ctl_on(db, "migrate");
+    expect(c, 0, NULL);
+    cr_assert(strstr(c->out, "already current"), "%s", c->out);
+    ctl_free(c);
+    c = ctl_on(db, "packages list");
+    expect(c, 0, NULL);
+    cr_assert_str_eq(c->out, "(none)\n");
+    ctl_free(c);
+
+    /* newer than it knows: refused, untouched */
+    free(sql_on(name, "UPDATE clinic_schema SET version = 9"));
+    expect(ctl_on(db, "migrate"), 3, "newer");
+    expect(ctl_on(db, "stats"), 3, "newer");
+    v = sql_on(name, "SELECT version FROM clinic_schema");
+    cr_assert_str_eq(v, "9");
+    free(v);
+    drop_database(name);
+}
+
+Test(ctl_migrate, upgrades_from_version_1_in_order)
+{
+    char *name, *db = new_database(&name), *v, *cmd, *dir;
+    const char *top = getenv("CLINIC_TOP");
+    const char *kind = db_is_mysql() ? "mysql" : "sqlite";
+    ctl_t *c;
+
+    /* without its migrations the schema folder is refused before anything
+     * runs */
+    dir = fmt("/tmp/%s-schema", name);
+    cmd = fmt("rm -rf %s && mkdir -p %s/migrations && cp %s/schema/%s.sql %s/",
+              dir, dir, top, kind, dir);
+    cr_assert_eq(system(cmd), 0);
+    c = ctl_on(db, "--schema-dir %s migrate", dir);
+    expect(c, 1, "002");
+    ctl_free(c);
+    c = ctl_on(db, "stats");
+    expect(c, 3, "migrate");
+    ctl_free(c);
+
+    /* version 1: the base schema alone, as the first release left it */
+    if (db_is_mysql()) {
+        cr_assert_eq(system(fmt("(echo 'USE %s;'; cat %s/schema/mysql.sql) "
+                                "| %s >/dev/null", name, top,
+                                getenv("CLINIC_SQL"))), 0);
+    }
+    else {
+        cr_assert_eq(system(fmt("sqlite3 /tmp/%s.db < %s/schema/sqlite.sql "
+                                ">/dev/null", name, top)), 0);
+    }
+    c = ctl_on(db, "migrate");
+    expect(c, 0, NULL);
+    cr_assert(strstr(c->out, fmt("applied 002-idempotency.%s.sql\n"
+                                 "applied 003-payments.%s.sql\n", kind,
+                                 kind)), "%s", c->out);
+    ctl_free(c);
+    v = sql_on(name, "SELECT version FROM clinic_schema");
+    cr_assert_str_eq(v, "3");
+    free(v);
+    cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
+    drop_database(name);
+}
+
+Test(ctl_migrate, reads_the_virtual_host_s_database_from_its_file)
+{
+    char *params = harness_params();
+    char *conf = fmt("/tmp/clinic-ctl-%d.conf", uniq());
+    FILE *f = fopen(conf, "w");
+    const char *driver = db_is_mysql() ? "mysql" : "sqlite3";
+    ctl_t *c;
+
+    cr_assert(f);
+    /* two hosts on two databases, one of them continued over lines */
+    fprintf(f, "# the clinic\n<VirtualHost *:80>\n  ServerName api.one\n"
+               "  DBDriver %s\n  DBDParams \"%s\"\n</VirtualHost>\n"
+               "<VirtualHost *:80>\n  ServerName api.two\n  DBDriver \\\n"
+               "    %s\n  DBDParams \"/nowhere/else.db\"\n</VirtualHost>\n",
+            driver, params, driver);
+    fclose(f);
+    expect(ctl_on(fmt("-c %s", conf), "stats"), 2, "--vhost");
+    c = ctl_on(fmt("-c %s --vhost api.one", conf), "--json stats");
+    expect(c, 0, NULL);
+    cr_assert_geq(cnum(c, "users"), 0);
+    ctl_free(c);
+    expect(ctl_on(fmt("-c %s --vhost api.three", conf), "stats"), 2,
+           "api.three");
+    expect(ctl_on(fmt("-c %s --vhost api.two", conf), "stats"), 3, NULL);
+
+    f = fopen(conf, "w");
+    fprintf(f, "Define DB /x.db\nDBDriver sqlite3\nDBDParams ${DB}\n");
+    fclose(f);
+    expect(ctl_on(fmt("-c %s", conf), "stats"), 2, "${...}");
+    unlink(conf);
+    expect(ctl_on(fmt("-c %s", conf), "stats"), 2, "cannot read");
+    expect(ctl_on("", "stats"), 2, "which database");
+}
+
+/* Changes every test reading the package list would see: its own pass */
+Test(alone, clinicctl_changes_show_in_the_api, .timeout = 60)
+{
+    char *name = fmt("On sale %d", uniq()), *id;
+    ctl_t *c;
+    resp_t *r;
+    int i, seen;
+
+    if (!getenv("CLINIC_ALONE")) {
+        cr_skip_test("runs in the harness's pass of its own");
+    }
+    c = ctl("--json packages add --name '%s' --price 12.345 --days 7", name);
+    expect(c, 0, NULL);
+    id = strdup(cstr(c, "id"));
+    ctl_free(c);
+    for (int want = 1; want >= 0; want--) {
+        /* the module's package list is cached for a couple of seconds */
+        for (i = 0, seen = !want; i < 50 && seen != want; i++) {
+            r = call("GET", site("main"), "/api/packages/available", NULL,
+                     NULL, NULL);
+            cr_assert_eq(r->status, 200);
+            seen = strstr(r->body, id) != NULL;
+            if (seen && want) {
+                cr_assert(strstr(r->body, "\"price\":12.345"), "%s", r->body);
+            }
+            resp_free(r);
+            if (seen != want) {
+                usleep(100000);
+            }
+        }
+        cr_assert_eq(seen, want, "the API %s the package after 5 s",
+                     want ? "does not list" : "still lists");
+        if (want) {
+            expect(ctl("packages deactivate %s", id), 0, NULL);
+        }
+    }
+    free(id);
+}
