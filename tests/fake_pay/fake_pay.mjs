@@ -18,7 +18,10 @@
 //     -> {"return": the URL the browser is sent back to,
 //         "webhook": {"body": text, "headers": {...}}}  signed, not sent
 //   {"action":"count","reference":SUB}  -> {"count": payments created}
-//   {"action":"last","provider":P}      -> the last create request body
+//   {"action":"last","provider":P[,"reference":SUB]}
+//                                       -> the last create request body (for
+//                                          our reference SUB: tests run side
+//                                          by side)
 //
 //   node fake_pay.mjs --port-file F --mf-key F --mf-secret F --tap-key F
 //
@@ -39,6 +42,7 @@ const invoices = new Map();       // InvoiceId -> invoice
 const charges = new Map();        // chg id -> charge
 const creates = new Map();        // our reference -> payments created
 const last = {};                  // provider -> last create body
+const lastFor = new Map();        // "provider reference" -> its last one
 let nextInvoice = 600000 + Math.floor(Math.random() * 100000);
 
 const digits = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
@@ -87,6 +91,7 @@ function mfSendPayment(req, res, body, port) {
     invoices.set(id, inv);
     counted(inv.CustomerReference);
     last.mf = body;
+    lastFor.set(`mf ${inv.CustomerReference}`, body);
     send(res, 200, { IsSuccess: true, Message: 'Invoice Created Successfully!', ValidationErrors: null,
                      Data: { InvoiceId: id, InvoiceURL: `http://127.0.0.1:${port}/mf/pay/${id}`,
                              CustomerReference: inv.CustomerReference, UserDefinedField: inv.UserDefinedField } });
@@ -201,6 +206,7 @@ function tapCreate(req, res, body, port) {
     charges.set(id, ch);
     counted(body.reference?.transaction ?? null);
     last.tap = body;
+    lastFor.set(`tap ${body.reference?.transaction}`, body);
     send(res, 200, ch);
 }
 
@@ -240,7 +246,10 @@ function control(res, c) {
         return out ? send(res, 200, out) : send(res, 404, { error: 'no such payment' });
     }
     if (c.action === 'count') return send(res, 200, { count: creates.get(c.reference) || 0 });
-    if (c.action === 'last') return send(res, 200, last[c.provider] || null);
+    if (c.action === 'last') {
+        return send(res, 200, (c.reference ? lastFor.get(`${c.provider} ${c.reference}`)
+                                           : last[c.provider]) || null);
+    }
     return send(res, 400, { error: 'unknown action' });
 }
 

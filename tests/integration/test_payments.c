@@ -17,7 +17,8 @@ Test(payments, myfatoorah_paid_through_the_return)
     char *amount;
 
     /* what was asked of the provider: the price from the database */
-    r = control("{\"action\":\"last\",\"provider\":\"mf\"}");
+    r = control(fmt("{\"action\":\"last\",\"provider\":\"mf\","
+                    "\"reference\":\"%s\"}", id));
     cr_assert_eq(jnum(r, "InvoiceValue"), 25, "%s", r->body);
     cr_assert_str_eq(jstr(r, "CustomerReference"), id);
     cr_assert_str_eq(jstr(r, "DisplayCurrencyIso"), "KWD");
@@ -191,7 +192,8 @@ Test(payments, tap_paid_by_notification_declined_by_return)
     resp_t *s, *r;
 
     cr_assert(!strncmp(ref, "chg_", 4), "%s", ref);
-    r = control("{\"action\":\"last\",\"provider\":\"tap\"}");
+    r = control(fmt("{\"action\":\"last\",\"provider\":\"tap\","
+                    "\"reference\":\"%s\"}", id));
     cr_assert_eq(jnum(r, "amount"), 25, "%s", r->body);
     cr_assert_str_eq(jstr(r, "currency"), "KWD");
     cr_assert_str_eq(jstr(r, "reference.transaction"), id);
