@@ -59,9 +59,9 @@ try {
   check('page loaded', (await page.textContent('#state')) === 'ready');
 
   const phone = '+9655' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
-  const call = (method, path, body, token) =>
-    page.evaluate(([a, m, p, b, t]) => window.clinic.call(a, m, p, b, t),
-                  [api, method, path, body, token]);
+  const call = (method, path, body, token, extra) =>
+    page.evaluate(([a, m, p, b, t, x]) => window.clinic.call(a, m, p, b, t, x),
+                  [api, method, path, body, token, extra]);
 
   const sent = await call('POST', '/api/auth/send-otp', { phone_number: phone });
   check('send-otp from the allowed origin', sent.ok && sent.status === 200, sent);
@@ -77,6 +77,14 @@ try {
   check('exposed headers readable', profile.ok && !!profile.requestId && profile.remaining !== null, profile);
   check('the browser sent preflights, answered 204 by Apache', preflights() - before >= 2,
         preflights() - before);
+
+  // API.md's Idempotency-Key on a purchase: a header the preflight must allow
+  const bought = await call('POST', '/api/packages/purchase',
+                            { package_id: '5f0c6a52-3f1e-4d8e-9a51-0d6c1f2b7a10',
+                              user_info: { name: 'Browser Patient', national_id: '290010112345' } },
+                            token, { 'Idempotency-Key': `browser-${phone}` });
+  check('a purchase with Idempotency-Key from the allowed origin',
+        bought.ok && bought.status === 201, bought);
 
   const denied = await call('GET', '/api/user/profile', undefined, 'not-a-token');
   check('an error answer is readable too (401 with CORS headers)',

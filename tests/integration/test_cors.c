@@ -37,6 +37,26 @@ Test(cors, preflight_from_the_allowed_origin)
     resp_free(r);
 }
 
+/* API.md offers Idempotency-Key on a purchase: a browser sends it only
+ * when the preflight allows it */
+Test(cors, preflight_allows_the_idempotency_key)
+{
+    char url[512], o[256];
+    const char *h[] = { o, "Access-Control-Request-Method: POST",
+                        "Access-Control-Request-Headers: authorization, "
+                        "content-type, idempotency-key", NULL };
+    const char *v;
+    resp_t *r;
+
+    snprintf(url, sizeof(url), "%s/api/packages/purchase", site("cors"));
+    snprintf(o, sizeof(o), "Origin: %s", site("page"));
+    r = req("OPTIONS", url, NULL, h);
+    cr_assert_eq(r->status, 204, "%s", r->headers);
+    v = resp_header(r, "Access-Control-Allow-Headers");
+    cr_assert(v && strstr(v, "Idempotency-Key"), "%s", r->headers);
+    resp_free(r);
+}
+
 Test(cors, answers_and_errors_carry_the_headers)
 {
     resp_t *r = with_origin("GET", "/api/version", site("page"), NULL);
