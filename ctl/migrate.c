@@ -73,34 +73,46 @@ static int blank(const char *s)
     return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-static int run_file(ctl_t *c, const char *path, int in_transaction)
+/* A file's text, or NULL after saying why */
+static const char *slurp(ctl_t *c, const char *path)
 {
-    char *text;
     apr_file_t *f;
     apr_finfo_t fi;
-    apr_size_t n;
-    apr_array_header_t *sql;
+    apr_size_t n = 0;
+    char *text = NULL;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, APR_FPROT_OS_DEFAULT,
+                      c->pool) != APR_SUCCESS) {
+        ctl_fail(CTL_FAILED, "cannot read %s (--schema-dir)", path);
+        return NULL;
+    }
+    if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) == APR_SUCCESS) {
+        n = (apr_size_t)fi.size;
+        text = apr_palloc(c->pool, n + 1);
+        if (n && apr_file_read_full(f, text, n, &n) != APR_SUCCESS) {
+            text = NULL;
+        }
+    }
+    apr_file_close(f);
+    if (!text) {
+        ctl_fail(CTL_FAILED, "cannot read %s", path);
+        return NULL;
+    }
+    text[n] = '\0';
+    return text;
+}
+
+static int run_text(ctl_t *c, const char *name, const char *text,
+                    int in_transaction)
+{
+    apr_array_header_t *sql = statements(c->pool, text);
     apr_dbd_transaction_t *trans = NULL;
     int i, failed = 0;
 
-    if (apr_file_open(&f, path, APR_FOPEN_READ, APR_FPROT_OS_DEFAULT,
-                      c->pool) != APR_SUCCESS
-        || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS) {
-        return ctl_fail(CTL_FAILED, "cannot read %s", path);
-    }
-    n = (apr_size_t)fi.size;
-    text = apr_palloc(c->pool, n + 1);
-    if (apr_file_read_full(f, text, n, &n) != APR_SUCCESS && n != 0) {
-        apr_file_close(f);
-        return ctl_fail(CTL_FAILED, "cannot read %s", path);
-    }
-    apr_file_close(f);
-    text[n] = '\0';
-    sql = statements(c->pool, text);
     if (in_transaction
         && apr_dbd_transaction_start(c->d->driver, c->pool, c->d->handle,
                                      &trans) != 0) {
-        return ctl_fail(CTL_DB, "cannot start a transaction for %s", path);
+        return ctl_fail(CTL_DB, "cannot start a transaction for %s", name);
     }
     for (i = 0; i < sql->nelts && !failed; i++) {
         const char *one = APR_ARRAY_IDX(sql, i, const char *);
@@ -115,7 +127,7 @@ static int run_file(ctl_t *c, const char *path, int in_transaction)
         }
         apr_dbd_transaction_end(c->d->driver, c->pool, trans);
     }
-    return failed ? ctl_fail(CTL_DB, "%s failed: %s", path, c->db_error)
+    return failed ? ctl_fail(CTL_DB, "%s failed: %s", name, c->db_error)
                   : CTL_OK;
 }
 
@@ -162,9 +174,39 @@ static const char *migration(ctl_t *c, const char *kind, int n)
     return found;
 }
 
+typedef struct {
+    const char *name;           /* "003-payments.sqlite.sql" */
+    const char *text;
+} schema_file_t;
+
+/* Every file this version needs, read before the database is opened (on
+ * SQLite as root, clinicctl then works as the file's owner, who may not
+ * reach the schema folder): [1] the base schema, [n] migration n. */
+static int load(ctl_t *c, const char *kind, schema_file_t *files)
+{
+    int n;
+
+    for (n = 1; n <= CLINIC_SCHEMA_VERSION; n++) {
+        const char *path = n == 1
+            ? apr_pstrcat(c->pool, c->schema_dir, "/", kind, ".sql", NULL)
+            : migration(c, kind, n);
+        if (!path) {
+            return ctl_fail(CTL_FAILED, "%s/migrations has no %03d-*.%s.sql "
+                            "(--schema-dir)", c->schema_dir, n, kind);
+        }
+        files[n].name = strrchr(path, '/') + 1;
+        if (!(files[n].text = slurp(c, path))) {
+            return CTL_FAILED;
+        }
+    }
+    return CTL_OK;
+}
+
 int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
 {
-    const char *kind;
+    schema_file_t files[CLINIC_SCHEMA_VERSION + 1];
+    const char *kind = !strcmp(c->driver, "mysql") ? "mysql"
+                     : !strcmp(c->driver, "sqlite3") ? "sqlite" : NULL;
     cJSON *out, *applied;
     int version, from, n, rc;
 
@@ -172,39 +214,27 @@ int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
     if (argc != 0) {
         return ctl_fail(CTL_USAGE, "migrate takes no arguments");
     }
-    if ((rc = ctl_db_open(c, 1)) != CTL_OK
+    if (!kind) {
+        return ctl_fail(CTL_USAGE, "no database driver %s (DBDriver is mysql "
+                        "or sqlite3)", c->driver);
+    }
+    if ((rc = load(c, kind, files)) != CTL_OK
+        || (rc = ctl_db_open(c, 1)) != CTL_OK
         || (rc = current_version(c, &version)) != CTL_OK) {
         return rc;
     }
-    kind = clinic_db_is_mysql(c->d) ? "mysql" : "sqlite";
     if (version > CLINIC_SCHEMA_VERSION) {
         return ctl_fail(CTL_DB, "the database's schema is version %d, newer "
                         "than this clinicctl knows (%d): nothing was changed; "
                         "upgrade clinicctl", version, CLINIC_SCHEMA_VERSION);
     }
-    /* every file is found before anything runs */
-    for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
-        if (n > 1 && !migration(c, kind, n)) {
-            return ctl_fail(CTL_FAILED, "%s/migrations has no %03d-*.%s.sql "
-                            "(--schema-dir)", c->schema_dir, n, kind);
-        }
-    }
     from = version;
     applied = cJSON_CreateArray();
-    if (version == 0) {
-        const char *base = apr_pstrcat(c->pool, c->schema_dir, "/", kind,
-                                       ".sql", NULL);
-        if ((rc = run_file(c, base, 0)) != CTL_OK) {
-            cJSON_Delete(applied);
-            return rc;
-        }
-        cJSON_AddItemToArray(applied, cJSON_CreateString(
-                                 apr_pstrcat(c->pool, kind, ".sql", NULL)));
-        version = 1;
-    }
     for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
-        const char *path = migration(c, kind, n);
-        if ((rc = run_file(c, path, !clinic_db_is_mysql(c->d))) != CTL_OK
+        /* the base schema sets journal_mode, which a transaction refuses;
+         * MySQL commits each ALTER by itself anyway */
+        if ((rc = run_text(c, files[n].name, files[n].text,
+                           n > 1 && !clinic_db_is_mysql(c->d))) != CTL_OK
             || (rc = current_version(c, &version)) != CTL_OK) {
             cJSON_Delete(applied);
             return rc;
@@ -212,10 +242,9 @@ int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
         if (version != n) {
             cJSON_Delete(applied);
             return ctl_fail(CTL_DB, "%s ran but left version %d, not %d",
-                            path, version, n);
+                            files[n].name, version, n);
         }
-        cJSON_AddItemToArray(applied,
-                             cJSON_CreateString(strrchr(path, '/') + 1));
+        cJSON_AddItemToArray(applied, cJSON_CreateString(files[n].name));
     }
     out = cJSON_CreateObject();
     cJSON_AddNumberToObject(out, "from", from);

@@ -76,6 +76,13 @@ mkdir -p "$work/run" "$work/mysql" "$work/sqlite"
 cp -r "$top/tests/browser/www" "$work/www"
 chmod -R a+rX "$work/www"
 
+# The schema, from nothing, by clinicctl migrate: every run proves it on
+# both databases before the module serves from them
+migrate() {   # migrate DRIVER PARAMS
+    "$top/build/clinicctl" --schema-dir "$top/schema" --driver "$1" \
+        --params "$2" migrate >/dev/null
+}
+
 # --- secrets -------------------------------------------------------------
 (umask 077
  head -c 48 /dev/urandom | base64 > "$work/run/jwt.key"
@@ -119,10 +126,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON clinic_ro.* TO 'clinic'@'127.0.0.1';
 SQL
     # clinic_ro: the schema, but every write to rate_slots fails when it runs
     # (a statement error the module must turn into a clean 500)
-    "$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic_ro >/dev/null
+    migrate mysql "sock=$work/mysql/sock/mysqld.sock user=root dbname=clinic_ro"
     "${MYSQL[@]}" clinic_ro -e "CREATE TRIGGER refuse_writes BEFORE INSERT ON rate_slots
         FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'writes refused for the test'"
-    "$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic >/dev/null
+    migrate mysql "sock=$work/mysql/sock/mysqld.sock user=root dbname=clinic"
     "${MYSQL[@]}" clinic < "$top/schema/seed.sql"
     log "MariaDB on 127.0.0.1:$PORT_DB"
 }
@@ -187,7 +194,7 @@ CONF
     else
         local db="$work/sqlite/clinic.db"
         rm -f "$work/sqlite/"*
-        "$top/schema/apply.sh" sqlite sqlite3 "$db" >/dev/null
+        migrate sqlite3 "$db"
         sqlite3 "$db" < "$top/schema/seed.sql"
         sqlite3 "$work/sqlite/empty.db" 'CREATE TABLE unrelated (x INTEGER);'
         chown -R www-data:www-data "$work/sqlite"
