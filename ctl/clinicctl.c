@@ -134,13 +134,24 @@ static int globals(ctl_t *c, int argc, const char *const *argv,
     return CTL_OK;
 }
 
+typedef struct {
+    const char *name;
+    int (*run)(ctl_t *c, int argc, const char *const *argv);
+} command_t;
+
+static const command_t commands[] = {
+    { "packages", ctl_packages }, { "users", ctl_users },
+    { "subscriptions", ctl_subscriptions }, { "stats", ctl_stats },
+    { "cleanup", ctl_cleanup }, { "migrate", ctl_migrate }, { NULL, NULL },
+};
+
 static int run(ctl_t *c, int argc, const char *const *argv)
 {
     apr_array_header_t *rest = apr_array_make(c->pool, argc,
                                               sizeof(const char *));
-    const char *const *args;
+    const command_t *k;
     const char *cmd;
-    int help = 0, version = 0, n, rc;
+    int help = 0, version = 0, rc;
 
     if ((rc = globals(c, argc, argv, rest, &help, &version)) != CTL_OK) {
         return rc;
@@ -160,6 +171,15 @@ static int run(ctl_t *c, int argc, const char *const *argv)
         fputs(usage, stderr);
         return CTL_USAGE;
     }
+    for (k = commands; k->name && strcmp(k->name, cmd); k++) {
+    }
+    if (!k->name) {
+        return ctl_fail(CTL_USAGE, "no command %s (clinicctl --help)", cmd);
+    }
+    if (c->vhost && !c->config) {
+        return ctl_fail(CTL_USAGE, "--vhost names a virtual host of the "
+                        "file given with -c");
+    }
     if (c->config && (rc = ctl_conf_read(c)) != CTL_OK) {
         return rc;
     }
@@ -168,27 +188,8 @@ static int run(ctl_t *c, int argc, const char *const *argv)
                         "available/SITE.conf (the virtual host's file), or "
                         "--driver and --params");
     }
-    args = (const char *const *)rest->elts + 1;
-    n = rest->nelts - 1;
-    if (!strcmp(cmd, "packages")) {
-        return ctl_packages(c, n, args);
-    }
-    if (!strcmp(cmd, "users")) {
-        return ctl_users(c, n, args);
-    }
-    if (!strcmp(cmd, "subscriptions")) {
-        return ctl_subscriptions(c, n, args);
-    }
-    if (!strcmp(cmd, "stats")) {
-        return ctl_stats(c, n, args);
-    }
-    if (!strcmp(cmd, "cleanup")) {
-        return ctl_cleanup(c, n, args);
-    }
-    if (!strcmp(cmd, "migrate")) {
-        return ctl_migrate(c, n, args);
-    }
-    return ctl_fail(CTL_USAGE, "no command %s (clinicctl --help)", cmd);
+    return k->run(c, rest->nelts - 1,
+                  (const char *const *)rest->elts + 1);
 }
 
 int main(int argc, const char *const *argv)

@@ -38,8 +38,8 @@ static cJSON *package_json(ctl_t *c, const clinic_package_t *k)
         cJSON_AddItemToObject(o, "price", ctl_str(k->price));
         cJSON_AddNullToObject(o, "priceFils");
     }
-    cJSON_AddNumberToObject(o, "durationDays", k->duration_days);
-    cJSON_AddBoolToObject(o, "active", k->is_active);
+    cJSON_AddNumberToObject(o, "duration", k->duration_days);
+    cJSON_AddBoolToObject(o, "isActive", k->is_active);
     cJSON_AddItemToObject(o, "createdAt", ctl_time(c, k->created_at));
     cJSON_AddItemToObject(o, "description", ctl_str(k->description));
     return o;
@@ -75,11 +75,19 @@ static int package_values(ctl_t *c, clinic_package_t *k, const char *name,
         k->description = NULL;
     }
     if (price) {
-        if (clinic_amount_parse(price, &fils) != 0 || fils <= 0
+        /* digits, then at most 3 decimals after a point: "25,500" is no
+         * thousands separator here, and no decimal comma either */
+        apr_size_t whole = strspn(price, "0123456789");
+        apr_size_t frac = price[whole] == '.'
+                          ? strspn(price + whole + 1, "0123456789") : 0;
+        if (!whole || (price[whole] && (price[whole] != '.' || !frac
+                                        || frac > 3
+                                        || price[whole + 1 + frac]))
+            || clinic_amount_parse(price, &fils) != 0 || fils <= 0
             || fils > PRICE_MAX_FILS) {
-            return ctl_fail(CTL_FAILED, "--price is in KWD with at most 3 "
-                            "decimals (fils), more than 0 and at most "
-                            "9999999.999: \"%s\"", price);
+            return ctl_fail(CTL_FAILED, "--price is in KWD, digits with at "
+                            "most 3 decimals after a point (fils), more than "
+                            "0 and at most 9999999.999: \"%s\"", price);
         }
         k->price = clinic_amount_format(c->pool, fils, 3);
     }
@@ -160,6 +168,17 @@ static int one(ctl_t *c, clinic_package_t **k, const char *id)
     return rc;
 }
 
+/* a write that found no row: the package went meanwhile */
+static int gone(ctl_t *c, int found, const char *id)
+{
+    (void)c;
+    if (found) {
+        return 0;
+    }
+    ctl_fail(CTL_FAILED, "no package has the id %s any more", id);
+    return 1;
+}
+
 static int update(ctl_t *c, int argc, const char *const *argv)
 {
     const char *name = NULL, *description = NULL, *price = NULL,
@@ -195,7 +214,8 @@ static int update(ctl_t *c, int argc, const char *const *argv)
     rc = ctl_db_status(c, clinic_admin_package_update(&found, c->r, c->d, k,
                                apr_time_sec(apr_time_now())),
                        "updating the package");
-    return rc != CTL_OK ? rc : ctl_print(c, package_json(c, k));
+    return rc != CTL_OK ? rc : gone(c, found, id) ? CTL_FAILED
+                                                 : ctl_print(c, package_json(c, k));
 }
 
 static int set_active(ctl_t *c, int argc, const char *const *argv,
@@ -222,7 +242,8 @@ static int set_active(ctl_t *c, int argc, const char *const *argv,
                                apr_time_sec(apr_time_now())),
                        "changing the package");
     k->is_active = active;
-    return rc != CTL_OK ? rc : ctl_print(c, package_json(c, k));
+    return rc != CTL_OK ? rc : gone(c, found, id) ? CTL_FAILED
+                                                 : ctl_print(c, package_json(c, k));
 }
 
 int ctl_packages(ctl_t *c, int argc, const char *const *argv)

@@ -71,10 +71,10 @@ static int show(ctl_t *c, const char *number)
     }
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", u->id);
-    cJSON_AddStringToObject(o, "phone", u->phone);
+    cJSON_AddStringToObject(o, "phoneNumber", u->phone);
     cJSON_AddItemToObject(o, "name", ctl_str(u->name));
     cJSON_AddItemToObject(o, "nationalId", ctl_str(u->national_id));
-    cJSON_AddBoolToObject(o, "active", u->is_active);
+    cJSON_AddBoolToObject(o, "isActive", u->is_active);
     cJSON_AddItemToObject(o, "createdAt", ctl_time(c, u->created_at));
     cJSON_AddItemToObject(o, "updatedAt", ctl_time(c, u->updated_at));
     if (active && clinic_sub_is_active(active, now)) {
@@ -103,8 +103,8 @@ static int set_active(ctl_t *c, const char *number, int active)
     }
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", u->id);
-    cJSON_AddStringToObject(o, "phone", u->phone);
-    cJSON_AddBoolToObject(o, "active", active);
+    cJSON_AddStringToObject(o, "phoneNumber", u->phone);
+    cJSON_AddBoolToObject(o, "isActive", active);
     cJSON_AddBoolToObject(o, "changed", u->is_active != active);
     return ctl_print(c, o);
 }
@@ -142,9 +142,10 @@ static cJSON *sub_json(ctl_t *c, const clinic_sub_t *s, apr_int64_t now)
         cJSON_AddItemToObject(o, "amount", ctl_str(s->pkg.price));
         cJSON_AddNullToObject(o, "amountFils");
     }
+    /* no currency: bought before payments existed, in KWD */
     cJSON_AddStringToObject(o, "currency", s->currency ? s->currency : "KWD");
     cJSON_AddStringToObject(o, "paymentStatus", s->payment_status);
-    cJSON_AddBoolToObject(o, "active", clinic_sub_is_active(s, now));
+    cJSON_AddBoolToObject(o, "isActive", clinic_sub_is_active(s, now));
     cJSON_AddItemToObject(o, "createdAt", ctl_time(c, s->created_at));
     cJSON_AddItemToObject(o, "purchasedAt",
                           ctl_time(c, strcmp(s->payment_status, "completed")

@@ -54,6 +54,8 @@ int ctl_conf_read(ctl_t *c);
 int ctl_db_open(ctl_t *c, int for_migrate);
 /* prepare st under its label: CTL_OK, or CTL_DB (said why unless quiet) */
 int ctl_db_prepare(ctl_t *c, const clinic_stmt_t *st, int quiet);
+/* the schema is the version needed and every statement prepares */
+int ctl_db_ready(ctl_t *c);
 /* the status for a store call's result, after saying what failed */
 int ctl_db_status(ctl_t *c, apr_status_t rv, const char *what);
 /* run one statement of a schema file; 0 or the driver's error */

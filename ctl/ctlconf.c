@@ -18,11 +18,23 @@
 #include "ctl.h"
 
 typedef struct {
-    const char *name;           /* ServerName; "" for the top level */
+    const char *names;          /* " host alias ... ", lower case */
     const char *driver, *params;
     apr_array_header_t *init_sql;
     int line;                   /* where the section starts */
 } section_t;
+
+/* "https://API.clinic.example:443" -> "api.clinic.example" */
+static const char *host_of(apr_pool_t *p, const char *name)
+{
+    const char *s = strstr(name, "://") ? strstr(name, "://") + 3 : name;
+    char *h = apr_pstrndup(p, s, strcspn(s, ":/")), *q;
+
+    for (q = h; *q; q++) {
+        *q = (char)apr_tolower(*q);
+    }
+    return h;
+}
 
 /* The next word of *s, unquoted; NULL at the end of the line. */
 static char *word(apr_pool_t *p, const char **s)
@@ -62,7 +74,7 @@ static section_t *section(apr_array_header_t *all, apr_pool_t *p, int line)
     section_t *sec = apr_array_push(all);
 
     memset(sec, 0, sizeof(*sec));
-    sec->name = "";
+    sec->names = " ";
     sec->init_sql = apr_array_make(p, 2, sizeof(const char *));
     sec->line = line;
     return sec;
@@ -116,7 +128,8 @@ static int parse(ctl_t *c, apr_array_header_t *all)
         }
         if (strcasecmp(cmd, "DBDriver") && strcasecmp(cmd, "DBDParams")
             && strcasecmp(cmd, "DBDInitSQL")
-            && (strcasecmp(cmd, "ServerName") || !vhost)) {
+            && ((strcasecmp(cmd, "ServerName")
+                 && strcasecmp(cmd, "ServerAlias")) || !vhost)) {
             continue;
         }
         arg = word(c->pool, &s);
@@ -131,8 +144,11 @@ static int parse(ctl_t *c, apr_array_header_t *all)
                             "which clinicctl does not expand: give "
                             "--driver and --params", c->config, n, cmd);
         }
-        if (!strcasecmp(cmd, "ServerName")) {
-            cur->name = arg;
+        if (!strcasecmp(cmd, "ServerName") || !strcasecmp(cmd, "ServerAlias")) {
+            for (; arg; arg = word(c->pool, &s)) {
+                cur->names = apr_pstrcat(c->pool, cur->names,
+                                         host_of(c->pool, arg), " ", NULL);
+            }
         }
         else if (!strcasecmp(cmd, "DBDriver")) {
             cur->driver = arg;
@@ -148,45 +164,75 @@ static int parse(ctl_t *c, apr_array_header_t *all)
     return CTL_OK;
 }
 
+/* what a virtual host does not set, it inherits from the top level */
+static void effective(section_t *out, const section_t *v,
+                      const section_t *top, apr_pool_t *p)
+{
+    *out = *v;
+    out->driver = v->driver ? v->driver : top->driver;
+    out->params = v->params ? v->params : top->params;
+    /* mod_dbd runs the virtual host's DBDInitSQL, then the main server's */
+    out->init_sql = v == top ? top->init_sql
+                             : apr_array_append(p, v->init_sql, top->init_sql);
+}
+
+static int same_db(const section_t *a, const section_t *b)
+{
+    return a->driver && b->driver && a->params && b->params
+        && !strcmp(a->driver, b->driver) && !strcmp(a->params, b->params);
+}
+
 int ctl_conf_read(ctl_t *c)
 {
     apr_array_header_t *all = apr_array_make(c->pool, 4, sizeof(section_t));
-    section_t *top, *pick = NULL;
-    int i, rc = parse(c, all);
+    section_t *top, pick, inherited, v;
+    const char *want = c->vhost
+        ? apr_pstrcat(c->pool, " ", host_of(c->pool, c->vhost), " ", NULL)
+        : NULL;
+    int i, named = 0, own = 0, rc = parse(c, all);
 
     if (rc != CTL_OK) {
         return rc;
     }
     top = &APR_ARRAY_IDX(all, 0, section_t);
+    effective(&pick, top, top, c->pool);
+    /* The virtual hosts (with --vhost: of that name or alias) that set a
+     * database must agree on it; one of that name that sets none (the :80
+     * redirect beside the :443 host) inherits the top level's. */
     for (i = 1; i < all->nelts; i++) {
-        section_t *v = &APR_ARRAY_IDX(all, i, section_t);
-        if (c->vhost ? strcasecmp(v->name, c->vhost) != 0
-                     : !v->driver && !v->params) {
+        section_t *s = &APR_ARRAY_IDX(all, i, section_t);
+        if (want && !strstr(s->names, want)) {
             continue;
         }
-        if (pick && !(v->driver && pick->driver && v->params && pick->params
-                      && !strcmp(v->driver, pick->driver)
-                      && !strcmp(v->params, pick->params))) {
-            return ctl_fail(CTL_USAGE, "%s: the virtual hosts at lines %d "
-                            "and %d both set a database: choose one with "
-                            "--vhost SERVERNAME", c->config, pick->line,
-                            v->line);
+        if (!s->driver && !s->params) {
+            if (want && !named++) {
+                effective(&inherited, s, top, c->pool);
+            }
+            continue;
         }
-        pick = v;
+        named++;
+        effective(&v, s, top, c->pool);
+        if (own++ && !same_db(&v, &pick)) {
+            return ctl_fail(CTL_USAGE, "%s: the virtual hosts at lines %d "
+                            "and %d name different databases: %s",
+                            c->config, pick.line, v.line,
+                            want ? "no --vhost can tell them apart"
+                                 : "choose one with --vhost SERVERNAME");
+        }
+        if (own == 1) {
+            pick = v;
+        }
     }
-    if (c->vhost && !pick) {
-        return ctl_fail(CTL_USAGE, "%s: no <VirtualHost> has ServerName %s",
-                        c->config, c->vhost);
+    if (want && !named) {
+        return ctl_fail(CTL_USAGE, "%s: no <VirtualHost> has the ServerName "
+                        "or ServerAlias %s", c->config, c->vhost);
     }
-    if (!pick) {
-        pick = top;
+    if (want && !own) {
+        pick = inherited;
     }
-    /* what the virtual host does not set, it inherits */
-    c->driver = c->driver ? c->driver : pick->driver ? pick->driver
-                                                     : top->driver;
-    c->params = c->params ? c->params : pick->params ? pick->params
-                                                     : top->params;
-    c->init_sql = pick->init_sql->nelts ? pick->init_sql : top->init_sql;
+    c->driver = c->driver ? c->driver : pick.driver;
+    c->params = c->params ? c->params : pick.params;
+    c->init_sql = pick.init_sql;
     if (!c->driver || !c->params) {
         return ctl_fail(CTL_USAGE, "%s sets no %s: name the virtual host's "
                         "config file, or give --driver and --params",

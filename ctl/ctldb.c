@@ -6,13 +6,16 @@
  *
  * SQLite.  Run as root on a database file, clinicctl works as the file's
  * owner (the web server's user): the journal files SQLite creates next to
- * it (-wal, -shm) must stay writable by the module.
+ * it (-wal, -shm) must stay writable by the module.  A path that is not
+ * there is refused (sqlite3 would make an empty database of a typo),
+ * except by migrate.
  */
 #include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
@@ -65,38 +68,51 @@ int ctl_db_status(ctl_t *c, apr_status_t rv, const char *what)
                     c->db_error ? c->db_error : "database error");
 }
 
-/* As root, become the owner of the SQLite file (or of its folder, for a
- * file yet to be made) */
-static int sqlite_owner(ctl_t *c)
+/* SQLite: the file must be there, except for migrate, which may make
+ * it.  As root, become its owner (of its folder, for a file yet to be
+ * made): never through a symbolic link, which whoever owns the folder
+ * could point at a file of root's. */
+static int sqlite_file(ctl_t *c, int may_create)
 {
     struct stat st;
-    char *dir;
+    struct passwd *pw;
+    const char *dir = c->params, *slash = strrchr(c->params, '/');
+    int exists = lstat(c->params, &st) == 0;
 
+    if (exists && S_ISLNK(st.st_mode)) {
+        return ctl_fail(CTL_DB, "%s is a symbolic link: give the database "
+                        "file's own path", c->params);
+    }
+    if (!exists && !may_create) {
+        return ctl_fail(CTL_DB, "no SQLite database at %s (DBDParams; "
+                        "clinicctl migrate makes one)", c->params);
+    }
+    if (!exists) {
+        dir = !slash ? "." : slash == c->params ? "/"
+            : apr_pstrndup(c->pool, c->params, slash - c->params);
+        if (stat(dir, &st) != 0) {
+            return ctl_fail(CTL_DB, "no folder %s for the SQLite database",
+                            dir);
+        }
+        fprintf(stderr, "clinicctl: creating a new SQLite database at %s\n",
+                c->params);
+    }
     if (geteuid() != 0) {
         return CTL_OK;
     }
-    if (stat(c->params, &st) != 0) {
-        char *slash;
-
-        dir = apr_pstrdup(c->pool, c->params);
-        slash = strrchr(dir, '/');
-        if (!slash) {
-            dir = ".";
-        }
-        else {
-            slash[slash == dir] = '\0';      /* "/x.db" keeps "/" */
-        }
-        if (stat(dir, &st) != 0) {
-            return CTL_OK;       /* the driver will say what is missing */
-        }
-    }
     if (st.st_uid == 0) {
+        if (!exists) {
+            fprintf(stderr, "clinicctl: %s is root's: the web server must "
+                    "own the database and its folder (chown www-data)\n",
+                    dir);
+        }
         return CTL_OK;
     }
-    if (setgroups(0, NULL) != 0 || setgid(st.st_gid) != 0
-        || setuid(st.st_uid) != 0) {
+    pw = getpwuid(st.st_uid);
+    if (!pw || initgroups(pw->pw_name, pw->pw_gid) != 0
+        || setgid(pw->pw_gid) != 0 || setuid(st.st_uid) != 0) {
         return ctl_fail(CTL_DB, "cannot work as the owner (uid %ld) of %s",
-                        (long)st.st_uid, c->params);
+                        (long)st.st_uid, exists ? c->params : dir);
     }
     return CTL_OK;
 }
@@ -107,6 +123,8 @@ int ctl_db_prepare(ctl_t *c, const clinic_stmt_t *st, int quiet)
 
     if (apr_dbd_prepare(c->d->driver, c->pool, c->d->handle, st->sql,
                         st->label, &p) != 0) {
+        c->db_error = apr_pstrdup(c->pool, apr_dbd_error(c->d->driver,
+                                                         c->d->handle, -1));
         return quiet ? CTL_DB : ctl_fail(CTL_DB, "the database refused statement %s: %s "
                         "(is the schema current? clinicctl migrate)",
                         st->label,
@@ -116,7 +134,7 @@ int ctl_db_prepare(ctl_t *c, const clinic_stmt_t *st, int quiet)
     return CTL_OK;
 }
 
-static int prepare_all(ctl_t *c)
+int ctl_db_ready(ctl_t *c)
 {
     int i, j, rc = ctl_db_prepare(c, &clinic_schema_stmt, 1);
     apr_status_t rv;
@@ -189,6 +207,10 @@ int ctl_db_open(ctl_t *c, int for_migrate)
     int i, rc;
 
     the_ctl = c;
+    if (strcmp(c->driver, "mysql") && strcmp(c->driver, "sqlite3")) {
+        return ctl_fail(CTL_USAGE, "no database driver %s (DBDriver is "
+                        "mysql or sqlite3)", c->driver);
+    }
     apr_dbd_init(c->pool);
     rv = apr_dbd_get_driver(c->pool, c->driver, &drv);
     if (rv == APR_EDSOOPEN) {
@@ -197,11 +219,10 @@ int ctl_db_open(ctl_t *c, int for_migrate)
                         !strcmp(c->driver, "sqlite3") ? "sqlite3" : "mysql");
     }
     if (rv != APR_SUCCESS) {
-        return ctl_fail(CTL_DB, "no database driver %s (DBDriver is mysql "
-                        "or sqlite3)", c->driver);
+        return ctl_fail(CTL_DB, "apr_dbd has no %s driver", c->driver);
     }
     if (!strcmp(c->driver, "sqlite3")
-        && (rc = sqlite_owner(c)) != CTL_OK) {
+        && (rc = sqlite_file(c, for_migrate)) != CTL_OK) {
         return rc;
     }
     if (apr_dbd_open_ex(drv, c->pool, c->params, &handle, &err) != 0
@@ -227,5 +248,5 @@ int ctl_db_open(ctl_t *c, int for_migrate)
                             c->db_error);
         }
     }
-    return for_migrate ? CTL_OK : prepare_all(c);
+    return for_migrate ? CTL_OK : ctl_db_ready(c);
 }

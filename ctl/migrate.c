@@ -6,9 +6,12 @@
  * each ending by setting the version to NNN).  A database newer than it
  * knows is refused, untouched.
  *
- * The files are run as they are, one statement at a time.  On SQLite each
- * migration runs in one transaction, so a failure leaves the version
- * before it; MySQL commits each ALTER by itself, and the file says so.
+ * The files are run as they are, one statement at a time: statements end
+ * with ';' outside quotes; '--' and C comments are dropped (so no MySQL
+ * '#' comments, backslash escapes in strings or trigger bodies in them).
+ * On SQLite each file runs in one transaction (its PRAGMAs first, alone),
+ * so a failure leaves the version before it; MySQL commits each table
+ * change by itself, and the error says so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -68,11 +71,6 @@ static apr_array_header_t *statements(apr_pool_t *p, const char *text)
     return out;
 }
 
-static int blank(const char *s)
-{
-    return s[strspn(s, " \t\r\n")] == '\0';
-}
-
 /* A file's text, or NULL after saying why */
 static const char *slurp(ctl_t *c, const char *path)
 {
@@ -102,22 +100,34 @@ static const char *slurp(ctl_t *c, const char *path)
     return text;
 }
 
+static int is_pragma(const char *sql)
+{
+    return !strncasecmp(sql, "PRAGMA", 6);
+}
+
+/* Run a file's statements; in_transaction: in one transaction, but for
+ * its PRAGMAs (journal_mode), which run first, by themselves */
 static int run_text(ctl_t *c, const char *name, const char *text,
                     int in_transaction)
 {
     apr_array_header_t *sql = statements(c->pool, text);
     apr_dbd_transaction_t *trans = NULL;
-    int i, failed = 0;
+    int i, pass, failed = 0;
 
-    if (in_transaction
-        && apr_dbd_transaction_start(c->d->driver, c->pool, c->d->handle,
-                                     &trans) != 0) {
-        return ctl_fail(CTL_DB, "cannot start a transaction for %s", name);
-    }
-    for (i = 0; i < sql->nelts && !failed; i++) {
-        const char *one = APR_ARRAY_IDX(sql, i, const char *);
-        if (!blank(one) && ctl_db_exec(c, one + strspn(one, " \t\r\n"))) {
-            failed = 1;
+    for (pass = 0; pass < 2 && !failed; pass++) {
+        if (pass == 1 && in_transaction
+            && apr_dbd_transaction_start(c->d->driver, c->pool,
+                                         c->d->handle, &trans) != 0) {
+            return ctl_fail(CTL_DB, "cannot start a transaction for %s",
+                            name);
+        }
+        for (i = 0; i < sql->nelts && !failed; i++) {
+            const char *one = APR_ARRAY_IDX(sql, i, const char *);
+            one += strspn(one, " \t\r\n");
+            if (*one && is_pragma(one) == (pass == 0)
+                && ctl_db_exec(c, one)) {
+                failed = 1;
+            }
         }
     }
     if (trans) {
@@ -125,9 +135,20 @@ static int run_text(ctl_t *c, const char *name, const char *text,
             apr_dbd_transaction_mode_set(c->d->driver, trans,
                                          APR_DBD_TRANSACTION_ROLLBACK);
         }
-        apr_dbd_transaction_end(c->d->driver, c->pool, trans);
+        if (apr_dbd_transaction_end(c->d->driver, c->pool, trans) != 0
+            && !failed) {
+            c->db_error = apr_dbd_error(c->d->driver, c->d->handle, -1);
+            failed = 1;
+        }
     }
-    return failed ? ctl_fail(CTL_DB, "%s failed: %s", name, c->db_error)
+    if (failed && !in_transaction) {
+        return ctl_fail(CTL_DB, "%s failed: %s; what ran before the error "
+                        "stays (MySQL commits each table change): restore "
+                        "the backup, or undo it by hand, then migrate "
+                        "again", name, c->db_error);
+    }
+    return failed ? ctl_fail(CTL_DB, "%s failed, and nothing of it was "
+                             "kept: %s", name, c->db_error)
                   : CTL_OK;
 }
 
@@ -138,19 +159,27 @@ static int current_version(ctl_t *c, int *version)
 
     *version = 0;
     if (ctl_db_prepare(c, &clinic_schema_stmt, 1) != CTL_OK) {
-        return CTL_OK;           /* no clinic_schema table */
+        /* no clinic_schema table (SQLite's words, MySQL's 1146): a new
+         * database; anything else is not for migrate to guess at */
+        const char *e = c->db_error ? c->db_error : "";
+        return strstr(e, "no such table") || strstr(e, "doesn't exist")
+            ? CTL_OK
+            : ctl_fail(CTL_DB, "cannot read the schema's version: %s", e);
     }
     *version = clinic_db_schema_version(c->r, c->d, &rv);
     if (*version < 1) {
-        return rv != APR_SUCCESS ? ctl_db_status(c, rv, "reading the version")
-                                 : ctl_fail(CTL_DB, "clinic_schema holds no "
-                                            "version");
+        return rv != APR_SUCCESS
+            ? ctl_db_status(c, rv, "reading the version")
+            : ctl_fail(CTL_DB, "clinic_schema holds no version: the base "
+                       "schema stopped half-way; restore the backup (or "
+                       "empty the database) and migrate again");
     }
     return CTL_OK;
 }
 
-/* schema/migrations/NNN-*.KIND.sql for version n; NULL when none */
-static const char *migration(ctl_t *c, const char *kind, int n)
+/* schema/migrations/NNN-*.KIND.sql for version n; NULL when none;
+ * *twice 1 when two files have the number */
+static const char *migration(ctl_t *c, const char *kind, int n, int *twice)
 {
     const char *dir = apr_pstrcat(c->pool, c->schema_dir, "/migrations",
                                   NULL);
@@ -167,6 +196,9 @@ static const char *migration(ctl_t *c, const char *kind, int n)
         apr_size_t len = strlen(fi.name);
         if (!strncmp(fi.name, prefix, 4) && len > strlen(suffix)
             && !strcmp(fi.name + len - strlen(suffix), suffix)) {
+            if (found) {
+                *twice = 1;
+            }
             found = apr_pstrcat(c->pool, dir, "/", fi.name, NULL);
         }
     }
@@ -187,9 +219,14 @@ static int load(ctl_t *c, const char *kind, schema_file_t *files)
     int n;
 
     for (n = 1; n <= CLINIC_SCHEMA_VERSION; n++) {
+        int twice = 0;
         const char *path = n == 1
             ? apr_pstrcat(c->pool, c->schema_dir, "/", kind, ".sql", NULL)
-            : migration(c, kind, n);
+            : migration(c, kind, n, &twice);
+        if (twice) {
+            return ctl_fail(CTL_FAILED, "%s/migrations has two %03d-*.%s.sql "
+                            "files", c->schema_dir, n, kind);
+        }
         if (!path) {
             return ctl_fail(CTL_FAILED, "%s/migrations has no %03d-*.%s.sql "
                             "(--schema-dir)", c->schema_dir, n, kind);
@@ -231,10 +268,9 @@ int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
     from = version;
     applied = cJSON_CreateArray();
     for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
-        /* the base schema sets journal_mode, which a transaction refuses;
-         * MySQL commits each ALTER by itself anyway */
+        /* MySQL commits each table change by itself: no transaction */
         if ((rc = run_text(c, files[n].name, files[n].text,
-                           n > 1 && !clinic_db_is_mysql(c->d))) != CTL_OK
+                           !clinic_db_is_mysql(c->d))) != CTL_OK
             || (rc = current_version(c, &version)) != CTL_OK) {
             cJSON_Delete(applied);
             return rc;
@@ -245,6 +281,11 @@ int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
                             files[n].name, version, n);
         }
         cJSON_AddItemToArray(applied, cJSON_CreateString(files[n].name));
+    }
+    /* the schema works: every statement of the store prepares on it */
+    if ((rc = ctl_db_ready(c)) != CTL_OK) {
+        cJSON_Delete(applied);
+        return rc;
     }
     out = cJSON_CreateObject();
     cJSON_AddNumberToObject(out, "from", from);

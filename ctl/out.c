@@ -23,10 +23,69 @@ cJSON *ctl_str(const char *s)
     return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* The code point at *s (valid UTF-8: clinic_utf8_valid said so), and
+ * *s past it */
+static unsigned long next_cp(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned long cp = *p;
+    int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+
+    cp &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
+    for (p++; more-- > 0 && *p; p++) {
+        cp = (cp << 6) | (*p & 0x3f);
+    }
+    *s = p;
+    return cp;
+}
+
+/* Marks drawn on the letter before (Arabic harakat, combining accents)
+ * and invisible format characters take no column */
+static int zero_width(unsigned long cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x0610 && cp <= 0x061a)
+        || (cp >= 0x064b && cp <= 0x065f) || cp == 0x0670
+        || (cp >= 0x06d6 && cp <= 0x06ed) || (cp >= 0x200b && cp <= 0x200f)
+        || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069)
+        || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff;
+}
+
+/* Bidi embedding, override and isolate controls would reorder the
+ * columns after a cell in a terminal that applies them */
+static int bidi_control(unsigned long cp)
+{
+    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* A cell as people see it: bidi controls shown as U+FFFD */
+static const char *visible(apr_pool_t *p, const char *s)
+{
+    const unsigned char *in = (const unsigned char *)s, *at;
+    char *out, *o;
+
+    if (!clinic_utf8_valid(s, strlen(s), NULL)) {
+        return s;
+    }
+    o = out = apr_palloc(p, strlen(s) + 1);
+    while (*in) {
+        at = in;
+        if (bidi_control(next_cp(&in))) {
+            memcpy(o, "\xef\xbf\xbd", 3);    /* same length: 3 bytes */
+            o += 3;
+        }
+        else {
+            memcpy(o, at, (apr_size_t)(in - at));
+            o += in - at;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 static const char *cell(apr_pool_t *p, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
-        return v->valuestring;
+        return visible(p, v->valuestring);
     }
     if (cJSON_IsBool(v)) {
         return cJSON_IsTrue(v) ? "yes" : "no";
@@ -39,10 +98,14 @@ static const char *cell(apr_pool_t *p, const cJSON *v)
 
 static apr_size_t width(const char *s)
 {
+    const unsigned char *in = (const unsigned char *)s;
     apr_size_t n = 0;
 
-    if (!clinic_utf8_valid(s, strlen(s), &n)) {
-        n = strlen(s);
+    if (!clinic_utf8_valid(s, strlen(s), NULL)) {
+        return strlen(s);
+    }
+    while (*in) {
+        n += !zero_width(next_cp(&in));
     }
     return n;
 }
@@ -110,10 +173,12 @@ int ctl_print(ctl_t *c, cJSON *v)
     }
     if (c->json) {
         char *text = cJSON_Print(v);
-        if (text) {
-            puts(text);
-            cJSON_free(text);
+        if (!text) {
+            cJSON_Delete(v);
+            return ctl_fail(CTL_FAILED, "out of memory");
         }
+        puts(text);
+        cJSON_free(text);
     }
     else if (cJSON_IsArray(v)) {
         if (cJSON_GetArraySize(v) == 0) {

@@ -126,7 +126,6 @@ clinic_db_fault_t clinic_store_fault(request_rec *r)
     return !strcmp(f, "busy") ? CLINIC_DB_BUSY : CLINIC_DB_DOWN;
 }
 
-
 /* A broken connection goes back to mod_dbd dead, never half alive: kill
  * it on the server (it may have reconnected without its statements), so
  * the ping of the next ap_dbd_open fails and mod_dbd invalidates it. */
@@ -164,11 +163,10 @@ static apr_status_t db_error(request_rec *r, ap_dbd_t *d,
         out = APR_ECONNRESET;
         level = APLOG_WARNING;
     }
-    db_log(r, level,
-                  "CLINIC0102: statement %s failed (%d): %s%s (request %s)",
-                  st->label, rv, msg ? msg : "unknown error",
-                  out == APR_ECONNRESET ? "; the connection is discarded"
-                                        : "", id ? id : "-");
+    db_log(r, level, "CLINIC0102: statement %s failed (%d): %s%s (request %s)",
+           st->label, rv, msg ? msg : "unknown error",
+           out == APR_ECONNRESET ? "; the connection is discarded" : "",
+           id ? id : "-");
     if (out == APR_ECONNRESET) {
         kill_connection(d);
     }
@@ -181,9 +179,8 @@ static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *d,
     apr_dbd_prepared_t *p = apr_hash_get(d->prepared, st->label,
                                          APR_HASH_KEY_STRING);
     if (!p) {
-        db_log(r, APLOG_ERR,
-                      "CLINIC0103: statement %s is not prepared on this "
-                      "connection", st->label);
+        db_log(r, APLOG_ERR, "CLINIC0103: statement %s is not prepared on "
+               "this connection", st->label);
     }
     return p;
 }
@@ -242,9 +239,8 @@ static int rerun_after_conflict(request_rec *r, ap_dbd_t *d,
         || !clinic_db_is_mysql(d)) {
         return 0;
     }
-    db_log(r, APLOG_INFO,
-                  "CLINIC0105: statement %s rolled back by a conflict, "
-                  "run again (%d)", st->label, attempt + 1);
+    db_log(r, APLOG_INFO, "CLINIC0105: statement %s rolled back by a "
+           "conflict, run again (%d)", st->label, attempt + 1);
     apr_sleep(apr_time_from_msec(2 * (attempt + 1)));
     return 1;
 }

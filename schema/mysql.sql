@@ -5,7 +5,6 @@
 CREATE TABLE clinic_schema (
     version INT NOT NULL
 ) ENGINE=InnoDB;
-INSERT INTO clinic_schema (version) VALUES (1);
 
 CREATE TABLE users (
     id            CHAR(36)     NOT NULL,
@@ -82,3 +81,7 @@ CREATE TABLE rate_slots (
     PRIMARY KEY (bucket, slot),
     KEY idx_rate_slots_used (used_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
+
+-- last: a base schema that stopped half-way has no version, and
+-- clinicctl migrate says so instead of building on it
+INSERT INTO clinic_schema (version) VALUES (1);

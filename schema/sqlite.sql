@@ -8,7 +8,6 @@ PRAGMA journal_mode = WAL;
 CREATE TABLE clinic_schema (
     version INTEGER NOT NULL
 );
-INSERT INTO clinic_schema (version) VALUES (1);
 
 CREATE TABLE users (
     id            TEXT    NOT NULL PRIMARY KEY,
@@ -69,3 +68,7 @@ CREATE TABLE rate_slots (
     PRIMARY KEY (bucket, slot)
 );
 CREATE INDEX idx_rate_slots_used ON rate_slots (used_at);
+
+-- last: a base schema that stopped half-way has no version, and
+-- clinicctl migrate says so instead of building on it
+INSERT INTO clinic_schema (version) VALUES (1);

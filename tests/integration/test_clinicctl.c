@@ -132,6 +132,9 @@ Test(ctl, packages_add_refuses_bad_values_and_adds_nothing)
         "--price -3 --days 30", "--price abc --days 30",
         "--price 10000000 --days 30", "--price 1 --days 0",
         "--price 1 --days 3651", "--price 1 --days 7x",
+        "--price 25,500 --days 30", "--price 1,5 --days 30",
+        "--price 25. --days 30", "--price .5 --days 30",
+        "--price '25.5 ' --days 30",
     };
     char *name = fmt("Refused %d", uniq());
     size_t i;
@@ -164,8 +167,8 @@ Test(ctl, packages_add_update_and_a_hidden_one_is_not_for_sale)
     expect(c, 0, NULL);
     cr_assert_str_eq(cstr(c, "price"), "25.500");
     cr_assert_eq(cnum(c, "priceFils"), 25500);
-    cr_assert_eq(cnum(c, "durationDays"), 30);
-    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(c->json, "active")));
+    cr_assert_eq(cnum(c, "duration"), 30);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(c->json, "isActive")));
     id = strdup(cstr(c, "id"));
     ctl_free(c);
     /* exact on both databases: DECIMAL(10,3), or the text */
@@ -181,7 +184,7 @@ Test(ctl, packages_add_update_and_a_hidden_one_is_not_for_sale)
     cr_assert_not_null(p);
     cr_assert_str_eq(cJSON_GetObjectItem(p, "price")->valuestring, "7.125");
     cr_assert_eq(cJSON_GetObjectItem(p, "priceFils")->valuedouble, 7125);
-    cr_assert_eq(cJSON_GetObjectItem(p, "durationDays")->valuedouble, 10);
+    cr_assert_eq(cJSON_GetObjectItem(p, "duration")->valuedouble, 10);
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(p, "description")));
     cJSON_Delete(p);
 
@@ -215,8 +218,8 @@ Test(ctl, users_show_deactivate_and_activate)
     resp_t *r;
 
     expect(c, 0, NULL);
-    cr_assert_str_eq(cstr(c, "phone"), phone);
-    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(c->json, "active")));
+    cr_assert_str_eq(cstr(c, "phoneNumber"), phone);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(c->json, "isActive")));
     ctl_free(c);
 
     c = ctl("--json users deactivate '%s'", phone);
@@ -239,7 +242,7 @@ Test(ctl, users_show_deactivate_and_activate)
 
     c = ctl("users activate '%s'", phone);
     expect(c, 0, NULL);
-    cr_assert(strstr(c->out, "active") && strstr(c->out, "yes"), "%s", c->out);
+    cr_assert(strstr(c->out, "isActive") && strstr(c->out, "yes"), "%s", c->out);
     ctl_free(c);
     again = login(site("main"), phone, fake_ip());
     r = call("GET", site("main"), "/api/user/profile", NULL, tok, ip);
@@ -275,7 +278,7 @@ Test(ctl, subscriptions_show_what_was_bought)
     cr_assert_eq(cJSON_GetObjectItem(s, "amountFils")->valuedouble, 25000);
     cr_assert_str_eq(cJSON_GetObjectItem(s, "paymentStatus")->valuestring,
                      "completed");
-    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "active")));
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "isActive")));
     ctl_free(c);
 
     /* for people: a table, one line per subscription under its header */

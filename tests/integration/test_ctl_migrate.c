@@ -190,6 +190,21 @@ Test(ctl_migrate, reads_the_virtual_host_s_database_from_its_file)
            "api.three");
     expect(ctl_on(fmt("-c %s --vhost api.two", conf), "stats"), 3, NULL);
 
+    /* the usual pair: a :80 redirect and the :443 host with the database,
+     * its ServerName with a port, an alias; DBDInitSQL at the top level */
+    f = fopen(conf, "w");
+    fprintf(f, "DBDInitSQL \"SELECT 1\"\n"
+               "<VirtualHost *:80>\n  ServerName api.one\n"
+               "  Redirect / https://api.one/\n</VirtualHost>\n"
+               "<VirtualHost *:443>\n  ServerName https://API.one:443\n"
+               "  ServerAlias www.api.one api.example\n"
+               "  DBDriver %s\n  DBDParams \"%s\"\n</VirtualHost>\n",
+            driver, params);
+    fclose(f);
+    expect(ctl_on(fmt("-c %s --vhost api.one", conf), "stats"), 0, NULL);
+    expect(ctl_on(fmt("-c %s --vhost api.example", conf), "stats"), 0, NULL);
+    expect(ctl_on(fmt("-c %s", conf), "stats"), 0, NULL);
+
     f = fopen(conf, "w");
     fprintf(f, "Define DB /x.db\nDBDriver sqlite3\nDBDParams ${DB}\n");
     fclose(f);
@@ -197,6 +212,103 @@ Test(ctl_migrate, reads_the_virtual_host_s_database_from_its_file)
     unlink(conf);
     expect(ctl_on(fmt("-c %s", conf), "stats"), 2, "cannot read");
     expect(ctl_on("", "stats"), 2, "which database");
+}
+
+Test(ctl_migrate, a_failed_migration_says_what_it_left)
+{
+    char *name, *db = new_database(&name), *v, *dir;
+    const char *top = getenv("CLINIC_TOP");
+    const char *kind = db_is_mysql() ? "mysql" : "sqlite";
+    ctl_t *c;
+
+    /* 002 adds its column, then fails */
+    dir = fmt("/tmp/%s-schema", name);
+    cr_assert_eq(system(fmt("rm -rf %s && mkdir -p %s/migrations && "
+                            "cp %s/schema/%s.sql %s/ && "
+                            "cp %s/schema/migrations/003-*.%s.sql %s/migrations/",
+                            dir, dir, top, kind, dir, top, kind, dir)), 0);
+    FILE *f = fopen(fmt("%s/migrations/002-broken.%s.sql", dir, kind), "w");
+    cr_assert(f);
+    fputs("ALTER TABLE user_packages ADD COLUMN idempotency_key "
+          "VARCHAR(64) NULL;\nINSERT INTO no_such_table VALUES (1);\n", f);
+    fclose(f);
+    c = ctl_on(db, "--schema-dir %s migrate", dir);
+    expect(c, 3, "002-broken");
+    if (db_is_mysql()) {
+        cr_assert(strstr(c->err, "stays"), "%s", c->err);
+    }
+    else {
+        /* SQLite: the whole file in one transaction, nothing kept */
+        cr_assert(strstr(c->err, "nothing of it was kept"), "%s", c->err);
+        v = sql_on(name, "SELECT COUNT(*) FROM pragma_table_info("
+                         "'user_packages') WHERE name = 'idempotency_key'");
+        cr_assert_str_eq(v, "0");
+        free(v);
+    }
+    ctl_free(c);
+    v = sql_on(name, "SELECT version FROM clinic_schema");
+    cr_assert_str_eq(v, "1", "the version before the failed file");
+    free(v);
+    cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
+    drop_database(name);
+}
+
+Test(ctl_migrate, a_base_schema_that_stopped_half_way_is_not_built_on)
+{
+    char *name, *db = new_database(&name);
+    ctl_t *c;
+
+    /* a table of the base schema already there: the base fails on it */
+    if (db_is_mysql()) {
+        free(sql("CREATE TABLE %s.packages (x INT)", name));
+    }
+    else {
+        cr_assert_eq(system(fmt("sqlite3 /tmp/%s.db 'CREATE TABLE packages "
+                                "(x INTEGER)'", name)), 0);
+    }
+    expect(ctl_on(db, "migrate"), 3, "packages");
+    /* SQLite rolled it all back and says the same again; MySQL kept the
+     * tables before the failure but no version: refused, not built on */
+    c = ctl_on(db, "migrate");
+    expect(c, 3, db_is_mysql() ? "half-way" : "packages");
+    ctl_free(c);
+    expect(ctl_on(db, "stats"), 3, NULL);
+    drop_database(name);
+}
+
+Test(ctl_migrate, sqlite_paths_are_taken_with_care)
+{
+    char *dir = fmt("/tmp/clinic-ctl-own-%d", uniq()), *out;
+    ctl_t *c;
+
+    /* a typo is not a new, empty database */
+    c = ctl_on(fmt("--driver sqlite3 --params %s/typo.db", dir), "stats");
+    expect(c, 3, "no SQLite database");
+    ctl_free(c);
+    cr_assert_neq(access(fmt("%s/typo.db", dir), F_OK), 0);
+
+    /* as root in the web server's folder: the file is the web server's */
+    cr_assert_eq(system(fmt("mkdir -p %s && chown www-data:www-data %s",
+                            dir, dir)), 0);
+    c = ctl_on(fmt("--driver sqlite3 --params %s/c.db", dir), "migrate");
+    expect(c, 0, "creating a new SQLite database");
+    ctl_free(c);
+    out = NULL;
+    {
+        FILE *p = popen(fmt("stat -c %%U %s/c.db", dir), "r");
+        char owner[64] = "";
+        cr_assert(p && fgets(owner, sizeof(owner), p));
+        pclose(p);
+        out = strdup(owner);
+    }
+    cr_assert_str_eq(out, "www-data\n");
+    free(out);
+
+    /* never through a symbolic link */
+    cr_assert_eq(system(fmt("ln -s %s/c.db %s/link.db", dir, dir)), 0);
+    expect(ctl_on(fmt("--driver sqlite3 --params %s/link.db", dir),
+                  "stats"), 3, "symbolic link");
+    cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
 }
 
 /* Changes every test reading the package list would see: its own pass */
