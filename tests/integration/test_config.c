@@ -160,7 +160,7 @@ Test(config, the_shipped_vhost_example_parses)
         if (strstr(p, "/etc/apache2/clinic/jwt.key")) {
             fprintf(f, "    ClinicJWTSecretFile \"%s\"\n", getenv("CLINIC_JWT_KEY"));
         }
-        else if (strstr(p, "Include /etc/apache2/clinic-cors.conf")) {
+        else if (strstr(p, "Include /etc/apache2/conf-available/clinic-cors.conf")) {
             fprintf(f, "    Include \"%s/conf/clinic-cors.conf\"\n", getenv("CLINIC_TOP"));
         }
         else {
