@@ -3,7 +3,7 @@
 #   make            build mod_clinic.so (apxs, -Wall -Wextra -Werror)
 #   make run        dev server on http://127.0.0.1:8080 (SQLite, log SMS driver)
 #   make test       unit tests, then integration tests on MariaDB and SQLite
-#   make install    apxs -i, plus conf/clinic.{load,conf} for a2enmod
+#   make install    apxs -i, conf/clinic.{load,conf} for a2enmod, clinicctl
 #   make deps       install the Debian packages that are missing
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make fuzz-http  HTTP_FUZZ (default 100000) random requests at a live httpd
@@ -160,26 +160,26 @@ _asan: $(ASAN_SO) $(BUILD)/integration_tests $(BUILD)/fake_sms $(BUILD)/http_fuz
 	CLINIC_ASAN=1 CLINIC_MODULE=$(abspath $(ASAN_SO)) CLINIC_SKIP_BROWSER=1 \
 	    tests/run-integration.sh
 
-_run: mod_clinic.so
+_run: mod_clinic.so $(BUILD)/clinicctl
 	conf/run-dev.sh
 
 # speed, by hand (bench/README.md): wrk against the module and a static
 # file in one run
-_bench: mod_clinic.so $(BUILD)/fake_sms
+_bench: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl
 	bench/run.sh
 
 # 1,000 -> 1,000,000 users, and 100,000 logins' leftovers (bench/)
-_bench-growth: mod_clinic.so $(BUILD)/fake_sms
+_bench-growth: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl
 	BENCH_GROWTH=1 BENCH_USERS=1000 bench/run.sh
 
 # instructions per request of each route, httpd -X under callgrind
-_bench-callgrind: mod_clinic.so $(BUILD)/fake_sms
+_bench-callgrind: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl
 	BENCH_CALLGRIND=1 BENCH_SECONDS=$${BENCH_SECONDS:-10} bench/run.sh
 
 # two hosts on a Galera cluster (tests/scale/run.sh), with what only it
 # needs: the cluster's provider, SST by rsync, the balancer, memcached
 SCALE_PKGS := galera-4 rsync haproxy memcached
-_scale-test: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/scale_tests
+_scale-test: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/scale_tests $(BUILD)/clinicctl
 	@$(MAKE) --no-print-directory install-missing INSTALL_PKGS="$(SCALE_PKGS)"
 	tests/scale/run.sh
 
@@ -192,17 +192,20 @@ dist: | $(BUILD)
 	    -o $(BUILD)/mod_clinic-$(VERSION).tar.gz HEAD
 	@echo "$(BUILD)/mod_clinic-$(VERSION).tar.gz"
 
-_install: mod_clinic.so
+# from the sources, where the package would put the same files (the
+# schema where clinicctl looks by default), clinicctl in /usr/local
+_install: mod_clinic.so $(BUILD)/clinicctl
 	$(APXS) -i -n clinic mod_clinic.la
 	install -m 644 conf/clinic.load /etc/apache2/mods-available/clinic.load
 	install -m 644 conf/clinic.conf /etc/apache2/mods-available/clinic.conf
-	install -m 644 conf/clinic-cors.conf /etc/apache2/clinic-cors.conf
+	install -m 644 conf/clinic-cors.conf /etc/apache2/conf-available/clinic-cors.conf
 	install -d /usr/share/doc/mod_clinic
 	install -m 644 conf/clinic-vhost.conf /usr/share/doc/mod_clinic/clinic-vhost.conf.example
-	install -m 644 schema/mysql.sql schema/sqlite.sql schema/seed.sql /usr/share/doc/mod_clinic/
-	install -d /usr/share/doc/mod_clinic/migrations
-	install -m 644 schema/migrations/*.sql /usr/share/doc/mod_clinic/migrations/
-	install -m 755 schema/apply.sh /usr/share/doc/mod_clinic/apply.sh
+	install -d $(CLINICCTL_SCHEMA_DIR)/migrations
+	install -m 644 schema/mysql.sql schema/sqlite.sql $(CLINICCTL_SCHEMA_DIR)/
+	install -m 644 schema/migrations/*.sql $(CLINICCTL_SCHEMA_DIR)/migrations/
+	install -D -m 755 $(BUILD)/clinicctl /usr/local/sbin/clinicctl
+	install -D -m 644 docs/clinicctl.8 /usr/local/share/man/man8/clinicctl.8
 
 fresh-machine:
 	tests/fresh-machine.sh

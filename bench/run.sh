@@ -45,7 +45,8 @@ CREATE DATABASE clinic CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER 'clinic'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.* TO 'clinic'@'127.0.0.1';
 SQL
-"$top/schema/apply.sh" mysql "${MYSQL[@]}" clinic >/dev/null
+"$top/build/clinicctl" --schema-dir "$top/schema" --driver mysql \
+    --params "sock=$work/mysql/sock/mysqld.sock user=root dbname=clinic" migrate >/dev/null
 "${MYSQL[@]}" clinic < "$top/schema/seed.sql"
 "$top/bench/seed-users.sh" "$users" 0 > "$work/users.sql" 2> "$work/users.tsv"
 "${MYSQL[@]}" clinic < "$work/users.sql"

@@ -15,17 +15,21 @@ chown www-data:www-data "$run"
 if ! runuser -u www-data -- test -w "$run" 2>/dev/null; then
     run="/var/lib/mod_clinic/dev-$(printf '%s' "$top" | sha256sum | cut -c1-12)"
     mkdir -p "$run"
+    chown www-data:www-data "$run"
     chmod 755 /var/lib/mod_clinic
     echo "the Apache user can't reach $top: runtime folder $run"
 fi
 
+# the operator's tool: the schema (a database from an older checkout gets
+# the migrations it lacks), and a first package
+ctl=("$top/build/clinicctl" --schema-dir "$top/schema" --driver sqlite3 --params "$run/clinic.db")
 if [ ! -s "$run/clinic.db" ]; then
-    "$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db" > /dev/null
-    sqlite3 "$run/clinic.db" < "$top/schema/seed.sql"
+    "${ctl[@]}" migrate > /dev/null
+    "${ctl[@]}" packages add --name "Monthly care package" --price 25 --days 30 \
+        --description "Unlimited consultations for 30 days" > /dev/null
     echo "created $run/clinic.db (schema + one package)"
 else
-    # a database from an older checkout gets the migrations it lacks
-    "$top/schema/apply.sh" sqlite sqlite3 "$run/clinic.db"
+    "${ctl[@]}" migrate
 fi
 # the Apache user writes the database and, beside it, its journal
 chown -R www-data:www-data "$run"
@@ -56,6 +60,8 @@ mod_clinic on http://127.0.0.1:$port  (Ctrl-C stops it; codes appear below)
        -H 'Content-Type: application/json' \\
        -d '{"phone_number": "+96550000001", "code": "<code from the log>"}'
   curl -s http://127.0.0.1:$port/api/user/profile -H 'Authorization: Bearer <token>'
+
+  ${ctl[*]} packages list
 
 MSG
 exec apache2 -f "$run/httpd.conf" -DFOREGROUND

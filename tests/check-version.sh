@@ -2,7 +2,8 @@
 # tests/check-version.sh: the newest CHANGELOG.md entry names the version
 # the module is built with (modules/version.h), the one number /api/version
 # answers and make dist names its tarball with; the Debian package's newest
-# debian/changelog entry carries it as its upstream version (0.2.0-1).
+# debian/changelog entry carries it as its upstream version (0.2.0-1), and
+# clinicctl's man page names it (clinicctl prints the same, built in).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 built=$(sed -n 's/^#define CLINIC_VERSION "\(.*\)"$/\1/p' "$top/modules/version.h")
@@ -19,4 +20,10 @@ if [ "$built" != "$upstream" ]; then
     echo "version: modules/version.h says '$built', debian/changelog's newest entry '$packaged'" >&2
     exit 1
 fi
-echo "version: $built in modules/version.h, CHANGELOG.md and debian/changelog ($packaged)"
+# clinicctl's man page: .TH CLINICCTL 8 "DATE" "mod_clinic VERSION" ...
+manned=$(sed -n 's/^\.TH CLINICCTL 8 "[^"]*" "mod_clinic \([^"]*\)".*/\1/p' "$top/docs/clinicctl.8")
+if [ "$built" != "$manned" ]; then
+    echo "version: modules/version.h says '$built', docs/clinicctl.8 '$manned'" >&2
+    exit 1
+fi
+echo "version: $built in modules/version.h, CHANGELOG.md, debian/changelog ($packaged) and docs/clinicctl.8"

@@ -25,8 +25,9 @@
 #   6. site: `a2enmod clinic` (dbd comes with it), the modules the example
 #      needs, a site written from the packaged example vhost (SQLite, the
 #      `log` SMS driver, 127.0.0.1 on a free port), the schema loaded by
-#      `clinicctl -c SITE migrate` (the packaged apply.sh when the package
-#      has no clinicctl), the seed package, `apache2ctl configtest`;
+#      `clinicctl -c SITE migrate` (as root: it works as www-data, who
+#      owns the folder), a first package by `clinicctl packages add`,
+#      `apache2ctl configtest`;
 #   7. start: `apache2ctl start`, /api/health;
 #   8. send-otp, verify-otp (the code from the error log), profile;
 #   9. stop-server: the apache2 master by its pid file, then nothing left.
@@ -153,8 +154,10 @@ s_contents() {
                  /etc/apache2/mods-available/clinic.load /etc/apache2/mods-available/clinic.conf \
                  /etc/apache2/conf-available/clinic-cors.conf \
                  /etc/fail2ban/filter.d/clinic.conf /etc/fail2ban/jail.d/clinic.conf \
-                 $SHARE/schema/apply.sh $SHARE/schema/sqlite.sql $SHARE/schema/mysql.sql \
-                 $SHARE/schema/seed.sql /usr/share/doc/$PKG/examples/clinic-vhost.conf \
+                 $SHARE/schema/sqlite.sql $SHARE/schema/mysql.sql \
+                 $SHARE/schema/migrations/003-payments.sqlite.sql \
+                 /usr/sbin/clinicctl /usr/share/man/man8/clinicctl.8.gz \
+                 /usr/share/doc/$PKG/examples/clinic-vhost.conf \
                  /usr/share/doc/$PKG/README.md.gz /usr/share/doc/$PKG/README.Debian \
                  /usr/share/doc/$PKG/changelog.gz /usr/share/doc/$PKG/copyright; do
             ck \"\$f\" \"test -e \$f\"
@@ -217,16 +220,15 @@ s_site() {
         diff -u \"\$ex\" \"\$site\" || true
         a2ensite clinic-api
         db=$DATA/clinic.db
-        # the schema as an operator would load it: clinicctl reads the
-        # database from the site (its default schema dir is the package's)
-        if [ -x /usr/sbin/clinicctl ]; then
-            runuser -u www-data -- clinicctl -c \"\$site\" migrate
-        else
-            runuser -u www-data -- $SHARE/schema/apply.sh sqlite sqlite3 \"\$db\"
-        fi
-        runuser -u www-data -- sqlite3 \"\$db\" < $SHARE/schema/seed.sql
-        if [ -x /usr/sbin/clinicctl ]; then clinicctl -c \"\$site\" packages list; fi
+        # as an operator would: clinicctl reads the database from the site
+        # (its default schema dir is the package's) and, run as root,
+        # works as www-data, who owns the folder
+        clinicctl -c \"\$site\" migrate
+        clinicctl -c \"\$site\" packages add --name 'Monthly care' --price 25 --days 30
+        clinicctl -c \"\$site\" packages list
+        clinicctl -c \"\$site\" stats
         ls -l \"\$db\"
+        test \"\$(stat -c %U \"\$db\")\" = www-data
         apache2ctl configtest" >"$LOGS/site.log" 2>&1 \
         || { sed "s/^/[$ROOT_TAG]   /" "$LOGS/site.log" >&2; return 1; }
     grep -vE '^(To activate|  (service|systemctl)|Enabling|Considering|Module .* already)' "$LOGS/site.log" \

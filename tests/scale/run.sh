@@ -59,7 +59,8 @@ CREATE USER 'clinic'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 GRANT SELECT, INSERT, UPDATE, DELETE ON clinic.* TO 'clinic'@'127.0.0.1';
 SQL
 root1=(mariadb --no-defaults --socket="${GALERA_SOCK[1]}" -uroot)
-"$top/schema/apply.sh" mysql "${root1[@]}" clinic >/dev/null
+"$top/build/clinicctl" --schema-dir "$top/schema" --driver mysql \
+    --params "sock=${GALERA_SOCK[1]} user=root dbname=clinic" migrate >/dev/null
 "${root1[@]}" clinic < "$top/schema/seed.sql"
 # the tests read through node 3, which no host uses, waiting for the
 # cluster's writes as the hosts do
