@@ -25,19 +25,10 @@
 static cJSON *package_json(ctl_t *c, const clinic_package_t *k)
 {
     cJSON *o = cJSON_CreateObject();
-    apr_int64_t fils = 0;
 
     cJSON_AddStringToObject(o, "id", k->id);
     cJSON_AddStringToObject(o, "name", k->name);
-    if (k->price && clinic_amount_parse(k->price, &fils) == 0) {
-        cJSON_AddStringToObject(o, "price",
-                                clinic_amount_format(c->pool, fils, 3));
-        cJSON_AddNumberToObject(o, "priceFils", (double)fils);
-    }
-    else {
-        cJSON_AddItemToObject(o, "price", ctl_str(k->price));
-        cJSON_AddNullToObject(o, "priceFils");
-    }
+    ctl_amount(c, o, "price", k->price);
     cJSON_AddNumberToObject(o, "duration", k->duration_days);
     cJSON_AddBoolToObject(o, "isActive", k->is_active);
     cJSON_AddItemToObject(o, "createdAt", ctl_time(c, k->created_at));

@@ -12,7 +12,6 @@
 #include "store.h"
 #include "store_admin.h"
 #include "json.h"
-#include "paysig.h"
 #include "validate.h"
 
 static apr_int64_t now_sec(void)
@@ -129,19 +128,10 @@ int ctl_users(ctl_t *c, int argc, const char *const *argv)
 static cJSON *sub_json(ctl_t *c, const clinic_sub_t *s, apr_int64_t now)
 {
     cJSON *o = cJSON_CreateObject();
-    apr_int64_t fils;
 
     cJSON_AddStringToObject(o, "id", s->id);
     cJSON_AddStringToObject(o, "package", s->pkg.name);
-    if (s->pkg.price && clinic_amount_parse(s->pkg.price, &fils) == 0) {
-        cJSON_AddStringToObject(o, "amount",
-                                clinic_amount_format(c->pool, fils, 3));
-        cJSON_AddNumberToObject(o, "amountFils", (double)fils);
-    }
-    else {
-        cJSON_AddItemToObject(o, "amount", ctl_str(s->pkg.price));
-        cJSON_AddNullToObject(o, "amountFils");
-    }
+    ctl_amount(c, o, "amount", s->pkg.price);
     /* no currency: bought before payments existed, in KWD */
     cJSON_AddStringToObject(o, "currency", s->currency ? s->currency : "KWD");
     cJSON_AddStringToObject(o, "paymentStatus", s->payment_status);

@@ -68,6 +68,9 @@ int ctl_print(ctl_t *c, cJSON *v);
 /* values shared by the commands */
 cJSON *ctl_time(ctl_t *c, apr_int64_t t);      /* ISO 8601, null for 0 */
 cJSON *ctl_str(const char *s);                  /* null for NULL */
+/* key: the stored decimal as "25.500", keyFils: 25500 (null when it is
+ * not an amount) */
+void ctl_amount(ctl_t *c, cJSON *o, const char *key, const char *decimal);
 
 /* A command's options: "--name VALUE", "--name=VALUE", or a flag
  * ("--name" alone, when flag is set); the rest are positional, at most

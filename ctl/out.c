@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "paysig.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -80,6 +81,21 @@ static const char *visible(apr_pool_t *p, const char *s)
     }
     *o = '\0';
     return out;
+}
+
+void ctl_amount(ctl_t *c, cJSON *o, const char *key, const char *decimal)
+{
+    const char *fils_key = apr_pstrcat(c->pool, key, "Fils", NULL);
+    apr_int64_t fils;
+
+    if (decimal && clinic_amount_parse(decimal, &fils) == 0) {
+        cJSON_AddStringToObject(o, key, clinic_amount_format(c->pool, fils, 3));
+        cJSON_AddNumberToObject(o, fils_key, (double)fils);
+    }
+    else {
+        cJSON_AddItemToObject(o, key, ctl_str(decimal));
+        cJSON_AddNullToObject(o, fils_key);
+    }
 }
 
 static const char *cell(apr_pool_t *p, const cJSON *v)
