@@ -269,3 +269,60 @@ Test(config, payment_directives_name_what_is_missing_or_wrong)
     free(no_secret);
     free(no_urls);
 }
+
+/* Key rings: several files (lines or one line), each key once, each
+ * strong; a weak one is named wherever it stands */
+Test(config, key_rings_refuse_a_repeated_or_weak_key)
+{
+    const char *jwt = getenv("CLINIC_JWT_KEY"), *fresh = getenv("CLINIC_NEW_KEY");
+    char *out, *body;
+    int status;
+
+    cr_assert(jwt && fresh);
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicJWTSecretFile \"%s\"\n"
+               "ClinicOTPSecretFile \"%s\" \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", fresh, jwt, fresh, jwt);
+    status = configtest(body, &out);
+    cr_assert_eq(status, 0, "two keys, as lines or on one line:\n%s", out);
+    free(out);
+    free(body);
+
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicJWTSecretFile \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt, jwt);
+    refused(body, "ClinicJWTSecretFile");
+    refused(body, "the same key");
+    free(body);
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicOTPSecretFile \"%s\" \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt, fresh, fresh);
+    refused(body, "ClinicOTPSecretFile");
+    free(body);
+    body = fmt("ClinicJWTSecretFile \"%s\" /nonexistent/clinic.key\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt);
+    refused(body, "ClinicJWTSecretFile");
+    free(body);
+}
+
+/* Key lines in the main server and in a virtual host of their own: both
+ * are read, and a missing key in the main server's ring stops the whole
+ * configuration even where a virtual host replaces that ring */
+Test(config, key_rings_in_the_main_server_and_a_vhost)
+{
+    const char *jwt = getenv("CLINIC_JWT_KEY"), *fresh = getenv("CLINIC_NEW_KEY");
+    char *out, *main, *body = fmt("ClinicJWTSecretFile \"%s\"\n"
+                                  "ClinicSMSURL http://127.0.0.1:9/", fresh);
+    int status;
+
+    main = fmt("ClinicJWTSecretFile \"%s\"\nClinicSMSDriver log", jwt);
+    status = configtest_main(main, body, &out);
+    cr_assert_eq(status, 0, "%s", out);
+    free(out);
+    free(main);
+    main = fmt("ClinicJWTSecretFile \"%s\" /nonexistent/weak.key\n"
+               "ClinicSMSDriver log", jwt);
+    status = configtest_main(main, body, &out);
+    cr_assert_neq(status, 0, "%s", out);
+    cr_assert(strstr(out, "ClinicJWTSecretFile"), "%s", out);
+    free(out);
+    free(main);
+    free(body);
+}
