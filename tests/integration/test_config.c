@@ -157,8 +157,12 @@ Test(config, the_shipped_vhost_example_parses)
     fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n", getenv("CLINIC_RUN_DIR"));
     /* the example's paths, pointed at what this machine has */
     for (p = strtok(example, "\n"); p; p = strtok(NULL, "\n")) {
-        if (strstr(p, "/etc/apache2/clinic/jwt.key")) {
+        if (strstr(p, "/etc/apache2/clinic/jwt.key") && !strchr(p, '#')) {
             fprintf(f, "    ClinicJWTSecretFile \"%s\"\n", getenv("CLINIC_JWT_KEY"));
+        }
+        else if (strstr(p, "/etc/apache2/clinic/otp.key") && !strchr(p, '#')) {
+            fprintf(f, "    ClinicOTPSecretFile \"%s/otp.key\"\n",
+                    getenv("CLINIC_RUN_DIR"));
         }
         else if (strstr(p, "Include /etc/apache2/conf-available/clinic-cors.conf")) {
             fprintf(f, "    Include \"%s/conf/clinic-cors.conf\"\n", getenv("CLINIC_TOP"));
