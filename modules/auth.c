@@ -359,43 +359,6 @@ static int otp_refused(clinic_req_t *cr, const char *phone, const char *owner,
     return clinic_send_error(cr, HTTP_BAD_REQUEST, code, message, NULL);
 }
 
-/* The stored hash of code under each key of the code ring (const char *),
- * or NULL when one can't be computed */
-static apr_array_header_t *otp_expected(clinic_req_t *cr, const char *phone,
-                                        const char *purpose, const char *code)
-{
-    const apr_array_header_t *ring = cr->conf->otp_ring;
-    apr_array_header_t *out = apr_array_make(cr->r->pool, ring->nelts,
-                                             sizeof(const char *));
-    int i;
-
-    for (i = 0; i < ring->nelts; i++) {
-        const clinic_secret_t *k = &APR_ARRAY_IDX(ring, i, clinic_secret_t);
-        const char *h = clinic_otp_hash(cr->r->pool, k->data, k->len, phone,
-                                        purpose, code);
-
-        if (!h) {
-            return NULL;
-        }
-        APR_ARRAY_PUSH(out, const char *) = h;
-    }
-    return out;
-}
-
-/* Does stored equal any of the expected hashes?  Every one is compared,
- * in constant time, whichever matches: the time tells nothing of the
- * code nor of the key. */
-static int otp_matches(const apr_array_header_t *expected, const char *stored)
-{
-    int i, match = 0;
-
-    for (i = 0; i < expected->nelts; i++) {
-        match |= clinic_ct_streq(APR_ARRAY_IDX(expected, i, const char *),
-                                 stored);
-    }
-    return match;
-}
-
 int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                      const char *owner, const char *code, int count_ip)
 {
@@ -425,10 +388,13 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
     }
     /* the code as every key of the code ring would have stored it: the
      * key that hashed it may since have moved down the ring */
-    if (!(expected = otp_expected(cr, phone, purpose, code))) {
+    if (!(expected = clinic_otp_hashes(cr->r->pool,
+                                       (const clinic_secret_t *)
+                                       c->otp_ring->elts, c->otp_ring->nelts,
+                                       phone, purpose, code))) {
         return clinic_send_internal(cr, "code hash failed");
     }
-    right = otp_matches(expected, row->hash);
+    right = clinic_otp_hash_in(expected, row->hash);
     if (!right) {
         /* a code from an earlier SMS: say it was replaced, and don't spend
          * an attempt of the live code on it */
@@ -440,8 +406,9 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
             return clinic_send_internal(cr, "code lookup failed");
         }
         for (i = 0; i < old->nelts; i++) {
-            replaced |= otp_matches(expected,
-                                    APR_ARRAY_IDX(old, i, const char *));
+            replaced |= clinic_otp_hash_in(expected,
+                                           APR_ARRAY_IDX(old, i,
+                                                         const char *));
         }
         if (replaced) {
             return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "

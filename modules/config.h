@@ -12,6 +12,7 @@
 #include <http_config.h>
 
 #include "jwt.h"
+#include "otp.h"            /* clinic_secret_t */
 
 /* Directive names: part of the product, written once. */
 #define CLINIC_D_JWT_SECRET     "ClinicJWTSecretFile"
@@ -74,11 +75,6 @@ typedef enum {
     CLINIC_PAY_TAP
 } clinic_pay_driver_t;
 
-typedef struct {
-    unsigned char *data;
-    apr_size_t len;
-    const char *file;       /* where it came from, for messages */
-} clinic_secret_t;
 
 typedef struct clinic_seclog_t clinic_seclog_t;
 typedef struct clinic_pkg_cache_t clinic_pkg_cache_t;
