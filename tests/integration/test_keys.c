@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 
@@ -188,4 +189,134 @@ Test(keys, a_wrong_code_spends_one_attempt_whatever_the_keys)
     free(logged_in(site("keyrot"), phone, code, ip));
     free(wrong);
     free(code);
+}
+
+/* ---- alone: the same rotation on one host, with real gracefuls ----------
+ *
+ * keyold's own configuration goes from [jwt.key] to [new.key, jwt.key] to
+ * [new.key] through the harness's httpd.conf and a graceful restart
+ * (SIGUSR1) each time, as an operator would; then back.  A graceful
+ * changes what every test beside it sees, hence the pass of its own. */
+
+static char *conf_text;         /* httpd.conf as the harness wrote it */
+
+static void conf_write(const char *text)
+{
+    char *path = fmt("%s/httpd.conf", getenv("CLINIC_RUN_DIR"));
+    FILE *f = fopen(path, "w");
+
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+static void graceful(void)
+{
+    char *pidtext = slurp(fmt("%s/httpd.pid", getenv("CLINIC_RUN_DIR")));
+    char *cmd;
+
+    cr_assert(pidtext, "no httpd.pid");
+    cmd = fmt("kill -USR1 %ld", strtol(pidtext, NULL, 10));
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+    free(pidtext);
+}
+
+/* keyold's key lines replaced by `lines`, then a graceful */
+static void keyold_keys(const char *lines)
+{
+    const char *run = getenv("CLINIC_RUN_DIR");
+    char *needle = fmt("    ClinicJWTSecretFile \"%s/jwt.key\"\n"
+                       "    ClinicSMSURL \"%s/ok/keyold\"", run, site("sms"));
+    char *at = strstr(conf_text, needle), *text;
+
+    cr_assert(at, "keyold's block is not in httpd.conf as expected");
+    text = fmt("%.*s%s\n    ClinicSMSURL \"%s/ok/keyold\"%s",
+               (int)(at - conf_text), conf_text, lines, site("sms"),
+               at + strlen(needle));
+    conf_write(text);
+    graceful();
+    free(text);
+    free(needle);
+}
+
+static void restore_conf(void)
+{
+    if (conf_text) {
+        conf_write(conf_text);
+        graceful();
+        free(conf_text);
+        conf_text = NULL;
+    }
+}
+
+/* wait (20 s at most) until tok gets `status` on keyold three times in a
+ * row: the new generation of children serves */
+static void until_keyold(const char *tok, long status)
+{
+    int i, row = 0;
+
+    for (i = 0; i < 80 && row < 3; i++) {
+        resp_t *r = try_call("GET", site("keyold"), "/api/user/profile", NULL,
+                             tok, fake_ip());
+        row = r->status == status ? row + 1 : 0;
+        resp_free(r);
+        if (row < 3) {
+            usleep(250 * 1000);
+        }
+    }
+    cr_assert_eq(row, 3, "keyold never answered %ld after the graceful", status);
+}
+
+Test(alone, a_key_rotated_through_gracefuls, .timeout = 120,
+     .fini = restore_conf)
+{
+    const char *run = getenv("CLINIC_RUN_DIR");
+    char *ip = fake_ip(), *phone = fake_phone(), *code, *kid, *new_kid;
+    char *old_tok, *new_tok, *tok, *path;
+
+    if (!getenv("CLINIC_ALONE")) {
+        cr_skip_test("runs in the harness's pass of its own");
+    }
+    if (getenv("CLINIC_VALGRIND") && !strcmp(getenv("CLINIC_VALGRIND"), "1")) {
+        cr_skip_test("httpd -X has no graceful restart");
+    }
+    path = fmt("%s/httpd.conf", run);
+    conf_text = slurp(path);
+    free(path);
+    cr_assert(conf_text);
+    new_kid = kid_of(getenv("CLINIC_NEW_KEY"));
+    /* before: a token and a code in flight under jwt.key */
+    old_tok = login(site("keyold"), fake_phone(), ip);
+    new_tok = login(site("keyrot"), fake_phone(), ip);
+    until_keyold(new_tok, 401);
+    resp_free(send_otp(site("keyold"), phone, ip));
+    code = sms_code(phone);
+
+    /* 1 and 2 at once on this single host: new.key signs, jwt.key verifies */
+    keyold_keys(fmt("    ClinicJWTSecretFile \"%s/new.key\"\n"
+                    "    ClinicJWTSecretFile \"%s/jwt.key\"", run, run));
+    until_keyold(new_tok, 200);
+    cr_assert_eq(profile_status(site("keyold"), old_tok, ip), 200);
+    tok = logged_in(site("keyold"), phone, code, ip);
+    kid = token_kid(tok);
+    cr_assert_str_eq(kid, new_kid, "the code sent before logs in, and the "
+                     "token names the new key");
+    free(kid);
+
+    /* 3: jwt.key removed */
+    keyold_keys(fmt("    ClinicJWTSecretFile \"%s/new.key\"", run));
+    until_keyold(old_tok, 401);
+    cr_assert_eq(profile_status(site("keyold"), tok, ip), 200);
+    cr_assert_eq(profile_status(site("keyold"), new_tok, ip), 200);
+
+    /* back as the harness wrote it (again in .fini if this fails first) */
+    restore_conf();
+    until_keyold(old_tok, 200);
+    free(tok);
+    free(code);
+    free(old_tok);
+    free(new_tok);
+    free(new_kid);
 }
