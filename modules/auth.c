@@ -80,9 +80,10 @@ int clinic_bearer(clinic_req_t *cr)
     while (*auth == ' ') {
         auth++;
     }
-    return cr->bearer_rc = clinic_jwt_verify(&cr->claims, cr->r->pool, auth,
-                                             cr->conf->jwt_key.data,
-                                             cr->conf->jwt_key.len, cr->now);
+    return cr->bearer_rc = clinic_jwt_verify_ring(
+               &cr->claims, cr->r->pool, auth,
+               (const clinic_jwt_key_t *)cr->conf->jwt_ring->elts,
+               cr->conf->jwt_ring->nelts, cr->now);
 }
 
 /* The answer for a token refused on its own (no database needed). */
@@ -105,6 +106,10 @@ static int refuse_signature(clinic_req_t *cr, int rc)
     case CLINIC_JWT_BAD_SIGNATURE:
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "signature", NULL);
+    case CLINIC_JWT_UNKNOWN_KEY:
+        /* signed with a key this host no longer (or never) had */
+        return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
+                             "unknown_key", NULL);
     default:
         return token_refused(cr, "INVALID_TOKEN", "The token is invalid.",
                              "malformed", NULL);
@@ -186,8 +191,10 @@ const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
     c.iat = cr->now;
     c.exp = cr->now + clinic_token_ttl(cr->conf);
     c.ver = user->token_version;
-    return clinic_jwt_sign(cr->r->pool, cr->conf->jwt_key.data,
-                           cr->conf->jwt_key.len, &c);
+    /* the ring's first key signs */
+    return clinic_jwt_sign_key(cr->r->pool,
+                               &APR_ARRAY_IDX(cr->conf->jwt_ring, 0,
+                                              clinic_jwt_key_t), &c);
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -358,7 +365,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
     clinic_server_conf *c = cr->conf;
     int max = clinic_otp_max_attempts(c), counted, won, st, left, right;
     clinic_otp_row_t *row;
-    const char *expected;
+    apr_array_header_t *expected;
     ap_dbd_t *d;
     cJSON *details;
 
@@ -379,12 +386,15 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                            "pending for this number. Request a new one.",
                            "not_found");
     }
-    expected = clinic_otp_hash(cr->r->pool, c->otp_key.data, c->otp_key.len,
-                               phone, purpose, code);
-    if (!expected) {
+    /* the code as every key of the code ring would have stored it: the
+     * key that hashed it may since have moved down the ring */
+    if (!(expected = clinic_otp_hashes(cr->r->pool,
+                                       (const clinic_secret_t *)
+                                       c->otp_ring->elts, c->otp_ring->nelts,
+                                       phone, purpose, code))) {
         return clinic_send_internal(cr, "code hash failed");
     }
-    right = clinic_ct_streq(expected, row->hash);
+    right = clinic_otp_hash_in(expected, row->hash);
     if (!right) {
         /* a code from an earlier SMS: say it was replaced, and don't spend
          * an attempt of the live code on it */
@@ -396,8 +406,9 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
             return clinic_send_internal(cr, "code lookup failed");
         }
         for (i = 0; i < old->nelts; i++) {
-            replaced |= clinic_ct_streq(expected,
-                                        APR_ARRAY_IDX(old, i, const char *));
+            replaced |= clinic_otp_hash_in(expected,
+                                           APR_ARRAY_IDX(old, i,
+                                                         const char *));
         }
         if (replaced) {
             return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "

@@ -64,6 +64,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->ipv6_prefix = -1;
     c->max_body = -1;
     clinic_pay_conf_init(c);
+    clinic_keys_conf_init(p, c);
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
 }
@@ -81,8 +82,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->server = add->server;
     c->used = add->used || base->used;
     c->own = add->own;
-    MERGE_SECRET(jwt_key);
-    MERGE_SECRET(otp_key);
+    clinic_keys_conf_merge(c, base, add);
     MERGE_NUM(token_ttl);
     MERGE_NUM(otp_ttl);
     MERGE_NUM(otp_max_attempts);
@@ -485,12 +485,14 @@ static const char *set_security_log(cmd_parms *cmd, void *d, const char *arg)
 #define SECRET_AT(f) ((void *)(apr_uintptr_t)APR_OFFSETOF(clinic_server_conf, f))
 
 const command_rec clinic_cmds[] = {
-    AP_INIT_TAKE1(CLINIC_D_JWT_SECRET, set_secret, SECRET_AT(jwt_key),
-                  RSRC_CONF, "file holding the HMAC key for tokens "
-                  "(at least 32 bytes)"),
-    AP_INIT_TAKE1(CLINIC_D_OTP_SECRET, set_secret, SECRET_AT(otp_key),
-                  RSRC_CONF, "file holding the HMAC key for stored codes "
-                  "(default: derived from the token key)"),
+    AP_INIT_ITERATE(CLINIC_D_JWT_SECRET, clinic_keys_set_jwt, NULL,
+                    RSRC_CONF, "files holding the HMAC keys for tokens "
+                    "(at least 32 bytes each; repeatable: the first signs, "
+                    "all verify)"),
+    AP_INIT_ITERATE(CLINIC_D_OTP_SECRET, clinic_keys_set_otp, NULL,
+                    RSRC_CONF, "files holding the HMAC keys for stored codes "
+                    "(repeatable: the first hashes, all verify; default: "
+                    "derived from the token keys)"),
     AP_INIT_TAKE1(CLINIC_D_TOKEN_TTL, set_token_ttl, NULL, RSRC_CONF,
                   "token lifetime in seconds (default 86400)"),
     AP_INIT_TAKE1(CLINIC_D_OTP_TTL, set_otp_ttl, NULL, RSRC_CONF,
@@ -543,24 +545,13 @@ const char *clinic_config_check(apr_pool_t *p, server_rec *s,
     const char *where = apr_psprintf(p, "%s:%u", s->server_hostname
                                      ? s->server_hostname : "(main server)",
                                      (unsigned)s->port);
+    const char *err;
 
     if (!c->used) {
         return NULL;
     }
-    if (!c->jwt_key.data) {
-        return apr_psprintf(p, "mod_clinic: %s is required for the server "
-                            "%s: name a file holding at least 32 random "
-                            "bytes.", CLINIC_D_JWT_SECRET, where);
-    }
-    if (!c->otp_key.data) {
-        unsigned char *k = apr_palloc(p, 32);
-        if (clinic_otp_derive_key(k, c->jwt_key.data, c->jwt_key.len)
-            != APR_SUCCESS) {
-            return "mod_clinic: cannot derive the OTP key.";
-        }
-        c->otp_key.data = k;
-        c->otp_key.len = 32;
-        c->otp_key.file = NULL;
+    if ((err = clinic_keys_check(p, c, where)) != NULL) {
+        return err;
     }
     switch (clinic_sms_driver(c)) {
     case CLINIC_SMS_HTTP:

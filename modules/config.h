@@ -11,6 +11,9 @@
 #include <httpd.h>
 #include <http_config.h>
 
+#include "jwt.h"
+#include "otp.h"            /* clinic_secret_t */
+
 /* Directive names: part of the product, written once. */
 #define CLINIC_D_JWT_SECRET     "ClinicJWTSecretFile"
 #define CLINIC_D_OTP_SECRET     "ClinicOTPSecretFile"
@@ -72,11 +75,6 @@ typedef enum {
     CLINIC_PAY_TAP
 } clinic_pay_driver_t;
 
-typedef struct {
-    unsigned char *data;
-    apr_size_t len;
-    const char *file;       /* where it came from, for messages */
-} clinic_secret_t;
 
 typedef struct clinic_seclog_t clinic_seclog_t;
 typedef struct clinic_pkg_cache_t clinic_pkg_cache_t;
@@ -87,8 +85,15 @@ typedef struct {
     int own;                        /* a Clinic directive in this server's
                                      * own section (not merged) */
 
-    clinic_secret_t jwt_key;        /* required */
-    clinic_secret_t otp_key;        /* derived from jwt_key when unset */
+    /* keys: config_keys.c.  The first of a ring signs (hashes new codes),
+     * all verify; a virtual host's own lines replace the main server's */
+    clinic_secret_t jwt_key;        /* required: jwt_ring's first */
+    apr_array_header_t *jwt_files;  /* clinic_secret_t, ClinicJWTSecretFile */
+    apr_array_header_t *jwt_ring;   /* clinic_jwt_key_t, the same keys */
+    apr_array_header_t *otp_files;  /* clinic_secret_t, ClinicOTPSecretFile */
+    apr_array_header_t *otp_ring;   /* clinic_secret_t: otp_files, else one
+                                     * derived from each token key */
+    clinic_secret_t otp_key;        /* otp_ring's first */
     apr_int64_t token_ttl;          /* -1 unset */
     apr_int64_t otp_ttl;
     int otp_max_attempts;
@@ -231,6 +236,18 @@ const char *clinic_pay_set_number(cmd_parms *cmd, void *d, const char *arg);
     AP_INIT_TAKE1(CLINIC_D_PAY_MAX_CONCURRENT, clinic_pay_set_number, \
                   CLINIC_PAY_AT(pay_max_concurrent), RSRC_CONF, \
                   "payment provider calls in flight per process"),
+
+/* config_keys.c: the key rings */
+#define CLINIC_KEYS_MAX 8
+void clinic_keys_conf_init(apr_pool_t *p, clinic_server_conf *c);
+void clinic_keys_conf_merge(clinic_server_conf *c,
+                            const clinic_server_conf *base,
+                            const clinic_server_conf *add);
+/* completes the code ring and refuses a server without a token key */
+const char *clinic_keys_check(apr_pool_t *p, clinic_server_conf *c,
+                              const char *where);
+const char *clinic_keys_set_jwt(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_keys_set_otp(cmd_parms *cmd, void *d, const char *arg);
 
 /* the limit of a kind with its default */
 clinic_limit_t clinic_limit(const clinic_server_conf *c, clinic_rl_kind k);

@@ -92,6 +92,41 @@ done:
     return out;
 }
 
+apr_array_header_t *clinic_otp_hashes(apr_pool_t *p,
+                                      const clinic_secret_t *keys, int n,
+                                      const char *phone, const char *purpose,
+                                      const char *code)
+{
+    apr_array_header_t *out;
+    int i;
+
+    if (!keys || n < 1) {
+        return NULL;
+    }
+    out = apr_array_make(p, n, sizeof(const char *));
+    for (i = 0; i < n; i++) {
+        const char *h = clinic_otp_hash(p, keys[i].data, keys[i].len, phone,
+                                        purpose, code);
+
+        if (!h) {
+            return NULL;
+        }
+        APR_ARRAY_PUSH(out, const char *) = h;
+    }
+    return out;
+}
+
+int clinic_otp_hash_in(const apr_array_header_t *hashes, const char *stored)
+{
+    int i, match = 0;
+
+    for (i = 0; hashes && i < hashes->nelts; i++) {
+        match |= clinic_ct_streq(APR_ARRAY_IDX(hashes, i, const char *),
+                                 stored);
+    }
+    return match;
+}
+
 /*
  * Strings of different lengths are unequal, but the comparison still runs
  * (the longer string against itself) so no early return shows it.  Only

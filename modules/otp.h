@@ -10,9 +10,18 @@
 
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_tables.h>
 
 #define CLINIC_OTP_DIGITS 5
 #define CLINIC_KEY_MIN 32
+
+/* A key, as read from a secret file (config.c) or derived */
+typedef struct {
+    unsigned char *data;
+    apr_size_t len;
+    const char *file;       /* where it came from, for messages; NULL when
+                             * derived */
+} clinic_secret_t;
 
 /* Fill out with 5 ASCII digits and a NUL from RAND_bytes, rejection
  * sampling so every code 00000..99999 is equally likely.
@@ -23,6 +32,18 @@ apr_status_t clinic_otp_generate(char out[CLINIC_OTP_DIGITS + 1]);
 const char *clinic_otp_hash(apr_pool_t *p, const unsigned char *key,
                             apr_size_t keylen, const char *phone,
                             const char *purpose, const char *code);
+
+/* The hash of the code under each of the n keys of a code ring (const
+ * char *, in the ring's order), from p; NULL when one fails. */
+apr_array_header_t *clinic_otp_hashes(apr_pool_t *p,
+                                      const clinic_secret_t *keys, int n,
+                                      const char *phone, const char *purpose,
+                                      const char *code);
+
+/* 1 when stored equals one of hashes.  Every one is compared, in constant
+ * time, whichever matches: the time tells nothing of the code nor of the
+ * key.  A NULL stored matches nothing. */
+int clinic_otp_hash_in(const apr_array_header_t *hashes, const char *stored);
 
 /* 1 when the two NUL-terminated strings are equal; the time taken does not
  * depend on where they differ (CRYPTO_memcmp over the longer length). */

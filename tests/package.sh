@@ -175,6 +175,8 @@ s_contents() {
         ck \"$DATA: \$(stat -c '%U:%G %a' $DATA)\" '[ \"\$(stat -c %U:%a $DATA)\" = www-data:750 ]'
         ck \"jwt.key: \$(stat -c '%U %a' /etc/apache2/clinic/jwt.key)\" \
            '[ \"\$(stat -c %U:%a /etc/apache2/clinic/jwt.key)\" = root:600 ]'
+        ck \"otp.key: \$(stat -c '%U %a' /etc/apache2/clinic/otp.key)\" \
+           '[ \"\$(stat -c %U:%a /etc/apache2/clinic/otp.key)\" = root:600 ]'
         echo \"module after install: \$(a2query -m clinic 2>&1 || true)\"
         ck 'clinic-cors.conf not enabled' '! a2query -q -c clinic-cors'
         ck 'the jail is shipped disabled' \"grep -qx 'enabled  *= *false' /etc/fail2ban/jail.d/clinic.conf\"

@@ -87,6 +87,8 @@ migrate() {   # migrate DRIVER PARAMS
 (umask 077
  head -c 48 /dev/urandom | base64 > "$work/run/jwt.key"
  head -c 48 /dev/urandom | base64 > "$work/run/otp.key"
+ # the token key rotated in (the keyrot and keyret hosts)
+ head -c 48 /dev/urandom | base64 > "$work/run/new.key"
  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/run/twilio.token")
 
 # --- fake SMS gateway ----------------------------------------------------
@@ -146,6 +148,7 @@ start_httpd() {
     PORT_SLOWGW=$(free_port); PORT_BIGBODY=$(free_port); PORT_FUZZ=$(free_port)
     PORT_PAYMF=$(free_port); PORT_PAYTAP=$(free_port); PORT_PAYDOWN=$(free_port)
     PORT_PAYHANG=$(free_port); PORT_PAYLATE=$(free_port)
+    PORT_KEYOLD=$(free_port); PORT_KEYROT=$(free_port); PORT_KEYRET=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -166,7 +169,9 @@ start_httpd() {
                  -e "s#@PORT_FUZZ@#$PORT_FUZZ#g" -e "s#@PORT_PAY@#$PORT_PAY#g"
                  -e "s#@PORT_PAYMF@#$PORT_PAYMF#g" -e "s#@PORT_PAYTAP@#$PORT_PAYTAP#g"
                  -e "s#@PORT_PAYDOWN@#$PORT_PAYDOWN#g" -e "s#@PORT_PAYHANG@#$PORT_PAYHANG#g"
-                 -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g")
+                 -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g"
+                 -e "s#@PORT_KEYOLD@#$PORT_KEYOLD#g" -e "s#@PORT_KEYROT@#$PORT_KEYROT#g"
+                 -e "s#@PORT_KEYRET@#$PORT_KEYRET#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -295,7 +300,9 @@ SQL
         CLINIC_PAY="http://127.0.0.1:$PORT_PAY" \
         CLINIC_PAYMF="http://127.0.0.1:$PORT_PAYMF" CLINIC_PAYTAP="http://127.0.0.1:$PORT_PAYTAP" \
         CLINIC_PAYDOWN="http://127.0.0.1:$PORT_PAYDOWN" CLINIC_PAYHANG="http://127.0.0.1:$PORT_PAYHANG" \
-        CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE"
+        CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE" \
+        CLINIC_NEW_KEY="$run/new.key" CLINIC_KEYOLD="http://127.0.0.1:$PORT_KEYOLD" \
+        CLINIC_KEYROT="http://127.0.0.1:$PORT_KEYROT" CLINIC_KEYRET="http://127.0.0.1:$PORT_KEYRET"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 

@@ -42,8 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(clinic_jwt_verify(&back, p, tok, key, KEYLEN, 1700000000)
               == CLINIC_JWT_OK);
         CHECK(!strcmp(back.sub, in) && back.ver == c.ver);
+        /* its kid names the key: another key doesn't know it */
         CHECK(clinic_jwt_verify(&back, p, tok, key, KEYLEN - 1, 1700000000)
-              == CLINIC_JWT_BAD_SIGNATURE);
+              == CLINIC_JWT_UNKNOWN_KEY);
     }
     apr_pool_destroy(p);
     return 0;

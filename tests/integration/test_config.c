@@ -157,8 +157,12 @@ Test(config, the_shipped_vhost_example_parses)
     fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n", getenv("CLINIC_RUN_DIR"));
     /* the example's paths, pointed at what this machine has */
     for (p = strtok(example, "\n"); p; p = strtok(NULL, "\n")) {
-        if (strstr(p, "/etc/apache2/clinic/jwt.key")) {
+        if (strstr(p, "/etc/apache2/clinic/jwt.key") && !strchr(p, '#')) {
             fprintf(f, "    ClinicJWTSecretFile \"%s\"\n", getenv("CLINIC_JWT_KEY"));
+        }
+        else if (strstr(p, "/etc/apache2/clinic/otp.key") && !strchr(p, '#')) {
+            fprintf(f, "    ClinicOTPSecretFile \"%s/otp.key\"\n",
+                    getenv("CLINIC_RUN_DIR"));
         }
         else if (strstr(p, "Include /etc/apache2/conf-available/clinic-cors.conf")) {
             fprintf(f, "    Include \"%s/conf/clinic-cors.conf\"\n", getenv("CLINIC_TOP"));
@@ -268,4 +272,61 @@ Test(config, payment_directives_name_what_is_missing_or_wrong)
     free(tap);
     free(no_secret);
     free(no_urls);
+}
+
+/* Key rings: several files (lines or one line), each key once, each
+ * strong; a weak one is named wherever it stands */
+Test(config, key_rings_refuse_a_repeated_or_weak_key)
+{
+    const char *jwt = getenv("CLINIC_JWT_KEY"), *fresh = getenv("CLINIC_NEW_KEY");
+    char *out, *body;
+    int status;
+
+    cr_assert(jwt && fresh);
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicJWTSecretFile \"%s\"\n"
+               "ClinicOTPSecretFile \"%s\" \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", fresh, jwt, fresh, jwt);
+    status = configtest(body, &out);
+    cr_assert_eq(status, 0, "two keys, as lines or on one line:\n%s", out);
+    free(out);
+    free(body);
+
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicJWTSecretFile \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt, jwt);
+    refused(body, "ClinicJWTSecretFile");
+    refused(body, "the same key");
+    free(body);
+    body = fmt("ClinicJWTSecretFile \"%s\"\nClinicOTPSecretFile \"%s\" \"%s\"\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt, fresh, fresh);
+    refused(body, "ClinicOTPSecretFile");
+    free(body);
+    body = fmt("ClinicJWTSecretFile \"%s\" /nonexistent/clinic.key\n"
+               "ClinicSMSURL http://127.0.0.1:9/", jwt);
+    refused(body, "ClinicJWTSecretFile");
+    free(body);
+}
+
+/* Key lines in the main server and in a virtual host of their own: both
+ * are read, and a missing key in the main server's ring stops the whole
+ * configuration even where a virtual host replaces that ring */
+Test(config, key_rings_in_the_main_server_and_a_vhost)
+{
+    const char *jwt = getenv("CLINIC_JWT_KEY"), *fresh = getenv("CLINIC_NEW_KEY");
+    char *out, *main, *body = fmt("ClinicJWTSecretFile \"%s\"\n"
+                                  "ClinicSMSURL http://127.0.0.1:9/", fresh);
+    int status;
+
+    main = fmt("ClinicJWTSecretFile \"%s\"\nClinicSMSDriver log", jwt);
+    status = configtest_main(main, body, &out);
+    cr_assert_eq(status, 0, "%s", out);
+    free(out);
+    free(main);
+    main = fmt("ClinicJWTSecretFile \"%s\" /nonexistent/weak.key\n"
+               "ClinicSMSDriver log", jwt);
+    status = configtest_main(main, body, &out);
+    cr_assert_neq(status, 0, "%s", out);
+    cr_assert(strstr(out, "ClinicJWTSecretFile"), "%s", out);
+    free(out);
+    free(main);
+    free(body);
 }

@@ -73,6 +73,27 @@ static char *good_payload(apr_int64_t exp)
                         NOW - 10, exp);
 }
 
+/* the kid of a key (the first 8 bytes of its SHA-256, in hex) and the
+ * header naming it, independent of the code under test */
+static char *ref_kid(const unsigned char *key, size_t keylen)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    char *out = apr_palloc(pool, 17);
+
+    cr_assert(EVP_Digest(key, keylen, md, &mdlen, EVP_sha256(), NULL));
+    for (i = 0; i < 8; i++) {
+        sprintf(out + 2 * i, "%02x", md[i]);
+    }
+    return out;
+}
+
+static char *kid_header(const unsigned char *key, size_t keylen)
+{
+    return apr_psprintf(pool, "{\"alg\":\"HS256\",\"typ\":\"JWT\","
+                        "\"kid\":\"%s\"}", ref_kid(key, keylen));
+}
+
 static clinic_jwt_rc verify(const char *token)
 {
     clinic_jwt_claims_t out;
@@ -174,16 +195,18 @@ Test(jwt, known_answer)
 {
     clinic_jwt_claims_t c = { "u1", "+96550000000", 1764000000, 1764086400, 0 };
     const char *expect = ref_token(
-        HEADER_HS256,
+        kid_header(KEY, KEYLEN),
         "{\"sub\":\"u1\",\"phone\":\"+96550000000\","
         "\"iat\":1764000000,\"exp\":1764086400}",
         KEY, KEYLEN);
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
+    unsigned char *header;
 
     cr_assert_not_null(tok);
     cr_assert_str_eq(tok, expect);
-    /* the fixed header text */
-    cr_assert_eq(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37), 0);
+    /* the header names the key */
+    cr_assert_gt(clinic_b64url_decode(pool, tok, strcspn(tok, "."), &header), 0);
+    cr_assert_str_eq((const char *)header, kid_header(KEY, KEYLEN));
 }
 
 Test(jwt, payload_integers_not_exponents)
@@ -347,10 +370,17 @@ Test(jwt, wrong_key)
     const char *tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
     static const unsigned char other[] = "0123456789abcdef0123456789abcdef-test-keY";
 
+    /* its kid names no key of these rings */
     cr_assert_eq(clinic_jwt_verify(NULL, pool, tok, other, sizeof(other) - 1, NOW),
-                 CLINIC_JWT_BAD_SIGNATURE);
+                 CLINIC_JWT_UNKNOWN_KEY);
     cr_assert_eq(clinic_jwt_verify(NULL, pool, tok, KEY, KEYLEN - 1, NOW),
-                 CLINIC_JWT_BAD_SIGNATURE);
+                 CLINIC_JWT_UNKNOWN_KEY);
+    /* a kid of the ring, signed with another key */
+    tok = ref_token(kid_header(KEY, KEYLEN),
+                    "{\"sub\":\"u\",\"phone\":\"+96550000000\","
+                    "\"iat\":1764000000,\"exp\":1764000100}",
+                    other, sizeof(other) - 1);
+    cr_assert_eq(verify(tok), CLINIC_JWT_BAD_SIGNATURE);
 }
 
 static char *flip(const char *tok, size_t at)
@@ -375,7 +405,8 @@ Test(jwt, tampered)
     cr_assert_eq(verify(flip(tok, s)), CLINIC_JWT_BAD_SIGNATURE);
     cr_assert_eq(verify(flip(tok, s + 20)), CLINIC_JWT_BAD_SIGNATURE);
     /* a payload character: the signature no longer matches */
-    cr_assert_eq(verify(flip(tok, 40)), CLINIC_JWT_BAD_SIGNATURE);
+    cr_assert_eq(verify(flip(tok, (size_t)(strchr(tok, '.') - tok) + 5)),
+                 CLINIC_JWT_BAD_SIGNATURE);
     /* truncated to 40 characters: decodes to 30 bytes, not 32 */
     cr_assert_eq(verify(apr_pstrndup(pool, tok, len - 3)),
                  CLINIC_JWT_BAD_SIGNATURE);
@@ -454,8 +485,10 @@ Test(jwt, length_limit)
     const char *at_limit = NULL, *over = NULL;
     size_t n;
 
-    /* find a sub that gives a token of exactly 4096 bytes */
-    for (n = 2900; n < 3100 && !at_limit; n++) {
+    /* the longest token within 4096 bytes and the next one past it (a
+     * base64url part is never 1 modulo 4 long, so the limit itself may
+     * not be reachable) */
+    for (n = 2800; n < 3100 && !over; n++) {
         char *sub = apr_palloc(pool, n + 1);
         const char *tok;
 
@@ -463,13 +496,15 @@ Test(jwt, length_limit)
         sub[n] = '\0';
         c.sub = sub;
         tok = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
-        if (strlen(tok) == 4096) {
+        if (strlen(tok) > 4096) {
+            over = tok;
+        }
+        else {
             at_limit = tok;
-            sub = apr_pstrcat(pool, sub, "x", NULL);
-            c.sub = sub;
-            over = clinic_jwt_sign(pool, KEY, KEYLEN, &c);
         }
     }
+    cr_assert_not_null(over);
+    cr_assert_geq(strlen(at_limit), 4094);
     cr_assert_not_null(at_limit);
     cr_assert_gt(strlen(over), 4096);
     cr_assert_eq(verify(at_limit), CLINIC_JWT_OK);
@@ -499,9 +534,18 @@ Test(jwt, expiry)
 Test(jwt, expired_but_bad_signature_is_bad_signature)
 {
     clinic_jwt_claims_t c = { "u", "+96550000000", NOW - 100, NOW - 50, 0 };
-    const char *tok = clinic_jwt_sign(pool, (const unsigned char *)"k", 1, &c);
+    const char *payload = apr_psprintf(pool, "{\"sub\":\"u\",\"phone\":"
+                                       "\"+96550000000\",\"iat\":%"
+                                       APR_INT64_T_FMT ",\"exp\":%"
+                                       APR_INT64_T_FMT "}", c.iat, c.exp);
 
-    cr_assert_eq(verify(tok), CLINIC_JWT_BAD_SIGNATURE);
+    /* without kid (tried), and naming the ring's key */
+    cr_assert_eq(verify(ref_token(HEADER_HS256, payload,
+                                  (const unsigned char *)"k", 1)),
+                 CLINIC_JWT_BAD_SIGNATURE);
+    cr_assert_eq(verify(ref_token(kid_header(KEY, KEYLEN), payload,
+                                  (const unsigned char *)"k", 1)),
+                 CLINIC_JWT_BAD_SIGNATURE);
 }
 
 Test(jwt, out_untouched_on_failure)
@@ -552,4 +596,133 @@ Test(jwt, token_version_must_be_integral)
     clinic_jwt_claims_t out;
 
     cr_assert_eq(clinic_jwt_verify(&out, pool, tok, KEY, KEYLEN, NOW), CLINIC_JWT_MALFORMED);
+}
+
+/* ---- key rings: the first key signs, every key verifies ---- */
+
+static const unsigned char KEY_B[] = "another key, the one rotated in: 0123456789";
+#define KEY_BLEN (sizeof(KEY_B) - 1)
+
+static const char RING_PAYLOAD[] =
+    "{\"sub\":\"u\",\"phone\":\"+96550000000\","
+    "\"iat\":1764000000,\"exp\":1764000100}";
+
+/* a ring of the given keys, in order */
+static clinic_jwt_key_t *ring_of(int n, const unsigned char *k1, size_t l1,
+                                 const unsigned char *k2, size_t l2)
+{
+    clinic_jwt_key_t *r = apr_pcalloc(pool, 2 * sizeof(*r));
+
+    cr_assert_eq(clinic_jwt_key_init(&r[0], pool, k1, l1), APR_SUCCESS);
+    if (n > 1) {
+        cr_assert_eq(clinic_jwt_key_init(&r[1], pool, k2, l2), APR_SUCCESS);
+    }
+    return r;
+}
+
+static clinic_jwt_rc verify_ring(const char *tok, const clinic_jwt_key_t *r,
+                                 int n)
+{
+    clinic_jwt_claims_t out;
+
+    return clinic_jwt_verify_ring(&out, pool, tok, r, n, NOW);
+}
+
+Test(jwt, key_id_is_derived)
+{
+    clinic_jwt_key_t k;
+
+    cr_assert_eq(clinic_jwt_key_init(&k, pool, KEY, KEYLEN), APR_SUCCESS);
+    cr_assert_str_eq(k.kid, ref_kid(KEY, KEYLEN));
+    cr_assert_str_eq(k.header64, ref_b64url(kid_header(KEY, KEYLEN),
+                                            strlen(kid_header(KEY, KEYLEN))));
+    cr_assert_eq(clinic_jwt_key_init(&k, pool, KEY_B, KEY_BLEN), APR_SUCCESS);
+    cr_assert_str_eq(k.kid, ref_kid(KEY_B, KEY_BLEN));
+    cr_assert_str_neq(k.kid, ref_kid(KEY, KEYLEN));
+    cr_assert_eq(clinic_jwt_key_init(&k, pool, NULL, 3), APR_EINVAL);
+    cr_assert_eq(clinic_jwt_key_init(&k, pool, KEY, 0), APR_EINVAL);
+}
+
+Test(jwt, old_key_verifies_after_rotation)
+{
+    clinic_jwt_claims_t c = { "u", "+96550000000", NOW, NOW + 100, 0 };
+    clinic_jwt_key_t *old = ring_of(1, KEY, KEYLEN, NULL, 0);
+    clinic_jwt_key_t *rotated = ring_of(2, KEY_B, KEY_BLEN, KEY, KEYLEN);
+    const char *tok = clinic_jwt_sign_key(pool, &old[0], &c);
+    const char *fresh = clinic_jwt_sign_key(pool, &rotated[0], &c);
+    clinic_jwt_claims_t out;
+
+    /* signed with A, verified by the ring [B, A] */
+    cr_assert_eq(clinic_jwt_verify_ring(&out, pool, tok, rotated, 2, NOW),
+                 CLINIC_JWT_OK);
+    cr_assert_str_eq(out.sub, "u");
+    /* the new signer's token names B, and A alone doesn't know it */
+    cr_assert_eq(strncmp(fresh, rotated[0].header64,
+                         strlen(rotated[0].header64)), 0);
+    cr_assert_eq(verify_ring(fresh, rotated, 2), CLINIC_JWT_OK);
+    cr_assert_eq(verify_ring(fresh, old, 1), CLINIC_JWT_UNKNOWN_KEY);
+    /* A removed: its tokens are refused */
+    cr_assert_eq(verify_ring(tok, rotated, 1), CLINIC_JWT_UNKNOWN_KEY);
+}
+
+Test(jwt, unknown_kid_refused)
+{
+    clinic_jwt_key_t *ring = ring_of(2, KEY_B, KEY_BLEN, KEY, KEYLEN);
+    const char *tok = ref_token("{\"alg\":\"HS256\",\"typ\":\"JWT\","
+                                "\"kid\":\"0000000000000000\"}",
+                                RING_PAYLOAD, KEY, KEYLEN);
+
+    /* well signed by a key of the ring, but the kid names none */
+    cr_assert_eq(verify_ring(tok, ring, 2), CLINIC_JWT_UNKNOWN_KEY);
+    /* an empty ring knows no kid */
+    cr_assert_eq(verify_ring(ref_token(kid_header(KEY, KEYLEN), RING_PAYLOAD,
+                                       KEY, KEYLEN), ring, 0),
+                 CLINIC_JWT_UNKNOWN_KEY);
+    /* a kid that is not a string is malformed */
+    tok = ref_token("{\"alg\":\"HS256\",\"kid\":7}", RING_PAYLOAD, KEY, KEYLEN);
+    cr_assert_eq(verify_ring(tok, ring, 2), CLINIC_JWT_MALFORMED);
+    /* alg is checked before the kid */
+    tok = ref_token("{\"alg\":\"HS512\",\"kid\":\"0000000000000000\"}",
+                    RING_PAYLOAD, KEY, KEYLEN);
+    cr_assert_eq(verify_ring(tok, ring, 2), CLINIC_JWT_BAD_ALG);
+}
+
+Test(jwt, kid_in_another_header_layout)
+{
+    clinic_jwt_key_t *ring = ring_of(2, KEY_B, KEY_BLEN, KEY, KEYLEN);
+    const char *h = apr_psprintf(pool, "{ \"kid\": \"%s\", \"alg\": \"HS256\" }",
+                                 ref_kid(KEY, KEYLEN));
+
+    /* not the bytes this module writes: parsed, and the kid picks A */
+    cr_assert_eq(verify_ring(ref_token(h, RING_PAYLOAD, KEY, KEYLEN), ring, 2),
+                 CLINIC_JWT_OK);
+    /* the kid picks A: B's signature is not tried */
+    cr_assert_eq(verify_ring(ref_token(h, RING_PAYLOAD, KEY_B, KEY_BLEN), ring, 2),
+                 CLINIC_JWT_BAD_SIGNATURE);
+}
+
+Test(jwt, token_without_kid_tried_against_the_ring)
+{
+    clinic_jwt_key_t *ba = ring_of(2, KEY_B, KEY_BLEN, KEY, KEYLEN);
+    clinic_jwt_key_t *ab = ring_of(2, KEY, KEYLEN, KEY_B, KEY_BLEN);
+    /* as tokens were before kids: the fixed header */
+    const char *tok = ref_token(HEADER_HS256, RING_PAYLOAD, KEY, KEYLEN);
+    const char *other = ref_token(HEADER_HS256, RING_PAYLOAD,
+                                  (const unsigned char *)"k", 1);
+
+    cr_assert_eq(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37), 0);
+    cr_assert_eq(verify_ring(tok, ba, 2), CLINIC_JWT_OK);
+    cr_assert_eq(verify_ring(tok, ab, 2), CLINIC_JWT_OK);
+    cr_assert_eq(verify_ring(tok, ab, 1), CLINIC_JWT_OK);
+    /* A removed */
+    cr_assert_eq(verify_ring(tok, ba, 1), CLINIC_JWT_BAD_SIGNATURE);
+    /* signed by no key of the ring */
+    cr_assert_eq(verify_ring(other, ba, 2), CLINIC_JWT_BAD_SIGNATURE);
+    cr_assert_eq(verify_ring(tok, ba, 0), CLINIC_JWT_BAD_SIGNATURE);
+    cr_assert_eq(clinic_jwt_verify_ring(NULL, pool, tok, NULL, 2, NOW),
+                 CLINIC_JWT_BAD_SIGNATURE);
+    /* a parsed header without kid is tried too */
+    tok = ref_token("{\"typ\":\"JWT\",\"alg\":\"HS256\"}", RING_PAYLOAD,
+                    KEY, KEYLEN);
+    cr_assert_eq(verify_ring(tok, ba, 2), CLINIC_JWT_OK);
 }

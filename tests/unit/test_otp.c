@@ -212,3 +212,71 @@ Test(otp, derive_key)
     cr_assert_eq(clinic_otp_derive_key(k3, NULL, 0), APR_EINVAL);
     cr_assert_eq(clinic_otp_derive_key(k3, jwt_key, 0), APR_EINVAL);
 }
+
+/* ---- code rings: the first key hashes, every key checks ---- */
+
+static const unsigned char KEY_B[] = "the code key rotated in, 0123456789";
+#define KEY_BLEN (sizeof(KEY_B) - 1)
+
+static clinic_secret_t secret(const unsigned char *k, size_t len)
+{
+    clinic_secret_t s = { (unsigned char *)k, len, NULL };
+    return s;
+}
+
+Test(otp, a_code_hashed_with_the_old_key_checks_against_the_ring)
+{
+    clinic_secret_t ring[2] = { secret(KEY_B, KEY_BLEN), secret(KEY, KEYLEN) };
+    const char *stored = clinic_otp_hash(pool, KEY, KEYLEN, "+96550000000",
+                                         "login", "12345");
+    apr_array_header_t *h;
+
+    /* one hash per key, in the ring's order, each as stored under it */
+    h = clinic_otp_hashes(pool, ring, 2, "+96550000000", "login", "12345");
+    cr_assert_not_null(h);
+    cr_assert_eq(h->nelts, 2);
+    cr_assert_str_eq(APR_ARRAY_IDX(h, 0, const char *),
+                     ref_hex_hmac(KEY_B, KEY_BLEN, "+96550000000|login|12345"));
+    cr_assert_str_eq(APR_ARRAY_IDX(h, 1, const char *), stored);
+    /* hashed with A, checked by [B, A]; not by [B] alone (A retired) */
+    cr_assert(clinic_otp_hash_in(h, stored));
+    h = clinic_otp_hashes(pool, ring, 1, "+96550000000", "login", "12345");
+    cr_assert_not(clinic_otp_hash_in(h, stored));
+    /* a wrong code matches no key */
+    h = clinic_otp_hashes(pool, ring, 2, "+96550000000", "login", "12346");
+    cr_assert_not(clinic_otp_hash_in(h, stored));
+    cr_assert_not(clinic_otp_hash_in(h, NULL));
+    cr_assert_not(clinic_otp_hash_in(NULL, stored));
+    /* no ring, or a key that can't hash: no answer at all */
+    cr_assert_null(clinic_otp_hashes(pool, ring, 0, "+96550000000", "login", "1"));
+    cr_assert_null(clinic_otp_hashes(pool, NULL, 2, "+96550000000", "login", "1"));
+    ring[1].len = 0;
+    cr_assert_null(clinic_otp_hashes(pool, ring, 2, "+96550000000", "login", "1"));
+}
+
+/* Without ClinicOTPSecretFile the code keys are derived one for one from
+ * the token keys: a code hashed before the new token key signs (with the
+ * code key of A) checks once the ring is [B, A] */
+Test(otp, derived_code_keys_follow_the_token_ring)
+{
+    static const unsigned char jwt_a[] = "token key A token key A token key A";
+    static const unsigned char jwt_b[] = "token key B token key B token key B";
+    unsigned char ka[32], kb[32];
+    clinic_secret_t before[1], after[2];
+    const char *stored;
+
+    cr_assert_eq(clinic_otp_derive_key(ka, jwt_a, sizeof(jwt_a) - 1), APR_SUCCESS);
+    cr_assert_eq(clinic_otp_derive_key(kb, jwt_b, sizeof(jwt_b) - 1), APR_SUCCESS);
+    before[0] = secret(ka, 32);
+    after[0] = secret(kb, 32);
+    after[1] = secret(ka, 32);
+    /* sent while A signed: the first key of [A] hashed it */
+    stored = APR_ARRAY_IDX(clinic_otp_hashes(pool, before, 1, "+96550000001",
+                                             "login", "54321"), 0, const char *);
+    cr_assert(clinic_otp_hash_in(clinic_otp_hashes(pool, after, 2, "+96550000001",
+                                                   "login", "54321"), stored));
+    /* the new signer's code key alone would refuse it */
+    cr_assert_not(clinic_otp_hash_in(clinic_otp_hashes(pool, after, 1,
+                                                       "+96550000001", "login",
+                                                       "54321"), stored));
+}
