@@ -74,7 +74,7 @@ static slot_t *slot_at(apr_uint32_t i)
     return (slot_t *)((char *)(head + 1) + (apr_size_t)i * slot_size);
 }
 
-/* ---- the segment -------------------------------------------------------- *
+/* ---- the segment -------------------------------------------------------- */
 
 static apr_status_t segment(server_rec *s)
 {
@@ -169,7 +169,7 @@ apr_status_t clinic_metrics_post_config(apr_pool_t *pconf, server_rec *s)
     return rv;
 }
 
-/* ---- counting ----------------------------------------------------------- *
+/* ---- counting ----------------------------------------------------------- */
 
 static apr_uint64_t *values_of(server_rec *s)
 {
@@ -315,7 +315,7 @@ void clinic_metric_unavailable(request_rec *r)
     clinic_metric_inc(r->server, CLINIC_M_UNAVAILABLE, cause);
 }
 
-/* ---- reading ------------------------------------------------------------ *
+/* ---- reading ------------------------------------------------------------ */
 
 /* a copy of every named slot, each value read atomically */
 static int snapshot(apr_pool_t *p, clinic_metrics_slot_t **out)
