@@ -17,6 +17,7 @@ pids=()
 httpd_conf=""
 
 . "$top/tests/lib.sh"
+. "$top/tests/metrics/prometheus.sh"
 
 # CLINIC_MODULE: another build of the module (make asan); CLINIC_HTTPD_ENV:
 # environment for httpd (the sanitizer's preload); CLINIC_VALGRIND=1: httpd
@@ -52,6 +53,7 @@ check_valgrind() {
 
 cleanup() {
     local rc=$?
+    prom_stop
     stop_httpd
     # MariaDB by its pid file: the restart test may have replaced it
     if [ -s "$work/mysql/sock/mysqld.pid" ]; then pids+=("$(cat "$work/mysql/sock/mysqld.pid")"); fi
@@ -146,6 +148,7 @@ start_httpd() {
     PORT_SLOWGW=$(free_port); PORT_BIGBODY=$(free_port); PORT_FUZZ=$(free_port)
     PORT_PAYMF=$(free_port); PORT_PAYTAP=$(free_port); PORT_PAYDOWN=$(free_port)
     PORT_PAYHANG=$(free_port); PORT_PAYLATE=$(free_port)
+    PORT_METRICS=$(free_port); PORT_METRICSDOWN=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -166,7 +169,9 @@ start_httpd() {
                  -e "s#@PORT_FUZZ@#$PORT_FUZZ#g" -e "s#@PORT_PAY@#$PORT_PAY#g"
                  -e "s#@PORT_PAYMF@#$PORT_PAYMF#g" -e "s#@PORT_PAYTAP@#$PORT_PAYTAP#g"
                  -e "s#@PORT_PAYDOWN@#$PORT_PAYDOWN#g" -e "s#@PORT_PAYHANG@#$PORT_PAYHANG#g"
-                 -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g")
+                 -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g"
+                 -e "s#@PORT_METRICS@#$PORT_METRICS#g"
+                 -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -295,7 +300,9 @@ SQL
         CLINIC_PAY="http://127.0.0.1:$PORT_PAY" \
         CLINIC_PAYMF="http://127.0.0.1:$PORT_PAYMF" CLINIC_PAYTAP="http://127.0.0.1:$PORT_PAYTAP" \
         CLINIC_PAYDOWN="http://127.0.0.1:$PORT_PAYDOWN" CLINIC_PAYHANG="http://127.0.0.1:$PORT_PAYHANG" \
-        CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE"
+        CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE" \
+        CLINIC_METRICS="http://127.0.0.1:$PORT_METRICS" \
+        CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
@@ -371,6 +378,7 @@ status=0
 for kind in "${kinds[@]}"; do
     if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
     start_httpd "$kind"
+    prom_start "127.0.0.1:$PORT_METRICS"
     if [ "${CLINIC_FUZZ_ONLY:-0}" != 1 ]; then
         export CLINIC_RESPONSE_LOG="$work/answers-$kind.jsonl"
         run_suites "$kind"
@@ -389,6 +397,7 @@ for kind in "${kinds[@]}"; do
             log "FAILED: browser test"
         fi
     fi
+    prom_stop
     stop_httpd
     if [ "$valgrind" = 1 ]; then check_valgrind "$kind"; fi
     if [ "$asan" = 1 ]; then
