@@ -113,8 +113,11 @@ static void scraped_after(double t)
     int i;
 
     for (i = 0; i < 150; i++) {
-        seen = prom("timestamp(up{job=\"clinic\"} == 1)");
+        /* a plain selector: timestamp() of an expression would be the
+         * evaluation's time, not the scrape's */
+        seen = prom("timestamp(up{job=\"clinic\"})");
         if (!isnan(seen) && seen > t) {
+            cr_assert_eq(prom("up{job=\"clinic\"}"), 1, "the scrape failed");
             return;
         }
         usleep(200 * 1000);
@@ -286,8 +289,15 @@ static char *wrong_code(const char *code)
 static void assert_moved(const double *before, const double *after,
                          const double *expect)
 {
+    char all[4096] = "";
     int w;
 
+    for (w = 0; w < N_WATCH; w++) {
+        snprintf(all + strlen(all), sizeof(all) - strlen(all),
+                 "\n  %s %s: %.0f (expected %.0f)", watch[w].name,
+                 watch[w].labels ? watch[w].labels : "", after[w] - before[w],
+                 expect[w]);
+    }
     for (w = 0; w < N_WATCH; w++) {
         char *s = series(w);
         if (w == DOWN_CONNECT) {
@@ -302,11 +312,13 @@ static void assert_moved(const double *before, const double *after,
         }
         else {
             cr_assert_eq(after[w] - before[w], expect[w],
-                         "%s moved by %.0f, %.0f expected", s,
-                         after[w] - before[w], expect[w]);
+                         "%s moved by %.0f, %.0f expected; all:%s", s,
+                         after[w] - before[w], expect[w], all);
         }
         free(s);
     }
+    fprintf(stderr, "[metrics] as Prometheus stored them, moved by:%s\n",
+            all);
 }
 
 /* The bursts: sends, wrong codes, right codes, unknown numbers, one
@@ -517,6 +529,8 @@ Test(alone, metrics_are_exact_across_children_and_a_graceful,
     n = served_by(pids, 16);
     cr_assert_geq(n, 2, "the requests were served by %d child process(es)",
                   n);
+    fprintf(stderr, "[metrics] the requests were served by %d child "
+            "processes\n", n);
     t = now_s();
     scraped_after(t);
     read_all(after);
