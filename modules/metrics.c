@@ -289,7 +289,9 @@ void clinic_metric_cause(request_rec *r, clinic_unavail_cause cause)
     static const char *const digits[CLINIC_503_COUNT] = { "0", "1", "2", "3",
                                                           "4" };
 
-    apr_table_setn(r->notes, NOTE_CAUSE, digits[cause]);
+    if ((unsigned)cause < CLINIC_503_COUNT) {
+        apr_table_setn(r->notes, NOTE_CAUSE, digits[cause]);
+    }
 }
 
 void clinic_metric_unavailable(request_rec *r)
