@@ -359,7 +359,8 @@ static int metrics_handler(request_rec *r)
     }
     if ((n = snapshot(r->pool, &slots)) < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CLINIC0603: the metrics "
-                      "have no shared memory (the error log said why at startup)");
+                      "have no shared memory (the error log said why at "
+                      "startup)");
         return HTTP_SERVICE_UNAVAILABLE;
     }
     ap_set_content_type(r, CLINIC_METRICS_CONTENT_TYPE);
