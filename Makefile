@@ -34,14 +34,14 @@ BUILD     := build
 PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
              libcjson-dev libssl-dev libcurl4-openssl-dev libcriterion-dev \
              mariadb-server sqlite3 pkg-config curl fail2ban clang libclang-rt-dev \
-             nodejs
+             nodejs prometheus
 APR_CFLAGS = $(shell apr-1-config --includes --cppflags 2>/dev/null)
 APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 
 # The parts that need no httpd: linked alone into the unit test runner.
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
               modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c \
-              modules/sketch.c modules/mac.c
+              modules/sketch.c modules/mac.c modules/metrics_fmt.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
@@ -129,6 +129,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/check-directives.sh
 	tests/check-openapi.sh
 	tests/check-version.sh
+	tests/check-prometheus.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)
@@ -201,6 +202,8 @@ _install: mod_clinic.so $(BUILD)/clinicctl
 	install -m 644 conf/clinic-cors.conf /etc/apache2/conf-available/clinic-cors.conf
 	install -d /usr/share/doc/mod_clinic
 	install -m 644 conf/clinic-vhost.conf /usr/share/doc/mod_clinic/clinic-vhost.conf.example
+	install -D -m 644 conf/prometheus/clinic-alerts.yml /usr/share/libapache2-mod-clinic/prometheus/clinic-alerts.yml
+	install -D -m 644 conf/grafana/clinic-dashboard.json /usr/share/libapache2-mod-clinic/grafana/clinic-dashboard.json
 	install -d $(CLINICCTL_SCHEMA_DIR)/migrations
 	install -m 644 schema/mysql.sql schema/sqlite.sql $(CLINICCTL_SCHEMA_DIR)/
 	install -m 644 schema/migrations/*.sql $(CLINICCTL_SCHEMA_DIR)/migrations/

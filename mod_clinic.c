@@ -27,6 +27,7 @@
 #include "ipkey.h"
 #include "pkgcache.h"
 #include "mac.h"
+#include "metrics.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -381,6 +382,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                          CLINIC_D_SMS_URL);
         }
     }
+    clinic_metrics_post_config(pconf, s);   /* without it: not counted */
     return clinic_ratelimit_post_config(pconf, s);
 }
 
@@ -427,6 +429,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     ap_register_output_filter(CLINIC_ERROR_FILTER, clinic_error_filter, NULL,
                               AP_FTYPE_CONTENT_SET);
     clinic_ratelimit_register_hooks(p);
+    clinic_metrics_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

@@ -22,6 +22,7 @@
 #include "fields.h"
 #include "json.h"
 #include "jwt.h"
+#include "metrics.h"
 #include "otp.h"
 #include "ratelimit.h"
 #include "seclog.h"
@@ -201,6 +202,7 @@ const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
 
 static int sms_busy(clinic_req_t *cr)
 {
+    clinic_metric_cause(cr->r, CLINIC_503_SEND_CAP);
     return clinic_send_unavailable(cr, clinic_sms_timeout(cr->conf));
 }
 
@@ -354,6 +356,7 @@ static int otp_refused(clinic_req_t *cr, const char *phone, const char *owner,
                        const char *code, const char *message,
                        const char *reason)
 {
+    clinic_metric_verify_refused(cr->r->server, reason);
     clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
                   reason);
     return clinic_send_error(cr, HTTP_BAD_REQUEST, code, message, NULL);
@@ -456,6 +459,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                                          owner) != APR_SUCCESS) {
             return clinic_send_internal(cr, "code retire failed");
         }
+        clinic_metric_inc(cr->r->server, CLINIC_M_VERIFIES, CLINIC_VERIFY_OK);
         return OK;
     }
 
@@ -469,6 +473,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
         left = 0;
         clinic_seclog(cr, "otp_locked", phone, *owner ? owner : NULL, NULL);
     }
+    clinic_metric_verify_refused(cr->r->server, "wrong_code");
     clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
                   "wrong_code");
     details = clinic_json_object(cr->r->pool);
@@ -523,6 +528,8 @@ int clinic_h_verify_otp(clinic_req_t *cr)
     if (!(token = clinic_token_for(cr, user))) {
         return clinic_send_internal(cr, "token signing failed");
     }
+    clinic_metric_inc(cr->r->server, CLINIC_M_LOGINS,
+                      is_new ? CLINIC_LOGIN_NEW : CLINIC_LOGIN_RETURNING);
     clinic_seclog(cr, "login", phone, user->id, is_new ? "new_user" : NULL);
 
     data = clinic_json_object(cr->r->pool);

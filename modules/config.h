@@ -132,6 +132,8 @@ typedef struct {
     clinic_pkg_cache_t *pkg_cache;  /* per process: the package list */
     volatile apr_uint32_t db_down_until;  /* per process: the database was
                                            * found down; until (seconds) */
+    int metrics_slot;               /* 1 + its vhost's slot in the metrics
+                                     * (metrics.c), 0 none */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;

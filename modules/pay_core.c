@@ -18,6 +18,7 @@
 #include <http_protocol.h>
 
 #include "http.h"
+#include "metrics.h"
 #include "json.h"
 #include "pay.h"
 #include "paysig.h"
@@ -236,8 +237,11 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
         if (rv == APR_EINVAL) {
             return clinic_send_internal(cr, "payment not payable");
         }
-        return rv == APR_EBUSY ? clinic_send_unavailable(cr, 1)
-                               : provider_failed(cr);
+        if (rv == APR_EBUSY) {
+            clinic_metric_cause(cr->r, CLINIC_503_PAYMENT_CAP);
+            return clinic_send_unavailable(cr, 1);
+        }
+        return provider_failed(cr);
     }
     sub->pay_ref = ref;
     sub->pay_url = url;

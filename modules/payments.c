@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "json.h"
 #include "pay.h"
+#include "metrics.h"
 #include "seclog.h"
 
 static int payments_off(clinic_req_t *cr)
@@ -47,6 +48,7 @@ static int confirm_refused(clinic_req_t *cr, apr_status_t rv,
         return not_ours(cr);
     }
     if (rv == APR_EBUSY) {
+        clinic_metric_cause(cr->r, CLINIC_503_PAYMENT_CAP);
         return clinic_send_unavailable(cr, 1);
     }
     return clinic_send_internal(cr, why);
@@ -115,6 +117,8 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
         return payments_off(cr);
     }
     if (!ops->webhook(cr, cr->body, &k)) {
+        clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_BAD_SIG,
+                          CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
         clinic_seclog(cr, "payment_signature_invalid", NULL, NULL,
                       ops->name);
         return clinic_send_error(cr, HTTP_UNAUTHORIZED, "INVALID_SIGNATURE",

@@ -22,6 +22,7 @@
 #include "sketch.h"
 #include "store.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "seclog.h"
 
 APLOG_USE_MODULE(clinic);
@@ -319,6 +320,7 @@ int clinic_ratelimit_general(clinic_req_t *cr)
             clinic_seclog(cr, "rate_limited", NULL, sub,
                           clinic_limit_name(kind));
         }
+        clinic_metric_inc(r->server, CLINIC_M_RATE_LIMITED, kind);
         return clinic_send_rate_limited(cr, reset);
     }
     return OK;
@@ -377,6 +379,7 @@ int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
         clinic_seclog(cr, "rate_limited",
                       kind == CLINIC_RL_OTP_PHONE ? key : NULL, NULL,
                       clinic_limit_name(kind));
+        clinic_metric_inc(cr->r->server, CLINIC_M_RATE_LIMITED, kind);
         return clinic_send_rate_limited(cr, retry_after);
     }
     return OK;

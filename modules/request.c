@@ -16,6 +16,7 @@
 #include "request.h"
 #include "json.h"
 #include "store.h"
+#include "metrics.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -169,6 +170,7 @@ int clinic_send_rate_limited(clinic_req_t *cr, apr_int64_t retry_after)
 
 int clinic_send_unavailable(clinic_req_t *cr, apr_int64_t retry_after)
 {
+    clinic_metric_unavailable(cr->r);
     apr_table_setn(cr->r->err_headers_out, "Retry-After",
                    apr_psprintf(cr->r->pool, "%" APR_INT64_T_FMT,
                                 retry_after));

@@ -10,6 +10,7 @@
 #include <http_log.h>
 
 #include "seclog.h"
+#include "metrics.h"
 #include "json.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -148,6 +149,8 @@ void clinic_seclog_payment(clinic_req_t *cr, const char *event,
                            const clinic_sub_t *sub, const char *reason)
 {
     cJSON *o = line_start(cr, event);
+
+    clinic_metric_payment(cr->r->server, clinic_pay_driver(cr->conf), event);
 
     if (!o) {
         return;

@@ -11,6 +11,7 @@
 #include <http_log.h>
 
 #include "http.h"
+#include "metrics.h"
 #include "sms.h"
 #include "smstpl.h"
 #include "version.h"
@@ -46,13 +47,24 @@ static const char *configured_type(const clinic_server_conf *c)
 static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
                              const char *to, const char *code);
 
+/* send_now, counted: its result and its time (metrics.h) */
+static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
+                                 const char *to, const char *code)
+{
+    apr_time_t t0 = apr_time_now();
+    apr_status_t rv = send_now(r, c, to, code);
+
+    clinic_metric_send(r->server, CLINIC_CH_SMS, rv, apr_time_now() - t0);
+    return rv;
+}
+
 apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
                              const char *to, const char *code)
 {
     apr_status_t rv;
 
     if (clinic_sms_driver(c) == CLINIC_SMS_LOG) {
-        return send_now(r, c, to, code);
+        return send_counted(r, c, to, code);
     }
     if ((rv = clinic_http_slot_take(r, &c->sms_in_flight,
                                     clinic_sms_max_concurrent(c),
@@ -60,7 +72,7 @@ apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
         != APR_SUCCESS) {
         return rv;
     }
-    rv = send_now(r, c, to, code);
+    rv = send_counted(r, c, to, code);
     clinic_http_slot_give(&c->sms_in_flight);
     return rv;
 }

@@ -37,6 +37,7 @@
 #include "store_db.h"
 #include "config.h"
 #include "timeutil.h"
+#include "metrics.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -162,6 +163,7 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
         }
     }
     if (!d) {
+        clinic_metric_inc(r->server, CLINIC_M_DB_CONNECT_FAILURES, 0);
         apr_atomic_set32(&conf->db_down_until,
                          (apr_uint32_t)apr_time_sec(apr_time_now())
                          + DOWN_PAUSE);
@@ -173,6 +175,8 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
         clinic_db_set_fault(r, "down");
         return APR_ECONNREFUSED;
     }
+    clinic_metric_observe(r->server, CLINIC_H_DB_ACQUIRE,
+                          apr_time_now() - start);
     if (clinic_db_is_mysql(d)) {
         mysql_no_reconnect(r, d);
     }

@@ -17,6 +17,7 @@ pids=()
 httpd_conf=""
 
 . "$top/tests/lib.sh"
+. "$top/tests/metrics/prometheus.sh"
 
 # CLINIC_MODULE: another build of the module (make asan); CLINIC_HTTPD_ENV:
 # environment for httpd (the sanitizer's preload); CLINIC_VALGRIND=1: httpd
@@ -52,6 +53,7 @@ check_valgrind() {
 
 cleanup() {
     local rc=$?
+    prom_stop
     stop_httpd
     # MariaDB by its pid file: the restart test may have replaced it
     if [ -s "$work/mysql/sock/mysqld.pid" ]; then pids+=("$(cat "$work/mysql/sock/mysqld.pid")"); fi
@@ -149,6 +151,7 @@ start_httpd() {
     PORT_PAYMF=$(free_port); PORT_PAYTAP=$(free_port); PORT_PAYDOWN=$(free_port)
     PORT_PAYHANG=$(free_port); PORT_PAYLATE=$(free_port)
     PORT_KEYOLD=$(free_port); PORT_KEYROT=$(free_port); PORT_KEYRET=$(free_port)
+    PORT_METRICS=$(free_port); PORT_METRICSDOWN=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -171,7 +174,9 @@ start_httpd() {
                  -e "s#@PORT_PAYDOWN@#$PORT_PAYDOWN#g" -e "s#@PORT_PAYHANG@#$PORT_PAYHANG#g"
                  -e "s#@PORT_PAYLATE@#$PORT_PAYLATE#g" -e "s#@PORT_CLOSED@#$(free_port)#g"
                  -e "s#@PORT_KEYOLD@#$PORT_KEYOLD#g" -e "s#@PORT_KEYROT@#$PORT_KEYROT#g"
-                 -e "s#@PORT_KEYRET@#$PORT_KEYRET#g")
+                 -e "s#@PORT_KEYRET@#$PORT_KEYRET#g"
+                 -e "s#@PORT_METRICS@#$PORT_METRICS#g"
+                 -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -302,7 +307,9 @@ SQL
         CLINIC_PAYDOWN="http://127.0.0.1:$PORT_PAYDOWN" CLINIC_PAYHANG="http://127.0.0.1:$PORT_PAYHANG" \
         CLINIC_PAYLATE="http://127.0.0.1:$PORT_PAYLATE" \
         CLINIC_NEW_KEY="$run/new.key" CLINIC_KEYOLD="http://127.0.0.1:$PORT_KEYOLD" \
-        CLINIC_KEYROT="http://127.0.0.1:$PORT_KEYROT" CLINIC_KEYRET="http://127.0.0.1:$PORT_KEYRET"
+        CLINIC_KEYROT="http://127.0.0.1:$PORT_KEYROT" CLINIC_KEYRET="http://127.0.0.1:$PORT_KEYRET" \
+        CLINIC_METRICS="http://127.0.0.1:$PORT_METRICS" \
+        CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 
@@ -378,6 +385,7 @@ status=0
 for kind in "${kinds[@]}"; do
     if [ "$kind" = mysql ] && [ -z "${PORT_DB:-}" ]; then start_mariadb; fi
     start_httpd "$kind"
+    prom_start "127.0.0.1:$PORT_METRICS"
     if [ "${CLINIC_FUZZ_ONLY:-0}" != 1 ]; then
         export CLINIC_RESPONSE_LOG="$work/answers-$kind.jsonl"
         run_suites "$kind"
@@ -396,6 +404,7 @@ for kind in "${kinds[@]}"; do
             log "FAILED: browser test"
         fi
     fi
+    prom_stop
     stop_httpd
     if [ "$valgrind" = 1 ]; then check_valgrind "$kind"; fi
     if [ "$asan" = 1 ]; then

@@ -1,0 +1,153 @@
+/*
+ * metrics.h: the figures an operator watches (README, "Metrics").
+ *
+ * Counters and histograms live in shared memory made once per server
+ * lifetime: exact across child processes, kept over graceful restarts,
+ * labelled by virtual host ("ServerName:port").  They never hold personal
+ * data: no phone numbers, ids or addresses, only the small label sets
+ * below.  `SetHandler clinic-metrics` serves them in the Prometheus text
+ * format, and mod_status shows them in server-status.
+ *
+ * Counting is one line where the thing happens:
+ *
+ *     clinic_metric_inc(r->server, CLINIC_M_VERIFIES, CLINIC_VERIFY_OK);
+ *     clinic_metric_inc(r->server, CLINIC_M_CODES_NOT_ACTIVATED, 0);
+ *     clinic_metric_observe(r->server, CLINIC_H_DB_ACQUIRE,
+ *                           apr_time_now() - start);
+ *
+ * A counter without labels takes label 0.  Two-label counters take the
+ * index their macro makes (CLINIC_SEND_LABEL, CLINIC_PAY_LABEL).  Adding
+ * a metric: an id here, its row in metrics_fmt.c's table (name, help,
+ * label values), a line in README.md.
+ */
+#ifndef CLINIC_METRICS_H
+#define CLINIC_METRICS_H
+
+#include <apr_time.h>
+#include <apr_errno.h>
+
+/* ---- counters and their labels ------------------------------------------ */
+
+typedef enum {
+    CLINIC_M_SENDS = 0,           /* channel x result: CLINIC_SEND_LABEL */
+    CLINIC_M_VERIFIES,            /* clinic_verify_result */
+    CLINIC_M_LOGINS,              /* clinic_login_kind */
+    CLINIC_M_RATE_LIMITED,        /* clinic_rl_kind (config.h) */
+    CLINIC_M_UNAVAILABLE,         /* clinic_unavail_cause */
+    CLINIC_M_PAYMENTS,            /* provider x state: CLINIC_PAY_LABEL */
+    CLINIC_M_PAY_MISMATCHES,      /* provider: CLINIC_PAY_PROVIDER */
+    CLINIC_M_WEBHOOK_BAD_SIG,     /* provider: CLINIC_PAY_PROVIDER */
+    CLINIC_M_DB_CONNECT_FAILURES, /* no label */
+    CLINIC_M_CODES_NOT_ACTIVATED, /* no label: an SMS went out, its code
+                                   * could not be activated */
+    CLINIC_M_SEND_CAP_WAITS,      /* no label: a send waited for a place
+                                   * under ClinicSMSMaxConcurrent */
+    CLINIC_M_COUNT
+} clinic_metric_id;
+
+typedef enum {
+    CLINIC_CH_SMS = 0,
+    CLINIC_CH_COUNT
+} clinic_channel;
+
+typedef enum {
+    CLINIC_SEND_OK = 0,
+    CLINIC_SEND_GATEWAY_FAILED,   /* refused, an HTTP error, no connection */
+    CLINIC_SEND_GATEWAY_TIMEOUT,
+    CLINIC_SEND_RESULT_COUNT
+} clinic_send_result;
+#define CLINIC_SEND_LABEL(ch, res) ((int)(ch) * CLINIC_SEND_RESULT_COUNT \
+                                    + (int)(res))
+
+typedef enum {
+    CLINIC_VERIFY_OK = 0,
+    CLINIC_VERIFY_WRONG,          /* a wrong code, an attempt spent */
+    CLINIC_VERIFY_EXPIRED,
+    CLINIC_VERIFY_NOT_FOUND,      /* no code pending for the number */
+    CLINIC_VERIFY_REPLACED,       /* the code of an earlier SMS */
+    CLINIC_VERIFY_USED,           /* no longer valid: used or retired */
+    CLINIC_VERIFY_LOCKED,         /* its attempts were all spent */
+    CLINIC_VERIFY_COUNT
+} clinic_verify_result;
+
+typedef enum {
+    CLINIC_LOGIN_NEW = 0,
+    CLINIC_LOGIN_RETURNING,
+    CLINIC_LOGIN_COUNT
+} clinic_login_kind;
+
+typedef enum {
+    CLINIC_503_DB_DOWN = 0,       /* unreachable, or a connection broke */
+    CLINIC_503_DB_BUSY,           /* locked or busy */
+    CLINIC_503_SEND_CAP,          /* ClinicSMSMaxConcurrent */
+    CLINIC_503_PAYMENT_CAP,       /* ClinicPaymentMaxConcurrent */
+    CLINIC_503_OTHER,
+    CLINIC_503_COUNT
+} clinic_unavail_cause;
+
+/* providers: clinic_pay_driver_t (config.h) less "none" */
+#define CLINIC_PAY_PROVIDER(driver) ((int)(driver) - 1)
+#define CLINIC_PAY_PROVIDER_COUNT 2
+typedef enum {
+    CLINIC_PAYST_PENDING = 0,     /* made at the provider */
+    CLINIC_PAYST_PAID,
+    CLINIC_PAYST_FAILED,
+    CLINIC_PAYST_REFUND_NEEDED,   /* paid after it was failed, slot taken */
+    CLINIC_PAYST_COUNT
+} clinic_pay_state;
+#define CLINIC_PAY_LABEL(driver, st) \
+    (CLINIC_PAY_PROVIDER(driver) * CLINIC_PAYST_COUNT + (int)(st))
+
+/* ---- histograms --------------------------------------------------------- */
+
+typedef enum {
+    CLINIC_H_GATEWAY = 0,     /* one call to the gateway: channel */
+    CLINIC_H_DB_ACQUIRE,          /* getting a pooled connection */
+    CLINIC_H_COUNT
+} clinic_hist_id;
+
+/* ---- the calls (server_rec from httpd.h; any server, NULL is ignored) -- */
+
+struct server_rec;
+struct request_rec;
+
+void clinic_metric_inc(struct server_rec *s, clinic_metric_id id, int label);
+void clinic_metric_add(struct server_rec *s, clinic_metric_id id, int label,
+                       apr_uint64_t n);
+void clinic_metric_observe(struct server_rec *s, clinic_hist_id id,
+                           apr_interval_time_t elapsed);
+/* the same for a histogram with a label (CLINIC_H_GATEWAY: the
+ * channel; observe() is label 0) */
+void clinic_metric_observe_at(struct server_rec *s, clinic_hist_id id,
+                              int label, apr_interval_time_t elapsed);
+
+/* One gateway call: its result from the driver's status (APR_SUCCESS,
+ * APR_TIMEUP, anything else failed), and its time. */
+void clinic_metric_send(struct server_rec *s, clinic_channel ch,
+                        apr_status_t rv, apr_interval_time_t elapsed);
+/* A verify refused with the security log's reason word ("wrong_code",
+ * "expired", "not_found", "replaced", "used", "attempts_exceeded") */
+void clinic_metric_verify_refused(struct server_rec *s, const char *reason);
+/* A payment event of the security log ("payment_created",
+ * "payment_completed", "payment_failed", "payment_late_success",
+ * "payment_amount_mismatch") under the pay driver that made it */
+void clinic_metric_payment(struct server_rec *s, int pay_driver,
+                           const char *event);
+
+/* 503s.  clinic_send_unavailable counts every one; a caller that knows
+ * why (a cap) says so first.  Without it the cause is the database's
+ * state the store recorded (clinic_store_fault), else "other". */
+void clinic_metric_cause(struct request_rec *r, clinic_unavail_cause cause);
+void clinic_metric_unavailable(struct request_rec *r);
+
+/* ---- the module's hooks (mod_clinic.c) ---------------------------------- */
+
+/* post_config: the shared memory (once a server lifetime) and each
+ * server's vhost slot.  APR_SUCCESS, or the reason it is not kept. */
+apr_status_t clinic_metrics_post_config(apr_pool_t *pconf,
+                                        struct server_rec *s);
+/* the clinic-metrics handler and the mod_status hook */
+void clinic_metrics_register_hooks(apr_pool_t *p);
+#define CLINIC_METRICS_HANDLER "clinic-metrics"
+
+#endif
