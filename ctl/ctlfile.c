@@ -209,8 +209,14 @@ int ctl_sqlite_file(ctl_t *c, int may_create)
     int fd = -1, again = -1, exists, rc;
 
     memset(&f, 0, sizeof(f));
-    if ((rc = split(c, &f)) != CTL_OK
-        || (rc = look(c, &f, &fd, &f.dst, &f.fst, &f.exists)) != CTL_OK) {
+    if ((rc = split(c, &f)) != CTL_OK) {
+        return rc;
+    }
+    if (!may_create && lstat(f.path, &fst) != 0 && errno == ENOENT) {
+        return ctl_fail(CTL_DB, "no SQLite database at %s (DBDParams; "
+                        "clinicctl migrate makes one)", c->params);
+    }
+    if ((rc = look(c, &f, &fd, &f.dst, &f.fst, &f.exists)) != CTL_OK) {
         goto done;
     }
     if (!f.exists && !may_create) {
