@@ -413,5 +413,24 @@ Test(ctl, stored_control_characters_never_reach_the_terminal)
     cr_assert_null(strstr(c->err, "\x1b"), "%s", c->err);
     ctl_free(c);
     free(sql("DELETE FROM packages WHERE id = '%s'", id));
+
+    /* SQLite keeps bytes that are not UTF-8 as they are: U+FFFD in both */
+    if (!db_is_mysql()) {
+        free(sql("INSERT INTO packages (id, name, price, duration_days, "
+                 "is_active, created_at, updated_at) VALUES ('%s', "
+                 "CAST(X'41ff1b42' AS TEXT), '1.000', 1, 0, "
+                 "'2026-01-01 00:00:00', '2026-01-01 00:00:00')", id));
+        c = ctl("packages list");
+        expect(c, 0, NULL);
+        cr_assert(strstr(c->out, "A\xef\xbf\xbd\xef\xbf\xbd" "B"), "%s",
+                  c->out);
+        ctl_free(c);
+        c = ctl("--json packages list");
+        expect(c, 0, NULL);
+        cr_assert_not_null(c->json, "not JSON: %s", c->out);
+        cr_assert(strstr(c->out, "\"A\\ufffd\\u001bB\""), "%s", c->out);
+        ctl_free(c);
+        free(sql("DELETE FROM packages WHERE id = '%s'", id));
+    }
     free(id);
 }
