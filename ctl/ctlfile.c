@@ -95,8 +95,12 @@ static int look(ctl_t *c, dbfile_t *f, int *fd, struct stat *dst,
                         : e == ELOOP || e == ENOTDIR
                         ? "%s is a symbolic link or not a folder: give the "
                           "database folder's own path"
+                        : e == EACCES
+                        ? "%s cannot be entered by %s, whom clinicctl works "
+                          "as here: the web server's user must reach it"
                         : "cannot open the folder %s: %s", f->dir,
-                        strerror(e));
+                        e == EACCES ? user_name(c->pool, geteuid())
+                                    : strerror(e));
     }
     if (fstat(*fd, dst) != 0) {
         return ctl_fail(CTL_DB, "cannot look at the folder %s: %s", f->dir,
