@@ -41,9 +41,15 @@ typedef struct {
     const char *db_error;       /* the last database error, for messages */
 } ctl_t;
 
-/* "clinicctl: <message>" on standard error; returns status */
+/* "clinicctl: <message>" on standard error, cleaned as table cells are
+ * (a database's error can quote stored text); returns status */
 int ctl_fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ctlfile.c: SQLite, the database file: there (unless may_create), not
+ * a symbolic link; as root, become whom the folder says (see there) and
+ * look again.  CTL_OK or CTL_DB after saying why. */
+int ctl_sqlite_file(ctl_t *c, int may_create);
 
 /* ctlconf.c: DBDriver, DBDParams, DBDInitSQL of the virtual host in
  * c->config; CTL_OK or a status after saying why */
@@ -65,6 +71,10 @@ int ctl_db_exec(ctl_t *c, const char *sql);
  * array of objects is a table (columns in the first object's order), an
  * object "key  value" lines */
 int ctl_print(ctl_t *c, cJSON *v);
+/* s with what a terminal would act on (C0, DEL, C1, bidi controls) and
+ * bytes that are not UTF-8 replaced by U+FFFD, into out, which has room
+ * for 3 * strlen(s) + 1 bytes */
+void ctl_clean(const char *s, char *out);
 /* values shared by the commands */
 cJSON *ctl_time(ctl_t *c, apr_int64_t t);      /* ISO 8601, null for 0 */
 cJSON *ctl_str(const char *s);                  /* null for NULL */

@@ -4,19 +4,11 @@
  * DBDInitSQL statements, then every statement of the store prepared under
  * its mod_dbd label, so the store's code runs unchanged.
  *
- * SQLite.  Run as root on a database file, clinicctl works as the file's
- * owner (the web server's user): the journal files SQLite creates next to
- * it (-wal, -shm) must stay writable by the module.  A path that is not
- * there is refused (sqlite3 would make an empty database of a typo),
- * except by migrate.
+ * SQLite's file, and whom clinicctl works as on it, are ctlfile.c's.
  */
 #include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
-#include <grp.h>
-#include <pwd.h>
-#include <sys/stat.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 
@@ -32,13 +24,14 @@ static ctl_t *the_ctl;          /* for clinic_db_log */
 
 int ctl_fail(int status, const char *fmt, ...)
 {
+    char msg[2048], shown[sizeof(msg) * 3];
     va_list ap;
 
-    fputs("clinicctl: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    ctl_clean(msg, shown);
+    fprintf(stderr, "clinicctl: %s\n", shown);
     return status;
 }
 
@@ -51,7 +44,7 @@ void clinic_db_log(request_rec *r, int level, const char *msg)
         the_ctl->db_error = msg;
     }
     if (the_ctl && the_ctl->verbose) {
-        fprintf(stderr, "clinicctl: %s\n", msg);
+        ctl_fail(0, "%s", msg);
     }
 }
 
@@ -66,55 +59,6 @@ int ctl_db_status(ctl_t *c, apr_status_t rv, const char *what)
     }
     return ctl_fail(CTL_DB, "%s failed: %s", what,
                     c->db_error ? c->db_error : "database error");
-}
-
-/* SQLite: the file must be there, except for migrate, which may make
- * it.  As root, become its owner (of its folder, for a file yet to be
- * made): never through a symbolic link, which whoever owns the folder
- * could point at a file of root's. */
-static int sqlite_file(ctl_t *c, int may_create)
-{
-    struct stat st;
-    struct passwd *pw;
-    const char *dir = c->params, *slash = strrchr(c->params, '/');
-    int exists = lstat(c->params, &st) == 0;
-
-    if (exists && S_ISLNK(st.st_mode)) {
-        return ctl_fail(CTL_DB, "%s is a symbolic link: give the database "
-                        "file's own path", c->params);
-    }
-    if (!exists && !may_create) {
-        return ctl_fail(CTL_DB, "no SQLite database at %s (DBDParams; "
-                        "clinicctl migrate makes one)", c->params);
-    }
-    if (!exists) {
-        dir = !slash ? "." : slash == c->params ? "/"
-            : apr_pstrndup(c->pool, c->params, slash - c->params);
-        if (stat(dir, &st) != 0) {
-            return ctl_fail(CTL_DB, "no folder %s for the SQLite database",
-                            dir);
-        }
-        fprintf(stderr, "clinicctl: creating a new SQLite database at %s\n",
-                c->params);
-    }
-    if (geteuid() != 0) {
-        return CTL_OK;
-    }
-    if (st.st_uid == 0) {
-        if (!exists) {
-            fprintf(stderr, "clinicctl: %s is root's: the web server must "
-                    "own the database and its folder (chown www-data)\n",
-                    dir);
-        }
-        return CTL_OK;
-    }
-    pw = getpwuid(st.st_uid);
-    if (!pw || initgroups(pw->pw_name, pw->pw_gid) != 0
-        || setgid(pw->pw_gid) != 0 || setuid(st.st_uid) != 0) {
-        return ctl_fail(CTL_DB, "cannot work as the owner (uid %ld) of %s",
-                        (long)st.st_uid, exists ? c->params : dir);
-    }
-    return CTL_OK;
 }
 
 int ctl_db_prepare(ctl_t *c, const clinic_stmt_t *st, int quiet)
@@ -222,7 +166,7 @@ int ctl_db_open(ctl_t *c, int for_migrate)
         return ctl_fail(CTL_DB, "apr_dbd has no %s driver", c->driver);
     }
     if (!strcmp(c->driver, "sqlite3")
-        && (rc = sqlite_file(c, for_migrate)) != CTL_OK) {
+        && (rc = ctl_sqlite_file(c, for_migrate)) != CTL_OK) {
         return rc;
     }
     if (apr_dbd_open_ex(drv, c->pool, c->params, &handle, &err) != 0

@@ -24,19 +24,38 @@ cJSON *ctl_str(const char *s)
     return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* The length (1 to 4) of the well-formed UTF-8 sequence at s, its code
+ * point in *cp; 0 when the bytes there are not one (a stray or truncated
+ * byte, an overlong form, a surrogate) */
+static int sequence(const unsigned char *s, unsigned long *cp)
+{
+    int n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+          : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+          : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0, i;
+
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;           /* also stops at the terminating NUL */
+        }
+    }
+    if (!n || !clinic_utf8_valid((const char *)s, (apr_size_t)n, NULL)) {
+        return 0;
+    }
+    *cp = n == 1 ? s[0] : (unsigned long)(s[0] & (0x7f >> n));
+    for (i = 1; i < n; i++) {
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+    return n;
+}
+
 /* The code point at *s (valid UTF-8: clinic_utf8_valid said so), and
  * *s past it */
 static unsigned long next_cp(const unsigned char **s)
 {
-    const unsigned char *p = *s;
-    unsigned long cp = *p;
-    int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+    unsigned long cp = **s;
+    int n = sequence(*s, &cp);
 
-    cp &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0x7f;
-    for (p++; more-- > 0 && *p; p++) {
-        cp = (cp << 6) | (*p & 0x3f);
-    }
-    *s = p;
+    *s += n ? n : 1;
     return cp;
 }
 
@@ -51,32 +70,69 @@ static int zero_width(unsigned long cp)
         || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff;
 }
 
-/* Bidi embedding, override and isolate controls would reorder the
- * columns after a cell in a terminal that applies them */
-static int bidi_control(unsigned long cp)
+/* What a terminal acts on instead of showing: C0 (escape sequences,
+ * bell, a new line in a cell), DEL and C1 (U+0080-U+009F, CSI and OSC on
+ * terminals that take them); and the bidi embedding, override and
+ * isolate controls, which would reorder the columns after a cell */
+static int control(unsigned long cp)
 {
-    return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+        || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/* A cell as people see it: bidi controls shown as U+FFFD */
-static const char *visible(apr_pool_t *p, const char *s)
+void ctl_clean(const char *s, char *out)
 {
-    const unsigned char *in = (const unsigned char *)s, *at;
-    char *out, *o;
+    const unsigned char *in = (const unsigned char *)s;
+    unsigned long cp;
+    int n;
 
-    if (!clinic_utf8_valid(s, strlen(s), NULL)) {
-        return s;
-    }
-    o = out = apr_palloc(p, strlen(s) + 1);
     while (*in) {
-        at = in;
-        if (bidi_control(next_cp(&in))) {
-            memcpy(o, "\xef\xbf\xbd", 3);    /* same length: 3 bytes */
-            o += 3;
+        n = sequence(in, &cp);
+        if (!n || control(cp)) {
+            memcpy(out, "\xef\xbf\xbd", 3);     /* U+FFFD */
+            out += 3;
+            in += n ? n : 1;
         }
         else {
-            memcpy(o, at, (apr_size_t)(in - at));
-            o += in - at;
+            memcpy(out, in, (apr_size_t)n);
+            out += n;
+            in += n;
+        }
+    }
+    *out = '\0';
+}
+
+/* A cell as people see it: controls and bytes that are not UTF-8 shown
+ * as U+FFFD */
+static const char *visible(apr_pool_t *p, const char *s)
+{
+    char *out = apr_palloc(p, strlen(s) * 3 + 1);
+
+    ctl_clean(s, out);
+    return out;
+}
+
+/* cJSON's text with what it leaves raw escaped too: DEL, C1 and bidi
+ * controls as \uXXXX (the same string to a JSON reader), and bytes that
+ * are not UTF-8 as \ufffd, so the text stays valid JSON.  They can only
+ * be inside strings: JSON's own syntax is printable ASCII. */
+static const char *json_text(apr_pool_t *p, const char *text)
+{
+    const unsigned char *in = (const unsigned char *)text;
+    char *out = apr_palloc(p, strlen(text) * 6 + 1), *o = out;
+    unsigned long cp;
+    int n;
+
+    while (*in) {
+        n = sequence(in, &cp);
+        if (!n || (control(cp) && cp >= 0x7f)) {
+            o += sprintf(o, "\\u%04lx", n ? cp : 0xfffdUL);
+            in += n ? n : 1;
+        }
+        else {
+            memcpy(o, in, (apr_size_t)n);
+            o += n;
+            in += n;
         }
     }
     *o = '\0';
@@ -193,7 +249,7 @@ int ctl_print(ctl_t *c, cJSON *v)
             cJSON_Delete(v);
             return ctl_fail(CTL_FAILED, "out of memory");
         }
-        puts(text);
+        puts(json_text(c->pool, text));
         cJSON_free(text);
     }
     else if (cJSON_IsArray(v)) {

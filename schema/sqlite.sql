@@ -1,6 +1,9 @@
 -- mod_clinic schema for SQLite (the zero-setup store).
--- Load once:  sqlite3 clinic.db < schema/sqlite.sql
--- The file and its directory must be writable by the Apache user.
+-- Load it with `clinicctl migrate` (which, run as root, creates the file
+-- as the folder's owner); by hand, as the Apache user:
+--   sudo -u www-data sqlite3 clinic.db < schema/sqlite.sql
+-- The file and its directory must be writable by the Apache user; a file
+-- of root's there is refused by clinicctl run as root.
 -- Prices are kept as exact decimal text ('25.500'), never as a float.
 
 PRAGMA journal_mode = WAL;

@@ -351,3 +351,86 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
     free(left);
     free(sql("DELETE FROM otp_codes WHERE id IN ('%s', '%s')", kept, recent));
 }
+
+/* what a terminal would act on: an OSC title, a bell, clear-screen, C1's
+ * CSI (U+009B), DEL and a bidi override, stored as a package's name */
+#define HOSTILE_HEX "41421b5d303b70776e6564071b5b324a63c29b324a7f44e280ae45"
+#define HOSTILE "AB\x1b]0;pwned\x07\x1b[2Jc\xc2\x9b" "2J\x7f" "D\xe2\x80\xae" "E"
+
+Test(ctl, stored_control_characters_never_reach_the_terminal)
+{
+    char *id = fmt("ctl-esc-%d", uniq());
+    const char *name = db_is_mysql() ? "CONVERT(X'" HOSTILE_HEX "' USING utf8mb4)"
+                                     : "CAST(X'" HOSTILE_HEX "' AS TEXT)";
+    const char *bad[] = { "\x1b", "\x07", "\x7f", "\xc2\x9b", "\xe2\x80\xae" };
+    ctl_t *c;
+    cJSON *p, *found = NULL;
+    size_t i;
+
+    /* off sale: the API's package list does not change */
+    free(sql("INSERT INTO packages (id, name, description, price, "
+             "duration_days, is_active, created_at, updated_at) VALUES "
+             "('%s', %s, %s, '1.000', 1, 0, '2026-01-01 00:00:00', "
+             "'2026-01-01 00:00:00')", id, name, name));
+
+    /* for people: each one shown as U+FFFD, the rest as it is */
+    c = ctl("packages list");
+    expect(c, 0, NULL);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_null(strstr(c->out, bad[i]), "byte %02x reached the "
+                       "terminal", (unsigned char)bad[i][0]);
+    }
+    cr_assert(strstr(c->out, "AB\xef\xbf\xbd]0;pwned\xef\xbf\xbd\xef\xbf\xbd"
+                     "[2Jc\xef\xbf\xbd" "2J\xef\xbf\xbd" "D\xef\xbf\xbd" "E"),
+              "%s", c->out);
+    ctl_free(c);
+
+    /* for scripts: valid JSON, the same string, escaped */
+    c = ctl("--json packages list");
+    expect(c, 0, NULL);
+    cr_assert_not_null(c->json, "not JSON: %s", c->out);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_null(strstr(c->out, bad[i]), "byte %02x left raw in JSON",
+                       (unsigned char)bad[i][0]);
+    }
+    cr_assert(strstr(c->out, "\\u001b]0;pwned\\u0007\\u001b[2Jc\\u009b2J"
+                     "\\u007fD\\u202eE"), "%s", c->out);
+    cJSON_ArrayForEach(p, c->json) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "id");
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, id)) {
+            found = p;
+        }
+    }
+    cr_assert_not_null(found);
+    cr_assert_str_eq(cJSON_GetObjectItem(found, "name")->valuestring, HOSTILE);
+    cr_assert_str_eq(cJSON_GetObjectItem(found, "description")->valuestring,
+                     HOSTILE);
+    ctl_free(c);
+
+    /* an error quoting what it was given is cleaned the same way */
+    c = ctl("users show '+96550000000x%s'", "\x1b[2J");
+    expect(c, 1, NULL);
+    cr_assert_null(strstr(c->err, "\x1b"), "%s", c->err);
+    ctl_free(c);
+    free(sql("DELETE FROM packages WHERE id = '%s'", id));
+
+    /* SQLite keeps bytes that are not UTF-8 as they are: U+FFFD in both */
+    if (!db_is_mysql()) {
+        free(sql("INSERT INTO packages (id, name, price, duration_days, "
+                 "is_active, created_at, updated_at) VALUES ('%s', "
+                 "CAST(X'41ff1b42' AS TEXT), '1.000', 1, 0, "
+                 "'2026-01-01 00:00:00', '2026-01-01 00:00:00')", id));
+        c = ctl("packages list");
+        expect(c, 0, NULL);
+        cr_assert(strstr(c->out, "A\xef\xbf\xbd\xef\xbf\xbd" "B"), "%s",
+                  c->out);
+        ctl_free(c);
+        c = ctl("--json packages list");
+        expect(c, 0, NULL);
+        cr_assert_not_null(c->json, "not JSON: %s", c->out);
+        cr_assert(strstr(c->out, "\"A\\ufffd\\u001bB\""), "%s", c->out);
+        ctl_free(c);
+        free(sql("DELETE FROM packages WHERE id = '%s'", id));
+    }
+    free(id);
+}
