@@ -427,6 +427,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     ap_register_output_filter(CLINIC_ERROR_FILTER, clinic_error_filter, NULL,
                               AP_FTYPE_CONTENT_SET);
     clinic_ratelimit_register_hooks(p);
+    clinic_store_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

@@ -1,0 +1,216 @@
+/*
+ * Quiet outages: a database that can't be reached is logged once a second
+ * at most per child, not once per request or per try; and an SMS the
+ * gateway took is a code that logs in, even when the database went away
+ * while the gateway had it.  Both take the database away (or read the
+ * whole error log), so they run in the harness's pass of its own
+ * (CLINIC_ALONE=1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "client.h"
+
+static void alone(void)
+{
+    if (!getenv("CLINIC_ALONE")) {
+        cr_skip_test("runs in the harness's pass of its own");
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int count_of(const char *text, const char *tag)
+{
+    int n = 0;
+    const char *p = text;
+
+    while (p && (p = strstr(p, tag))) {
+        n++;
+        p += strlen(tag);
+    }
+    return n;
+}
+
+static long log_size(void)
+{
+    char *log = slurp(getenv("CLINIC_ERROR_LOG"));
+    long n = log ? (long)strlen(log) : 0;
+
+    free(log);
+    return n;
+}
+
+/* ---- a database that is not there --------------------------------------- */
+
+#define DOWN_THREADS 6
+#define DOWN_REQUESTS 12
+
+typedef struct {
+    volatile int not_503, no_retry_after;
+} down_t;
+
+static void hit_down(void *arg, int i)
+{
+    down_t *d = arg;
+    int k;
+
+    for (k = 0; k < DOWN_REQUESTS; k++) {
+        char *ip = fake_ip();
+        resp_t *r = try_call("GET", site("dbdown"),
+                             (k + i) % 2 ? "/api/packages/available"
+                                         : "/api/health", NULL, NULL, ip);
+        if (r->status != 503) {
+            __sync_fetch_and_add(&d->not_503, 1);
+        }
+        else if (!resp_header(r, "Retry-After")) {
+            __sync_fetch_and_add(&d->no_retry_after, 1);
+        }
+        resp_free(r);
+        free(ip);
+        usleep(200 * 1000);
+    }
+}
+
+/* 72 requests over about 2.5 s to a host whose database refuses every
+ * connection (MariaDB: a closed port; SQLite: a path that does not
+ * exist).  Each child may say so once, then once a second with a count,
+ * and try the database once a second: a few lines per child, where each
+ * request used to write up to 64 (32 tries, two mod_dbd lines each). */
+Test(outage, an_unreachable_database_is_logged_quietly, .timeout = 60)
+{
+    down_t d = { 0, 0 };
+    long from;
+    char *log, *added;
+    int lines;
+
+    alone();
+    from = log_size();
+    parallel(DOWN_THREADS, hit_down, &d);
+    log = slurp(getenv("CLINIC_ERROR_LOG"));
+    cr_assert(log && (long)strlen(log) >= from, "the error log shrank");
+    added = log + from;
+    lines = count_of(added, "\n");
+    fprintf(stderr, "[outage] %d requests to an unreachable database "
+            "(%s) wrote %d error-log lines\n", DOWN_THREADS * DOWN_REQUESTS,
+            db_is_mysql() ? "MariaDB" : "SQLite", lines);
+    cr_assert_eq(d.not_503, 0, "%d answers were not 503", d.not_503);
+    cr_assert_eq(d.no_retry_after, 0, "%d 503s without Retry-After",
+                 d.no_retry_after);
+    /* up to 4 children, each: the first line, one a second with the
+     * count, and a try a second (mod_dbd's two lines) */
+    cr_assert(lines <= 40, "%d lines for %d requests:\n%.3000s", lines,
+              DOWN_THREADS * DOWN_REQUESTS, added);
+    cr_assert(count_of(added, "CLINIC0621") >= 1, "no line counts the "
+              "requests refused while the database was down:\n%.3000s", added);
+    free(log);
+}
+
+/* ---- an SMS sent while the database went away ---------------------------- */
+
+#define SLOW_SENDS 6
+
+typedef struct {
+    char *phones[SLOW_SENDS];
+    long status[SLOW_SENDS];
+    char body[SLOW_SENDS][200];
+    double answered[SLOW_SENDS];
+} slow_sends_t;
+
+static void send_slow(void *arg, int i)
+{
+    slow_sends_t *s = arg;
+    char *ip = fake_ip(), *body = fmt("{\"phone_number\":\"%s\"}",
+                                      s->phones[i]);
+    resp_t *r = try_call("POST", site("slowgw"), "/api/auth/send-otp", body,
+                         NULL, ip);
+
+    s->status[i] = r->status;
+    snprintf(s->body[i], sizeof(s->body[i]), "%s", r->body);
+    s->answered[i] = now_s();
+    resp_free(r);
+    free(body);
+    free(ip);
+}
+
+/* wait until the gateway has every SMS (it answers 3 s later) */
+static void wait_for_gateway(slow_sends_t *s)
+{
+    double until = now_s() + 2.5;
+    int i, got;
+
+    do {
+        usleep(50 * 1000);
+        for (i = got = 0; i < SLOW_SENDS; i++) {
+            got += sms_count(s->phones[i]) > 0;
+        }
+    } while (got < SLOW_SENDS && now_s() < until);
+    cr_assert_eq(got, SLOW_SENDS, "only %d SMS reached the gateway", got);
+}
+
+/* The gateway (slowgw: it answers 3 s after it took the SMS) has every
+ * code when MariaDB stops; MariaDB starts again once the gateway has
+ * answered, so each send meets a database that is down when it comes to
+ * make its code live.  It must wait for the database (a short restart fits
+ * the wait) and answer 200 with a code that logs in: an SMS the patient
+ * got with a code that says OTP_NOT_FOUND is a bill for nothing. */
+Test(outage, a_code_the_gateway_took_logs_in, .timeout = 90)
+{
+    slow_sends_t s;
+    jobs_t *j;
+    double t0, seen, stopped, back;
+    int i;
+
+    alone();
+    if (!db_is_mysql()) {
+        cr_skip_test("MariaDB only (the harness restarts MariaDB)");
+    }
+    memset(&s, 0, sizeof(s));
+    for (i = 0; i < SLOW_SENDS; i++) {
+        s.phones[i] = fake_phone();
+    }
+    t0 = now_s();
+    j = spawn(SLOW_SENDS, send_slow, &s);
+    wait_for_gateway(&s);
+    seen = now_s();
+    cr_assert_eq(system(getenv("CLINIC_DB_STOP")), 0, "MariaDB did not stop");
+    stopped = now_s();
+    /* every answer of the gateway is in (3 s after it took the SMS) */
+    while (now_s() < seen + 3.2) {
+        usleep(20 * 1000);
+    }
+    cr_assert_eq(system(getenv("CLINIC_DB_START")), 0, "MariaDB did not start");
+    back = now_s();
+    join(j);
+    fprintf(stderr, "[outage] sends at 0 s, at the gateway by %.1f s, "
+            "MariaDB stopped by %.1f s, started at %.1f s, back at %.1f s\n",
+            seen - t0, stopped - t0, seen + 3.2 - t0, back - t0);
+    for (i = 0; i < SLOW_SENDS; i++) {
+        fprintf(stderr, "[outage] send %d: %ld after %.1f s\n", i,
+                s.status[i], s.answered[i] - t0);
+    }
+    for (i = 0; i < SLOW_SENDS; i++) {
+        char *code = sms_code(s.phones[i]), *ip = fake_ip();
+        resp_t *r = verify_otp(site("slowgw"), s.phones[i], code, ip);
+
+        cr_assert_eq(s.status[i], 200, "send %d reached the gateway, then "
+                     "answered %ld: %s", i, s.status[i], s.body[i]);
+        cr_assert_eq(r->status, 200, "the code of send %d does not log in: "
+                     "%s", i, r->body);
+        cr_assert(jstr(r, "data.token"), "no token: %s", r->body);
+        resp_free(r);
+        free(code);
+        free(ip);
+        free(s.phones[i]);
+    }
+}
