@@ -35,7 +35,7 @@ APLOG_USE_MODULE(clinic);
 #define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
 /* how long a code the gateway took waits for the database to make it
  * live, and the pause between two tries */
-#define ACTIVATE_WAIT apr_time_from_sec(3)
+#define ACTIVATE_WAIT apr_time_from_sec(5)
 #define ACTIVATE_SLEEP apr_time_from_msec(100)
 /* what is kept: store.h (limit slots: the longest window a configuration
  * may give an OTP limit; another host on the same database may use it, so
