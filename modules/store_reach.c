@@ -30,7 +30,8 @@
  * does ap_dbd_open run again.  A process that never connected tries with
  * ap_dbd_open, once a second.  The lines: one when the database is found
  * down (CLINIC0100), one a second at most while it stays down, with the
- * count of refusals (CLINIC0621), one when it is back (CLINIC0622).
+ * count of refusals, fewer as it goes on (CLINIC0621), one when it is back
+ * (CLINIC0622).
  */
 #include <httpd.h>
 #include <http_config.h>
@@ -53,8 +54,11 @@ APLOG_USE_MODULE(clinic);
  * with ap_dbd_open writes two lines */
 #define QUIET_PAUSE apr_time_from_msec(250)
 #define LOUD_PAUSE apr_time_from_sec(1)
-/* between two lines saying it is still down */
-#define LOG_EVERY apr_time_from_sec(1)
+/* between two lines saying it is still down: as long as it has been down
+ * when the last was written, a second at least, a minute at most (lines
+ * 1, 2, 4, 8 ... s into an outage, then one a minute) */
+#define LOG_EVERY_MIN apr_time_from_sec(1)
+#define LOG_EVERY_MAX apr_time_from_sec(60)
 #define CFG_KEY "clinic-dbd-cfg"
 
 /* set when mod_dbd destroys one of its connections in this thread */
@@ -134,25 +138,33 @@ static int quiet_try(request_rec *r, clinic_server_conf *c)
     return ok;
 }
 
-/* A refusal while down: counted, and said once a second at most. */
+/* the pause before the next line saying it is still down */
+static apr_time_t log_every(apr_time_t last, apr_uint32_t since)
+{
+    apr_time_t down = last - apr_time_from_sec(since);
+
+    return down < LOG_EVERY_MIN ? LOG_EVERY_MIN
+         : down > LOG_EVERY_MAX ? LOG_EVERY_MAX : down;
+}
+
+/* A refusal while down: counted, and said with the count once a second
+ * at most, less often as the outage goes on. */
 static void refused(request_rec *r, clinic_server_conf *c, apr_time_t now)
 {
+    apr_uint32_t n, since = apr_atomic_read32(&c->db_down_since);
     apr_uint64_t last;
-    apr_uint32_t n, since;
 
     apr_atomic_inc32(&c->db_refused);
     last = apr_atomic_read64(&c->db_logged);
-    if ((apr_uint64_t)now < last + LOG_EVERY
+    if ((apr_uint64_t)now < last + log_every((apr_time_t)last, since)
         || apr_atomic_cas64(&c->db_logged, (apr_uint64_t)now, last)
            != last) {
         return;
     }
     n = apr_atomic_xchg32(&c->db_refused, 0);
-    since = apr_atomic_read32(&c->db_down_since);
     ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server,
                  "CLINIC0621: the database is still unreachable (for %ld s): "
-                 "%u connections refused in the last %.1f s, answered 503 "
-                 "(said again in a second at the earliest)",
+                 "%u connections refused in the last %.1f s, answered 503",
                  since ? (long)apr_time_sec(now) - (long)since : 0L, n,
                  (double)(now - (apr_time_t)last) / APR_USEC_PER_SEC);
 }
@@ -174,8 +186,9 @@ static void found_down(request_rec *r, clinic_server_conf *c,
                  "CLINIC0100: no database connection: check DBDriver and "
                  "DBDParams, that the database is up, and that it holds the "
                  "tables of schema/mysql.sql (MySQL/MariaDB) or "
-                 "schema/sqlite.sql (SQLite); this process answers 503 and "
-                 "says so again once a second at most until it connects");
+                 "schema/sqlite.sql (SQLite); this process answers 503 "
+                 "without dialling but for a try a moment apart, and counts "
+                 "the refusals (CLINIC0621) until it connects");
 }
 
 /* A connection was taken: learn mod_dbd's parameters, and say once that
