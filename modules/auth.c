@@ -223,13 +223,14 @@ static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
 
 static void code_lost(clinic_req_t *cr, const char *id)
 {
+    clinic_db_fault_t f = clinic_store_fault(cr->r);
+
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
                   "CLINIC0630: code %s went out by SMS but could not be made "
-                  "live within %d s (the database is %s); it will not log "
-                  "in (request %s)", id, (int)apr_time_sec(ACTIVATE_WAIT),
-                  clinic_store_fault(cr->r) == CLINIC_DB_BUSY ? "busy"
-                                                               : "down",
-                  cr->request_id);
+                  "live (%s); it will not log in (request %s)", id,
+                  f == CLINIC_DB_BUSY ? "the database stayed busy"
+                  : f == CLINIC_DB_DOWN ? "the database stayed unreachable"
+                  : "its statement failed", cr->request_id);
 }
 
 /* The gateway took the SMS: its code must become live.  A database fault
