@@ -430,6 +430,7 @@ static void clinic_register_hooks(apr_pool_t *p)
                               AP_FTYPE_CONTENT_SET);
     clinic_ratelimit_register_hooks(p);
     clinic_metrics_register_hooks(p);
+    clinic_store_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

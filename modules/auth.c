@@ -34,6 +34,10 @@ APLOG_USE_MODULE(clinic);
 #define PURPOSE_LOGIN "login"
 #define PURPOSE_PHONE_CHANGE "phone_change"
 #define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
+/* how long a code the gateway took waits for the database to make it
+ * live, and the pause between two tries */
+#define ACTIVATE_WAIT apr_time_from_sec(5)
+#define ACTIVATE_SLEEP apr_time_from_msec(100)
 /* what is kept: store.h (limit slots: the longest window a configuration
  * may give an OTP limit; another host on the same database may use it, so
  * not this one's own) */
@@ -206,6 +210,70 @@ static int sms_busy(clinic_req_t *cr)
     return clinic_send_unavailable(cr, clinic_sms_timeout(cr->conf));
 }
 
+/* The gateway did not take the SMS: its code stays unusable (pending, or
+ * failed when the database can be told). */
+static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
+                       const char *phone, const char *owner)
+{
+    ap_dbd_t *d = clinic_db_quiet(cr);
+
+    if (d) {
+        clinic_store_otp_fail(cr->r, d, id);
+    }
+    if (rv == APR_EBUSY) {
+        return sms_busy(cr);
+    }
+    clinic_seclog(cr, "otp_send_failed", phone, *owner ? owner : NULL,
+                  rv == APR_TIMEUP ? "timeout" : "gateway");
+    return clinic_send_error(cr, HTTP_BAD_GATEWAY, "SMS_DELIVERY_FAILED",
+                             "The SMS could not be sent. Please try "
+                             "again.", NULL);
+}
+
+static void code_lost(clinic_req_t *cr, const char *id)
+{
+    clinic_db_fault_t f = clinic_store_fault(cr->r);
+
+    clinic_metric_inc(cr->r->server, CLINIC_M_CODES_NOT_ACTIVATED, 0);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+                  "CLINIC0630: code %s went out by SMS but could not be made "
+                  "live (%s); it will not log in (request %s)", id,
+                  f == CLINIC_DB_BUSY ? "the database stayed busy"
+                  : f == CLINIC_DB_DOWN ? "the database stayed unreachable"
+                  : "its statement failed", cr->request_id);
+}
+
+/* The gateway took the SMS: its code must become live.  A database fault
+ * (down, busy, a connection broken) is waited out, ACTIVATE_WAIT at most,
+ * on a fresh connection each time and none held while sleeping.  Leaves
+ * the connection in cr->dbd on success. */
+static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
+                                  const char *phone, const char *purpose,
+                                  const char *owner, apr_int64_t created_us)
+{
+    apr_time_t until = apr_time_now() + ACTIVATE_WAIT;
+    apr_status_t rv;
+    ap_dbd_t *d;
+
+    for (;;) {
+        clinic_store_fault_clear(cr->r);
+        d = clinic_db_quiet(cr);
+        rv = d ? clinic_store_otp_activate(cr->r, d, id, phone, purpose,
+                                           owner, created_us)
+               : APR_ECONNREFUSED;
+        if (rv == APR_SUCCESS || clinic_store_fault(cr->r) == CLINIC_DB_OK
+            || apr_time_now() + ACTIVATE_SLEEP > until) {
+            break;
+        }
+        clinic_db_release(cr);
+        apr_sleep(ACTIVATE_SLEEP);
+    }
+    if (rv != APR_SUCCESS) {
+        code_lost(cr, id);
+    }
+    return rv;
+}
+
 /* Send a fresh code for (phone, purpose, owner); owner is "" for login and
  * the user id for a phone change.  field names the phone field in errors. */
 static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
@@ -280,25 +348,14 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     clinic_db_release(cr);
     rv = clinic_sms_send(cr->r, c, phone, code);
     memset(code, 0, sizeof(code));
-    if (!(d = clinic_db(cr))) {
-        return DONE;          /* the code stays pending: never usable */
-    }
-    if (rv == APR_EBUSY) {
-        clinic_store_otp_fail(cr->r, d, id);
-        return sms_busy(cr);
-    }
     if (rv != APR_SUCCESS) {
-        clinic_store_otp_fail(cr->r, d, id);
-        clinic_seclog(cr, "otp_send_failed", phone, *owner ? owner : NULL,
-                      rv == APR_TIMEUP ? "timeout" : "gateway");
-        return clinic_send_error(cr, HTTP_BAD_GATEWAY, "SMS_DELIVERY_FAILED",
-                                 "The SMS could not be sent. Please try "
-                                 "again.", NULL);
+        return send_failed(cr, rv, id, phone, owner);
     }
-    if (clinic_store_otp_activate(cr->r, d, id, phone, purpose, owner,
-                                  created_us) != APR_SUCCESS) {
+    if (activate_sent(cr, id, phone, purpose, owner, created_us)
+        != APR_SUCCESS) {
         return clinic_send_internal(cr, "code activation failed");
     }
+    d = cr->dbd;
     clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,
                   *owner ? owner : NULL, NULL);
     cleanup_maybe(cr, d);

@@ -130,10 +130,14 @@ typedef struct {
     clinic_seclog_t *seclog;        /* opened in open_logs */
     volatile apr_uint32_t schema_ok;  /* per process: schema version seen */
     clinic_pkg_cache_t *pkg_cache;  /* per process: the package list */
-    volatile apr_uint32_t db_down_until;  /* per process: the database was
-                                           * found down; until (seconds) */
     int metrics_slot;               /* 1 + its vhost's slot in the metrics
                                      * (metrics.c), 0 none */
+    /* per process: the database's reachability (store_db.c) */
+    volatile apr_uint32_t db_down_since;  /* seconds; 0 while reachable */
+    volatile apr_uint64_t db_next_try;    /* apr_time_t: no dial before */
+    volatile apr_uint32_t db_refused;     /* refusals since the last line */
+    volatile apr_uint64_t db_logged;      /* apr_time_t: that last line */
+    void *volatile db_params;             /* mod_dbd's dbd_cfg_t, once seen */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;

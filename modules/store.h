@@ -27,6 +27,10 @@
  * missing. */
 const char *clinic_store_init(void);
 
+/* Hook mod_dbd's post_connect, so a failed open can tell a dead pooled
+ * connection from a database that can't be reached (store_reach.c) */
+void clinic_store_register_hooks(apr_pool_t *p);
+
 /* Per child: find the MySQL client library's mysql_options, if loaded */
 void clinic_store_child_init(apr_pool_t *p, server_rec *s);
 
@@ -49,6 +53,8 @@ typedef enum {
 } clinic_db_fault_t;
 /* What a failed database call of this request met, if anything. */
 clinic_db_fault_t clinic_store_fault(request_rec *r);
+/* Forget it, before a call tried again */
+void clinic_store_fault_clear(request_rec *r);
 
 /* users */
 apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,

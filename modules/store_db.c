@@ -19,6 +19,8 @@
  * ran before the switch) is killed on the server side, so the same ping
  * throws it away next time.  The one statement run without preparing is
  * that KILL: constant, no input, on a connection whose statements are gone.
+ * Telling a dead pooled connection from a database that is down, and
+ * staying quiet while it is, is store_reach.c's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* RTLD_DEFAULT */
@@ -35,6 +37,7 @@
 
 #include "store.h"
 #include "store_db.h"
+#include "store_reach.h"
 #include "config.h"
 #include "timeutil.h"
 #include "metrics.h"
@@ -44,15 +47,6 @@ APLOG_USE_MODULE(clinic);
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
-
-/* ap_dbd_open is tried again while it fails fast: each try throws away
- * one dead pooled connection (its ping fails at once), and after a
- * restart the whole pool may be dead, DBDMax of them.  A try that took
- * longer was a real connection attempt: the database is down, and for a
- * second this process answers 503 without dialling it again. */
-#define OPEN_TRIES 32
-#define FAST_TRY apr_time_from_msec(50)
-#define DOWN_PAUSE 1
 
 const char *clinic_store_init(void)
 {
@@ -147,32 +141,12 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
     apr_time_t start = apr_time_now();
     ap_dbd_t *d;
     apr_status_t rv;
-    int tries = 0, version;
+    int version;
 
     *out = NULL;
-    if ((apr_uint32_t)apr_time_sec(start)
-        < apr_atomic_read32(&conf->db_down_until)) {
-        clinic_db_set_fault(r, "down");             /* found down a moment ago */
-        return APR_ECONNREFUSED;
-    }
-    for (;;) {
-        apr_time_t t0 = apr_time_now();
-        d = dbd_open(r->pool, r->server);
-        if (d || ++tries >= OPEN_TRIES || apr_time_now() - t0 > FAST_TRY) {
-            break;
-        }
-    }
-    if (!d) {
+    if (clinic_reach_open(&d, r, dbd_open) != APR_SUCCESS) {
         clinic_metric_inc(r->server, CLINIC_M_DB_CONNECT_FAILURES, 0);
-        apr_atomic_set32(&conf->db_down_until,
-                         (apr_uint32_t)apr_time_sec(apr_time_now())
-                         + DOWN_PAUSE);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "CLINIC0100: no database connection: check DBDriver "
-                      "and DBDParams, that the database is up, and that it "
-                      "holds the tables of schema/mysql.sql (MySQL/MariaDB) "
-                      "or schema/sqlite.sql (SQLite)");
-        clinic_db_set_fault(r, "down");
+        clinic_db_set_fault(r, "down");             /* logged there */
         return APR_ECONNREFUSED;
     }
     clinic_metric_observe(r->server, CLINIC_H_DB_ACQUIRE,

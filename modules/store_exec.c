@@ -116,6 +116,11 @@ void clinic_db_set_fault(request_rec *r, const char *what)
     apr_table_setn(r->notes, NOTE_FAULT, what);
 }
 
+void clinic_store_fault_clear(request_rec *r)
+{
+    apr_table_unset(r->notes, NOTE_FAULT);
+}
+
 clinic_db_fault_t clinic_store_fault(request_rec *r)
 {
     const char *f = apr_table_get(r->notes, NOTE_FAULT);

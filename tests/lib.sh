@@ -31,8 +31,8 @@ free_port() {
 
 # A private MariaDB in $1 (a new folder) on a free loopback port: sets
 # PORT_DB and MYSQL (the root client, by socket).  $1/start.sh starts it,
-# $1/restart.sh [PAUSE] stops and starts it; $1/sock/mysqld.pid names it
-# for cleanup.  Extra mariadbd options may follow.
+# $1/stop.sh stops it, $1/restart.sh [PAUSE] does both; $1/sock/mysqld.pid
+# names it for cleanup.  Extra mariadbd options may follow.
 mariadb_start() {
     local d=$1; shift
     local extra="$*"
@@ -54,16 +54,22 @@ for i in \$(seq 600); do
 done
 exit 1
 SH
-    cat > "$d/restart.sh" <<SH
+    cat > "$d/stop.sh" <<SH
 #!/bin/sh
-# stop MariaDB (TERM, as a service restart does), then start it again
+# stop MariaDB (TERM, as a service restart does) and wait until it is gone
 pid=\$(cat "$d/sock/mysqld.pid")
 kill -TERM "\$pid"
-for i in \$(seq 600); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+for i in \$(seq 600); do kill -0 "\$pid" 2>/dev/null || exit 0; sleep 0.1; done
+exit 1
+SH
+    cat > "$d/restart.sh" <<SH
+#!/bin/sh
+# stop MariaDB, wait PAUSE seconds, then start it again
+"$d/stop.sh"
 sleep \${1:-0}
 exec "$d/start.sh"
 SH
-    chmod 755 "$d/start.sh" "$d/restart.sh"
+    chmod 755 "$d/start.sh" "$d/stop.sh" "$d/restart.sh"
     "$d/start.sh" || { cat "$d/error.log" >&2; return 1; }
     MYSQL=(mariadb --no-defaults --socket="$d/sock/mysqld.sock" -uroot)
 }

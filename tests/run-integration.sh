@@ -302,6 +302,7 @@ SQL
         CLINIC_INHERIT2="http://127.0.0.1:$PORT_INHERIT2" \
         CLINIC_SLOWGW="http://127.0.0.1:$PORT_SLOWGW" CLINIC_BIGBODY="http://127.0.0.1:$PORT_BIGBODY" \
         CLINIC_DB_RESTART="$work/mysql/restart.sh" \
+        CLINIC_DB_STOP="$work/mysql/stop.sh" CLINIC_DB_START="$work/mysql/start.sh" \
         CLINIC_PAY="http://127.0.0.1:$PORT_PAY" \
         CLINIC_PAYMF="http://127.0.0.1:$PORT_PAYMF" CLINIC_PAYTAP="http://127.0.0.1:$PORT_PAYTAP" \
         CLINIC_PAYDOWN="http://127.0.0.1:$PORT_PAYDOWN" CLINIC_PAYHANG="http://127.0.0.1:$PORT_PAYHANG" \

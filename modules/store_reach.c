@@ -1,0 +1,258 @@
+/*
+ * store_reach.c: taking a connection from mod_dbd, and what this process
+ * does while the database can't be reached, without writing the error
+ * log full.
+ *
+ * ap_dbd_open answers NULL for two different things, and logs each try
+ * itself (AH00629 and AH02655 for a connection it could not make, AH00639
+ * for a pooled one that failed its ping):
+ *
+ *  - a pooled connection was dead (the database restarted since it was
+ *    made): mod_dbd threw it away, and the next try takes the next one or
+ *    makes a new one.  Worth trying again at once.
+ *  - a new connection could not be made: the database is down, refuses,
+ *    is out of reach (or refuses the statements).  Trying again at once
+ *    only writes two more lines.
+ *
+ * mod_dbd's post_connect hook runs for every connection it makes, those of
+ * DBDMin included: the module ties a cleanup to the connection's pool
+ * there.  mod_dbd throws a dead connection away by destroying that pool in
+ * the thread that found it dead, so the cleanup marks that thread.  A
+ * failed try that marked it threw a dead connection away; one that did not
+ * could not connect.
+ *
+ * A try that could not connect tells the process the database is down.
+ * From then on every thread is refused at once without dialling (threads
+ * already in the loop stop at their next try), and one thread at a time,
+ * a pause apart, tries again.  That try is quiet when it can be:
+ * apr_dbd_open_ex with mod_dbd's own driver and DBDParams (learnt from a
+ * connection made earlier), which logs nothing; only once it connects
+ * does ap_dbd_open run again.  A process that never connected tries with
+ * ap_dbd_open, once a second.  The lines: one when the database is found
+ * down (CLINIC0100), one a second at most while it stays down, with the
+ * count of refusals, fewer as it goes on (CLINIC0621), one when it is back
+ * (CLINIC0622).
+ */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_strings.h>
+#include <apr_atomic.h>
+#include <apr_optional_hooks.h>
+
+#include "store.h"
+#include "store_db.h"
+#include "store_reach.h"
+#include "config.h"
+
+APLOG_USE_MODULE(clinic);
+
+/* dead pooled connections one call may throw away: more than a pool
+ * holds (DBDMax) in any sane configuration */
+#define OPEN_TRIES 64
+/* between tries while the database is down: a quiet try is cheap, a try
+ * with ap_dbd_open writes two lines */
+#define QUIET_PAUSE apr_time_from_msec(250)
+#define LOUD_PAUSE apr_time_from_sec(1)
+/* between two lines saying it is still down: as long as it has been down
+ * when the last was written, a second at least, a minute at most (lines
+ * 1, 2, 4, 8 ... s into an outage, then one a minute) */
+#define LOG_EVERY_MIN apr_time_from_sec(1)
+#define LOG_EVERY_MAX apr_time_from_sec(60)
+#define CFG_KEY "clinic-dbd-cfg"
+
+/* set when mod_dbd destroys one of its connections in this thread */
+static __thread int thrown_away;
+
+static apr_status_t mark_thrown_away(void *data)
+{
+    (void)data;
+    thrown_away = 1;
+    return APR_SUCCESS;
+}
+
+static apr_status_t mark_connection(apr_pool_t *p, dbd_cfg_t *cfg,
+                                    ap_dbd_t *d)
+{
+    (void)p;
+    apr_pool_userdata_setn(cfg, CFG_KEY, NULL, d->pool);
+    apr_pool_cleanup_register(d->pool, NULL, mark_thrown_away,
+                              apr_pool_cleanup_null);
+    return OK;
+}
+
+void clinic_store_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    APR_OPTIONAL_HOOK(dbd, post_connect, mark_connection, NULL, NULL,
+                      APR_HOOK_MIDDLE);
+}
+
+/* ---- the process's view of the database ---------------------------------- */
+
+static apr_time_t pause_of(clinic_server_conf *c)
+{
+    return c->db_params ? QUIET_PAUSE : LOUD_PAUSE;
+}
+
+typedef enum { REACH_DIAL, REACH_REFUSE, REACH_RETRY } reach_t;
+
+/* May this thread dial?  While the database is down, one thread a pause
+ * apart may (REACH_RETRY), the others are refused. */
+static reach_t may_dial(clinic_server_conf *c, apr_time_t now)
+{
+    apr_uint64_t next;
+
+    if (!apr_atomic_read32(&c->db_down_since)) {
+        return REACH_DIAL;
+    }
+    next = apr_atomic_read64(&c->db_next_try);
+    if ((apr_uint64_t)now < next
+        || apr_atomic_cas64(&c->db_next_try,
+                            (apr_uint64_t)(now + pause_of(c)), next)
+           != next) {
+        return REACH_REFUSE;
+    }
+    return REACH_RETRY;
+}
+
+/* Does the database take a connection now?  apr_dbd alone: no line. */
+static int quiet_try(request_rec *r, clinic_server_conf *c)
+{
+    dbd_cfg_t *cfg = c->db_params;
+    const apr_dbd_driver_t *drv;
+    apr_dbd_t *h = NULL;
+    const char *err = NULL;
+    apr_pool_t *p;
+    int ok;
+
+    if (apr_pool_create(&p, r->pool) != APR_SUCCESS) {
+        return 0;
+    }
+    ok = apr_dbd_get_driver(p, cfg->name, &drv) == APR_SUCCESS
+         && apr_dbd_open_ex(drv, p, cfg->params, &h, &err) == APR_SUCCESS;
+    if (ok) {
+        apr_dbd_close(drv, h);
+    }
+    apr_pool_destroy(p);
+    return ok;
+}
+
+/* the pause before the next line saying it is still down */
+static apr_time_t log_every(apr_time_t last, apr_uint32_t since)
+{
+    apr_time_t down = last - apr_time_from_sec(since);
+
+    return down < LOG_EVERY_MIN ? LOG_EVERY_MIN
+         : down > LOG_EVERY_MAX ? LOG_EVERY_MAX : down;
+}
+
+/* A refusal while down: counted, and said with the count once a second
+ * at most, less often as the outage goes on. */
+static void refused(request_rec *r, clinic_server_conf *c, apr_time_t now)
+{
+    apr_uint32_t n, since = apr_atomic_read32(&c->db_down_since);
+    apr_uint64_t last;
+
+    apr_atomic_inc32(&c->db_refused);
+    last = apr_atomic_read64(&c->db_logged);
+    if ((apr_uint64_t)now < last + log_every((apr_time_t)last, since)
+        || apr_atomic_cas64(&c->db_logged, (apr_uint64_t)now, last)
+           != last) {
+        return;
+    }
+    n = apr_atomic_xchg32(&c->db_refused, 0);
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server,
+                 "CLINIC0621: the database is still unreachable (for %ld s): "
+                 "%u connections refused in the last %.1f s, answered 503",
+                 since ? (long)apr_time_sec(now) - (long)since : 0L, n,
+                 (double)(now - (apr_time_t)last) / APR_USEC_PER_SEC);
+}
+
+/* A try could not connect: the database is down from now on. */
+static void found_down(request_rec *r, clinic_server_conf *c,
+                       apr_time_t now, apr_time_t pause)
+{
+    apr_uint32_t sec = (apr_uint32_t)apr_time_sec(now);
+
+    apr_atomic_set64(&c->db_next_try, (apr_uint64_t)(now + pause));
+    if (apr_atomic_cas32(&c->db_down_since, sec, 0) != 0) {
+        refused(r, c, now);                     /* it still is */
+        return;
+    }
+    apr_atomic_set32(&c->db_refused, 0);
+    apr_atomic_set64(&c->db_logged, (apr_uint64_t)now);
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server,
+                 "CLINIC0100: no database connection: check DBDriver and "
+                 "DBDParams, that the database is up, and that it holds the "
+                 "tables of schema/mysql.sql (MySQL/MariaDB) or "
+                 "schema/sqlite.sql (SQLite); this process answers 503 "
+                 "without dialling but for a try a moment apart, and counts "
+                 "the refusals (CLINIC0621) until it connects");
+}
+
+/* A connection was taken: learn mod_dbd's parameters, and say once that
+ * the database is back. */
+static void connected(request_rec *r, clinic_server_conf *c, ap_dbd_t *d)
+{
+    apr_uint32_t since = apr_atomic_read32(&c->db_down_since), n;
+    void *cfg = NULL;
+
+    if (!c->db_params) {
+        apr_pool_userdata_get(&cfg, CFG_KEY, d->pool);
+        if (cfg) {
+            apr_atomic_casptr((volatile void **)&c->db_params, cfg, NULL);
+        }
+    }
+    if (!since || apr_atomic_cas32(&c->db_down_since, 0, since) != since) {
+        return;
+    }
+    n = apr_atomic_xchg32(&c->db_refused, 0);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, r->server,
+                 "CLINIC0622: the database is reachable again after %ld s; "
+                 "%u connections refused since the last line",
+                 (long)apr_time_sec(apr_time_now()) - (long)since, n);
+}
+
+apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,
+                               clinic_dbd_open_fn *open)
+{
+    clinic_server_conf *c = clinic_conf(r->server);
+    apr_time_t now;
+    int tries, retrying = 0;
+
+    *out = NULL;
+    for (tries = 0; tries < OPEN_TRIES; tries++) {
+        now = apr_time_now();
+        if (!retrying) {
+            switch (may_dial(c, now)) {
+            case REACH_REFUSE:
+                refused(r, c, now);
+                return APR_ECONNREFUSED;
+            case REACH_RETRY:
+                if (c->db_params && !quiet_try(r, c)) {
+                    refused(r, c, now);
+                    return APR_ECONNREFUSED;
+                }
+                retrying = 1;       /* this thread dials until it knows */
+                break;
+            default:
+                break;
+            }
+        }
+        thrown_away = 0;
+        if ((*out = open(r->pool, r->server))) {
+            connected(r, c, *out);
+            return APR_SUCCESS;
+        }
+        if (!thrown_away) {
+            /* connects quietly, fails with mod_dbd (its statements, its
+             * DBDInitSQL): quiet tries won't tell when to dial again */
+            found_down(r, c, apr_time_now(),
+                       retrying && c->db_params ? LOUD_PAUSE : pause_of(c));
+            return APR_ECONNREFUSED;
+        }
+        /* a dead pooled connection was thrown away: the next one */
+    }
+    return APR_ECONNREFUSED;
+}
