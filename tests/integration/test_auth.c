@@ -704,8 +704,10 @@ Test(auth, the_module_deletes_old_expired_codes, .timeout = 60)
         }
         usleep(100000);
     }
-    printf("old codes and slots deleted in the background after %.1f s\n",
-           i / 10.0);
+    if (!strcmp(code, "0") && !strcmp(slot, "0")) {
+        printf("old codes and slots deleted in the background within "
+               "%.1f s\n", i / 10.0);
+    }
     cr_assert_str_eq(code, "0", "the old expired codes are gone");
     /* limit slots are kept a week, the longest window an OTP limit may
      * have on any host sharing the database, then deleted */
