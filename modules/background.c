@@ -19,7 +19,7 @@
  * about once more and then completed or failed (pay_core.c, the request
  * path's own sweep); then, on the first server of each database
  * configuration, one batch of expired codes and old limit slots
- * (CLINIC_CLEANUP_BATCH each).  A database connection is held only while
+ * (CLINIC_CLEANUP_BATCH each, the oldest, each deleted by its key).  A database connection is held only while
  * statements run, never across a call to the provider.
  */
 #include <string.h>
@@ -119,10 +119,11 @@ static clinic_req_t *background_request(apr_pool_t *p, server_rec *s)
 static void clean(clinic_req_t *cr, int *codes, int *slots)
 {
     ap_dbd_t *d = clinic_db_quiet(cr);
+    int full;
 
     *codes = *slots = 0;
     if (d) {
-        clinic_store_cleanup_batch(codes, slots, cr->r, d, cr->now);
+        clinic_store_cleanup_batch(codes, slots, &full, cr->r, d, cr->now);
         clinic_db_release(cr);
     }
 }

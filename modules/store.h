@@ -132,13 +132,13 @@ apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
  * any window. */
 #define CLINIC_KEEP_EXPIRED_CODES 86400
 #define CLINIC_KEEP_RATE_SLOTS (7 * 86400)
-/* Rows deleted at most by one statement of the cleanup (and those that
- * ran out in the same second as the last of them) */
+/* Rows of each table deleted at most by one batch of the cleanup */
 #define CLINIC_CLEANUP_BATCH 100
 /* One batch of each: codes and slots older than that at now, oldest
- * first; *codes and *slots get how many rows went (the module's
- * background work, every ClinicBackgroundInterval) */
-apr_status_t clinic_store_cleanup_batch(int *codes, int *slots,
+ * first; *codes and *slots get how many rows went, *full 1 when a batch
+ * was full (more may be left) (the module's background work, every
+ * ClinicBackgroundInterval) */
+apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
                                         request_rec *r, ap_dbd_t *d,
                                         apr_int64_t now);
 /* All of them, batch after batch (clinicctl cleanup); *codes and *slots

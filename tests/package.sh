@@ -211,7 +211,7 @@ s_site() {
         ex=/usr/share/doc/$PKG/examples/clinic-vhost.conf
         site=/etc/apache2/sites-available/clinic-api.conf
         sed -e 's|^<VirtualHost \*:443>|<VirtualHost 127.0.0.1:$port>|' \
-            -e 's|^\(    ServerName \).*|\1127.0.0.1\n    LogLevel warn clinic:notice|' \
+            -e 's|^\(    ServerName \).*|\1127.0.0.1\n    <IfModule clinic_module>\n        LogLevel warn clinic:notice\n    </IfModule>|' \
             -e 's|^    DBDriver mysql|    DBDriver sqlite3|' \
             -e 's|^    DBDParams .*|    DBDParams \"$DATA/clinic.db\"|' \
             -e 's|^    DBDInitSQL \"SET NAMES utf8mb4\"|    DBDInitSQL \"PRAGMA busy_timeout = 200\"|' \
