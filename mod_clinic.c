@@ -28,6 +28,7 @@
 #include "pkgcache.h"
 #include "mac.h"
 #include "metrics.h"
+#include "background.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -328,6 +329,11 @@ static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "CLINIC0003: %s", err);
         return !OK;
     }
+    if ((err = clinic_bg_init()) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                     "CLINIC0680: %s", err);
+        return !OK;
+    }
     for (sp = s; sp; sp = sp->next) {
         err = clinic_config_check(pconf, sp, clinic_conf(sp));
         if (err) {
@@ -383,6 +389,9 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
     }
     clinic_metrics_post_config(pconf, s);   /* without it: not counted */
+    if (clinic_bg_post_config(pconf, s) != APR_SUCCESS) {
+        return !OK;
+    }
     return clinic_ratelimit_post_config(pconf, s);
 }
 
@@ -408,6 +417,7 @@ static void clinic_child_init(apr_pool_t *p, server_rec *s)
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);
     clinic_pkgcache_child_init(p, s);
+    clinic_bg_child_init(p, s);         /* last: the rest is ready */
 }
 
 static void clinic_register_hooks(apr_pool_t *p)

@@ -33,30 +33,10 @@ APLOG_USE_MODULE(clinic);
 
 #define PURPOSE_LOGIN "login"
 #define PURPOSE_PHONE_CHANGE "phone_change"
-#define CLEANUP_EVERY 600           /* seconds between cleanups, per process */
 /* how long a code the gateway took waits for the database to make it
  * live, and the pause between two tries */
 #define ACTIVATE_WAIT apr_time_from_sec(5)
 #define ACTIVATE_SLEEP apr_time_from_msec(100)
-/* what is kept: store.h (limit slots: the longest window a configuration
- * may give an OTP limit; another host on the same database may use it, so
- * not this one's own) */
-
-static apr_uint32_t last_cleanup;
-
-/* Delete what has run out, at most every CLEANUP_EVERY seconds a process;
- * the compare-and-swap lets one thread of the process do it. */
-static void cleanup_maybe(clinic_req_t *cr, ap_dbd_t *d)
-{
-    apr_uint32_t last = apr_atomic_read32(&last_cleanup);
-    apr_uint32_t now = (apr_uint32_t)cr->now;
-
-    if (now - last < CLEANUP_EVERY
-        || apr_atomic_cas32(&last_cleanup, now, last) != last) {
-        return;
-    }
-    clinic_store_cleanup(NULL, NULL, cr->r, d, cr->now);
-}
 
 /* ---- tokens ------------------------------------------------------------- */
 
@@ -358,7 +338,6 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     d = cr->dbd;
     clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,
                   *owner ? owner : NULL, NULL);
-    cleanup_maybe(cr, d);
 
     data = clinic_json_object(cr->r->pool);
     cJSON_AddStringToObject(data, "phoneNumber", phone);

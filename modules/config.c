@@ -65,6 +65,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->max_body = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
+    c->bg_interval = -1;
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
 }
@@ -107,6 +108,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(max_body);
     MERGE_PTR(seclog_spec);
     clinic_pay_conf_merge(c, base, add);
+    MERGE_NUM(bg_interval);
     return c;
 }
 
@@ -243,6 +245,13 @@ static const char *set_sms_timeout(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
     return clinic_set_int(cmd, &clinic_conf_of(cmd)->sms_timeout, arg, 1, 120);
+}
+
+static const char *set_bg_interval(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    return clinic_set_int(cmd, &clinic_conf_of(cmd)->bg_interval, arg, 1,
+                          3600);
 }
 
 static const char *set_sms_max_concurrent(cmd_parms *cmd, void *d,
@@ -536,6 +545,9 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_SECURITY_LOG, set_security_log, NULL, RSRC_CONF,
                   "security event log: file path or \"|command\""),
     CLINIC_PAY_CMDS
+    AP_INIT_TAKE1(CLINIC_D_BG_INTERVAL, set_bg_interval, NULL, RSRC_CONF,
+                  "seconds between two rounds of background work: pending "
+                  "payments timed out, old codes deleted (default 30)"),
     { NULL }
 };
 

@@ -45,6 +45,7 @@
 #define CLINIC_D_PAY_TIMEOUT    "ClinicPaymentTimeout"
 #define CLINIC_D_PAY_REQUEST_TIMEOUT "ClinicPaymentRequestTimeout"
 #define CLINIC_D_PAY_MAX_CONCURRENT "ClinicPaymentMaxConcurrent"
+#define CLINIC_D_BG_INTERVAL    "ClinicBackgroundInterval"
 
 #define CLINIC_HANDLER "clinic"
 
@@ -123,6 +124,8 @@ typedef struct {
     int pay_request_timeout;
     int pay_max_concurrent;
     volatile apr_uint32_t pay_in_flight;  /* per process: provider calls */
+    int bg_interval;                /* seconds between background ticks;
+                                     * -1 unset */
 
     const char *currency;
     apr_off_t max_body;             /* -1 unset */
@@ -189,6 +192,8 @@ static APR_INLINE int clinic_pay_request_timeout(const clinic_server_conf *c)
 { return CLINIC_OR(c->pay_request_timeout, -1, 10); }
 static APR_INLINE int clinic_pay_max_concurrent(const clinic_server_conf *c)
 { return CLINIC_OR(c->pay_max_concurrent, -1, 10); }
+static APR_INLINE int clinic_bg_interval(const clinic_server_conf *c)
+{ return CLINIC_OR(c->bg_interval, -1, 30); }
 
 /* Shared by the directive files (config.c, config_pay.c) */
 clinic_server_conf *clinic_conf_of(cmd_parms *cmd);

@@ -134,4 +134,12 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
  * connection; leaves none.  Failures are logged only. */
 void clinic_pay_sweep(clinic_req_t *cr, const char *user_id);
 
+/* The background's sweep (background.c): every user's pending payments
+ * past their timeout at this server's provider, one batch of
+ * CLINIC_PAY_BATCH, oldest first, settled as clinic_pay_sweep does; it
+ * stops at the first the provider can't answer for.  How many were
+ * settled, -1 when the database failed.  Needs no open connection;
+ * leaves none. */
+int clinic_pay_settle_overdue(clinic_req_t *cr);
+
 #endif

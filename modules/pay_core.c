@@ -417,12 +417,59 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
     return clinic_store_pay_sub(sub, cr->r, d, (*sub)->id);
 }
 
+typedef enum {
+    SETTLED,                   /* failed, completed, or nothing to do */
+    PROVIDER_SILENT,           /* could not be asked: kept for now */
+    NO_DATABASE
+} settle_t;
+
+/* Ask the provider once more about a payment past its timeout, then
+ * complete or fail it.  Holds no connection across the provider's call
+ * and leaves none. */
+static settle_t settle_one(clinic_req_t *cr, const clinic_pay_driver_ops *ops,
+                           clinic_sub_t *sub)
+{
+    clinic_pay_key_t k = { sub->pay_ref, 1, sub->pay_ref };
+    clinic_pay_status_t st;
+    apr_status_t rv = APR_NOTFOUND;
+    ap_dbd_t *d;
+    int asked = 0, won;
+
+    memset(&st, 0, sizeof(st));
+    /* asked once more; a payment it knows nothing of is not paid */
+    if (sub->pay_ref) {
+        rv = ops->status(cr, &k, &st);
+        asked = rv == APR_SUCCESS && st.ref && !strcmp(st.ref, sub->pay_ref);
+    }
+    /* a provider that can't answer now gets one more timeout */
+    if (!asked && rv != APR_NOTFOUND && rv != APR_SUCCESS
+        && sub->created_at > cr->now - 2 * (apr_int64_t)
+                                       clinic_pay_timeout(cr->conf)) {
+        return PROVIDER_SILENT;
+    }
+    if (!(d = clinic_db_quiet(cr))) {
+        return NO_DATABASE;
+    }
+    if (!sub->pay_ref) {
+        /* never reached the provider */
+        if (clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
+            == APR_SUCCESS && won) {
+            clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
+        }
+    }
+    else {
+        apply(cr, d, sub, asked ? &st : NULL, 1);
+    }
+    clinic_db_release(cr);
+    return SETTLED;
+}
+
 void clinic_pay_sweep(clinic_req_t *cr, const char *user_id)
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     apr_array_header_t *stale;
     ap_dbd_t *d;
-    int i, won;
+    int i;
 
     if (!ops || !(d = clinic_db_quiet(cr))
         || clinic_store_pay_stale(&stale, cr->r, d, user_id,
@@ -432,38 +479,50 @@ void clinic_pay_sweep(clinic_req_t *cr, const char *user_id)
     }
     clinic_db_release(cr);
     for (i = 0; i < stale->nelts && i < SWEEP_MAX; i++) {
-        clinic_sub_t *sub = &APR_ARRAY_IDX(stale, i, clinic_sub_t);
-        clinic_pay_key_t k = { sub->pay_ref, 1, sub->pay_ref };
-        clinic_pay_status_t st;
-        apr_status_t rv = APR_NOTFOUND;
-        int asked = 0;
-
-        memset(&st, 0, sizeof(st));
-        /* asked once more; a payment it knows nothing of is not paid */
-        if (sub->pay_ref) {
-            rv = ops->status(cr, &k, &st);
-            asked = rv == APR_SUCCESS && st.ref
-                    && !strcmp(st.ref, sub->pay_ref);
-        }
-        /* a provider that can't answer now gets one more timeout */
-        if (!asked && rv != APR_NOTFOUND && rv != APR_SUCCESS
-            && sub->created_at > cr->now - 2 * (apr_int64_t)
-                                           clinic_pay_timeout(cr->conf)) {
-            continue;
-        }
-        if (!(d = clinic_db_quiet(cr))) {
+        if (settle_one(cr, ops, &APR_ARRAY_IDX(stale, i, clinic_sub_t))
+            == NO_DATABASE) {
             return;
         }
-        if (!sub->pay_ref) {
-            /* never reached the provider */
-            if (clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
-                == APR_SUCCESS && won) {
-                clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
-            }
-        }
-        else {
-            apply(cr, d, sub, asked ? &st : NULL, 1);
-        }
-        clinic_db_release(cr);
     }
+}
+
+int clinic_pay_settle_overdue(clinic_req_t *cr)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    apr_int64_t made_by = 2 * (apr_int64_t)clinic_pay_request_timeout(
+                                                cr->conf);
+    apr_array_header_t *due;
+    ap_dbd_t *d;
+    apr_status_t rv;
+    int i, settled = 0;
+
+    if (!ops) {
+        return 0;
+    }
+    /* a payment not made yet may still be at the provider, on its way
+     * (ClinicPaymentRequestTimeout): left alone until well past that */
+    if (made_by < clinic_pay_timeout(cr->conf)) {
+        made_by = clinic_pay_timeout(cr->conf);
+    }
+    if (!(d = clinic_db_quiet(cr))) {
+        return -1;
+    }
+    rv = clinic_store_pay_overdue(&due, cr->r, d, ops->name, cr->now,
+                                  cr->now - made_by);
+    clinic_db_release(cr);
+    if (rv != APR_SUCCESS) {
+        return -1;
+    }
+    for (i = 0; i < due->nelts; i++) {
+        switch (settle_one(cr, ops, &APR_ARRAY_IDX(due, i, clinic_sub_t))) {
+        case SETTLED:
+            settled++;
+            break;
+        case PROVIDER_SILENT:
+            return settled;   /* down or hanging: the rest wait a tick */
+        default:
+            return -1;
+        }
+    }
+    return settled;
 }

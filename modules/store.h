@@ -138,8 +138,17 @@ apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
  * any window. */
 #define CLINIC_KEEP_EXPIRED_CODES 86400
 #define CLINIC_KEEP_RATE_SLOTS (7 * 86400)
-/* delete what is older than that at now; *codes and *slots (either may
- * be NULL) get how many rows went */
+/* Rows of each table deleted at most by one batch of the cleanup */
+#define CLINIC_CLEANUP_BATCH 100
+/* One batch of each: codes and slots older than that at now, oldest
+ * first; *codes and *slots get how many rows went, *full 1 when a batch
+ * was full (more may be left) (the module's background work, every
+ * ClinicBackgroundInterval) */
+apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
+                                        request_rec *r, ap_dbd_t *d,
+                                        apr_int64_t now);
+/* All of them, batch after batch (clinicctl cleanup); *codes and *slots
+ * (either may be NULL) get how many rows went */
 apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
                                   ap_dbd_t *d, apr_int64_t now);
 
@@ -217,6 +226,16 @@ apr_status_t clinic_store_pay_fail(int *won, request_rec *r, ap_dbd_t *d,
 apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
                                     ap_dbd_t *d, const char *user_id,
                                     apr_int64_t before);
+/* Pending payments at provider (its name) that are overdue, every
+ * user's, the oldest CLINIC_PAY_BATCH: those the provider has whose
+ * deadline (pay_expires_at) is past at now, and those it never made
+ * created before unmade_before */
+#define CLINIC_PAY_BATCH 50
+#define CLINIC_PAY_BATCH_SQL "50"
+apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
+                                      request_rec *r, ap_dbd_t *d,
+                                      const char *provider, apr_int64_t now,
+                                      apr_int64_t unmade_before);
 
 /* a fresh random UUID (v4) */
 const char *clinic_uuid(apr_pool_t *p);

@@ -22,14 +22,25 @@ enum {
     S_OTP_GET,
     S_OTP_CONSUME,
     S_OTP_CLEANUP,
+    S_OTP_CLEANUP_BATCH,
     S_OTP_REPLACED,
     S_RATE_SLOTS,
     S_RATE_NEW,
     S_RATE_NEW_PAIR,
     S_RATE_CLAIM,
     S_RATE_CLEANUP,
+    S_RATE_CLEANUP_BATCH,
     S_COUNT
 };
+
+/* A cleanup batch: the CLINIC_CLEANUP_BATCH oldest rows.  One portable
+ * statement can't say it: MySQL has DELETE ... LIMIT but no LIMIT in an
+ * IN subquery, SQLite has no DELETE ... LIMIT by default.  So a SELECT
+ * reads the batch's keys on the index, and each row goes by its primary
+ * key (still only if it ran out): exactly a batch, whatever is inserted
+ * meanwhile (a range DELETE up to the batch's last value also takes the
+ * older rows a concurrent INSERT adds, which its snapshot did not see). */
+#define BATCH "100"                 /* CLINIC_CLEANUP_BATCH */
 
 static const clinic_stmt_t stmts[S_COUNT] = {
     [S_OTP_INSERT] = { "clinic_otp_insert",
@@ -66,7 +77,10 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "UPDATE otp_codes SET status = 'consumed', consumed_at = %s "
         "WHERE id = %s AND status = 'active'", 0 },
     [S_OTP_CLEANUP] = { "clinic_otp_cleanup",
-        "DELETE FROM otp_codes WHERE expires_at < %s", 0 },
+        "DELETE FROM otp_codes WHERE id = %s AND expires_at < %s", 0 },
+    [S_OTP_CLEANUP_BATCH] = { "clinic_otp_cleanup_batch",
+        "SELECT id FROM otp_codes WHERE expires_at < %s "
+        "ORDER BY expires_at LIMIT " BATCH, 0 },
     [S_OTP_REPLACED] = { "clinic_otp_replaced",
         "SELECT code_hash FROM otp_codes "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
@@ -88,7 +102,11 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "UPDATE rate_slots SET used_at = %s "
         "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
     [S_RATE_CLEANUP] = { "clinic_rate_cleanup",
-        "DELETE FROM rate_slots WHERE used_at < %s", 0 },
+        "DELETE FROM rate_slots WHERE bucket = %s AND slot = %s "
+        "AND used_at < %s", 0 },
+    [S_RATE_CLEANUP_BATCH] = { "clinic_rate_cleanup_batch",
+        "SELECT bucket, " CLINIC_TXT("slot") " FROM rate_slots "
+        "WHERE used_at < %s ORDER BY used_at LIMIT " BATCH, 0 },
 };
 
 const clinic_stmt_set_t clinic_code_stmts = { stmts, S_COUNT };
@@ -236,19 +254,59 @@ apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
     return rv;
 }
 
+apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
+                                        request_rec *r, ap_dbd_t *d,
+                                        apr_int64_t now)
+{
+    const char *codes_before = clinic_time_db(r->pool,
+                                              now - CLINIC_KEEP_EXPIRED_CODES);
+    const char *slots_before = clinic_db_num(r->pool,
+                                             now - CLINIC_KEEP_RATE_SLOTS);
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i, n;
+
+    *codes = *slots = 0;
+    rv = clinic_db_select(&rows, r, d, &stmts[S_OTP_CLEANUP_BATCH],
+                          CLINIC_ARGS(codes_before));
+    *full = rv == APR_SUCCESS && rows->nelts >= CLINIC_CLEANUP_BATCH;
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);
+        rv = clinic_db_run(&n, r, d, &stmts[S_OTP_CLEANUP],
+                           CLINIC_ARGS(v[0], codes_before));
+        *codes += rv == APR_SUCCESS ? n : 0;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = clinic_db_select(&rows, r, d, &stmts[S_RATE_CLEANUP_BATCH],
+                              CLINIC_ARGS(slots_before));
+        *full |= rv == APR_SUCCESS && rows->nelts >= CLINIC_CLEANUP_BATCH;
+    }
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);
+        rv = clinic_db_run(&n, r, d, &stmts[S_RATE_CLEANUP],
+                           CLINIC_ARGS(v[0], v[1], slots_before));
+        *slots += rv == APR_SUCCESS ? n : 0;
+    }
+    return rv;
+}
+
 apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
                                   ap_dbd_t *d, apr_int64_t now)
 {
-    apr_status_t rv = clinic_db_run(codes, r, d, &stmts[S_OTP_CLEANUP],
-                          CLINIC_ARGS(clinic_time_db(r->pool,
-                                          now - CLINIC_KEEP_EXPIRED_CODES)));
-    if (slots) {
-        *slots = 0;
+    apr_status_t rv;
+    int c, s, full, all_c = 0, all_s = 0;
+
+    /* batch after batch: each statement is short, so sends go on */
+    do {
+        rv = clinic_store_cleanup_batch(&c, &s, &full, r, d, now);
+        all_c += c;
+        all_s += s;
+    } while (rv == APR_SUCCESS && full);
+    if (codes) {
+        *codes = all_c;
     }
-    if (rv == APR_SUCCESS) {
-        rv = clinic_db_run(slots, r, d, &stmts[S_RATE_CLEANUP],
-                 CLINIC_ARGS(clinic_db_num(r->pool,
-                                           now - CLINIC_KEEP_RATE_SLOTS)));
+    if (slots) {
+        *slots = all_s;
     }
     return rv;
 }

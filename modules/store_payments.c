@@ -22,6 +22,7 @@ enum {
     S_PAY_FAIL,
     S_PAY_ABANDON,
     S_PAY_STALE,
+    S_PAY_OVERDUE,
     S_COUNT
 };
 
@@ -55,6 +56,15 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_PAY_STALE] = { "clinic_pay_stale",
         CLINIC_SUB_SELECT "WHERE up.user_id = %s "
         "AND up.payment_status = 'pending' AND up.created_at <= %s", 0 },
+    /* every user's, a batch at a time, past the deadline the host that
+     * made the payment gave it (several hosts with other timeouts may
+     * share the database); one never made at the provider, by age */
+    [S_PAY_OVERDUE] = { "clinic_pay_overdue",
+        CLINIC_SUB_SELECT "WHERE up.payment_status = 'pending' "
+        "AND up.pay_provider = %s "
+        "AND ((up.pay_ref IS NOT NULL AND up.pay_expires_at <= %s) "
+        "OR (up.pay_ref IS NULL AND up.created_at <= %s)) "
+        "ORDER BY up.created_at LIMIT " CLINIC_PAY_BATCH_SQL, 0 },
 };
 
 const clinic_stmt_set_t clinic_payment_stmts = { stmts, S_COUNT };
@@ -109,14 +119,13 @@ apr_status_t clinic_store_pay_fail(int *won, request_rec *r, ap_dbd_t *d,
     return rv;
 }
 
-apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
-                                    ap_dbd_t *d, const char *user_id,
-                                    apr_int64_t before)
+static apr_status_t subs_select(apr_array_header_t **out, request_rec *r,
+                                ap_dbd_t *d, int which, int nargs,
+                                const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PAY_STALE],
-                          CLINIC_ARGS(user_id,
-                                      clinic_time_db(r->pool, before)));
+    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
+                                       args);
     int i;
 
     *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_sub_t));
@@ -125,4 +134,22 @@ apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
                         APR_ARRAY_IDX(rows, i, clinic_row_t));
     }
     return rv;
+}
+
+apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
+                                    ap_dbd_t *d, const char *user_id,
+                                    apr_int64_t before)
+{
+    return subs_select(out, r, d, S_PAY_STALE,
+                       CLINIC_ARGS(user_id, clinic_time_db(r->pool, before)));
+}
+
+apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
+                                      request_rec *r, ap_dbd_t *d,
+                                      const char *provider, apr_int64_t now,
+                                      apr_int64_t unmade_before)
+{
+    return subs_select(out, r, d, S_PAY_OVERDUE,
+                       CLINIC_ARGS(provider, clinic_time_db(r->pool, now),
+                                   clinic_time_db(r->pool, unmade_before)));
 }

@@ -30,7 +30,13 @@
 #      `apache2ctl configtest`;
 #   7. start: `apache2ctl start`, /api/health;
 #   8. send-otp, verify-otp (the code from the error log), profile;
-#   9. stop-server: the apache2 master by its pid file, then nothing left.
+#   9. security-log: three wrong codes; the site's ClinicSecurityLog (the
+#      example's) is the packaged jail's logpath, under /var/log/apache2
+#      (Apache's logrotate rule), and fail2ban-regex with the packaged
+#      filter matches the three lines there;
+#  10. stop-server: the apache2 master by its pid file, then nothing left;
+#  11. remove: `apt-get remove` (not purge) with the site still enabled,
+#      then `apache2ctl configtest` passes.
 # The teardown stops whatever still runs in the root, unmounts and removes
 # it, also on failure or Ctrl-C; a summary ends with RESULT: PASS or FAIL.
 #
@@ -207,16 +213,16 @@ s_site() {
         ex=/usr/share/doc/$PKG/examples/clinic-vhost.conf
         site=/etc/apache2/sites-available/clinic-api.conf
         sed -e 's|^<VirtualHost \*:443>|<VirtualHost 127.0.0.1:$port>|' \
-            -e 's|^\(    ServerName \).*|\1127.0.0.1\n    LogLevel warn clinic:notice|' \
+            -e 's|^\(    ServerName \).*|\1127.0.0.1\n    <IfModule clinic_module>\n        LogLevel warn clinic:notice\n    </IfModule>|' \
             -e 's|^    DBDriver mysql|    DBDriver sqlite3|' \
             -e 's|^    DBDParams .*|    DBDParams \"$DATA/clinic.db\"|' \
             -e 's|^    DBDInitSQL \"SET NAMES utf8mb4\"|    DBDInitSQL \"PRAGMA busy_timeout = 200\"|' \
-            -e 's|^    ClinicSMSDriver http|    ClinicSMSDriver log|' \
-            -e '/^    ClinicSMS\(URL\|Header\|Body\|Message\) /d' \
-            -e 's|^    ClinicSecurityLog .*|    ClinicSecurityLog /var/log/apache2/clinic-security.log|' \
+            -e 's|^\( *\)ClinicSMSDriver http|\1ClinicSMSDriver log|' \
+            -e '/^ *ClinicSMS\(URL\|Header\|Body\|Message\) /d' \
             \"\$ex\" > \"\$site\"
         for want in '<VirtualHost 127.0.0.1:$port>' 'DBDriver sqlite3' 'ClinicSMSDriver log' \
-                    'PRAGMA busy_timeout' 'clinic-security.log' 'Include /etc/apache2/conf-available/clinic-cors.conf'; do
+                    'PRAGMA busy_timeout' 'ClinicSecurityLog /var/log/apache2/clinic-security.log' \
+                    'Include /etc/apache2/conf-available/clinic-cors.conf'; do
             grep -qF \"\$want\" \"\$site\" || { echo \"the example changed: no '\$want' in \$site\"; exit 1; }
         done
         diff -u \"\$ex\" \"\$site\" || true
@@ -274,6 +280,48 @@ s_stop_server() {
     fi
 }
 
+# The example's security log is the file the packaged jail reads, and it
+# fills: a few wrong codes, then fail2ban-regex with the packaged filter
+# on the jail's logpath.
+s_security_log() {
+    local i
+    for i in 1 2 3; do
+        api POST /api/auth/verify-otp \
+            "{\"phone_number\": \"$PHONE\", \"code\": \"00000\"}" >/dev/null
+    done
+    in_root "set -e
+        site=/etc/apache2/sites-available/clinic-api.conf
+        module=\$(sed -n 's|^ *ClinicSecurityLog *||p' \$site)
+        jail=\$(sed -n 's|^logpath *= *||p' /etc/fail2ban/jail.d/clinic.conf)
+        echo \"ClinicSecurityLog: \$module\"
+        echo \"the jail's logpath: \$jail\"
+        [ \"\$module\" = \"\$jail\" ] || { echo 'they differ'; exit 1; }
+        case \"\$jail\" in /var/log/apache2/*.log) ;;
+            *) echo 'not under /var/log/apache2/*.log (logrotate)'; exit 1;; esac
+        grep -qF '/var/log/apache2/*.log' /etc/logrotate.d/apache2
+        tail -n 3 \"\$jail\"
+        fail2ban-regex \"\$jail\" /etc/fail2ban/filter.d/clinic.conf > /tmp/f2b.out
+        grep -E '^(Lines|Failregex):' /tmp/f2b.out
+        n=\$(sed -n 's/^Lines: .* \([0-9][0-9]*\) matched.*/\1/p' /tmp/f2b.out)
+        [ \"\${n:-0}\" -ge 3 ] || { echo \"fail2ban-regex matched \${n:-0} lines, not 3\"; exit 1; }
+    " >"$LOGS/security-log.log" 2>&1 || { sed "s/^/[$ROOT_TAG]   /" "$LOGS/security-log.log" >&2; return 1; }
+    sed "s/^/[$ROOT_TAG]   /" "$LOGS/security-log.log" >&2
+}
+
+# `apt remove` (not purge) with the site still enabled: the module and
+# its .load go, the site and the conffiles stay, and Apache still starts.
+s_remove() {
+    in_root "set -e
+        DEBIAN_FRONTEND=noninteractive apt-get remove -y -q $PKG
+        a2query -s clinic-api
+        echo \"module after remove: \$(a2query -m clinic 2>&1 || true)\"
+        test ! -e /usr/lib/apache2/modules/mod_clinic.so
+        apache2ctl configtest" >"$LOGS/remove.log" 2>&1 \
+        || { tail -n 20 "$LOGS/remove.log" | sed "s/^/[$ROOT_TAG]   /" >&2; return 1; }
+    grep -E 'Removing|a2query|module after|clinic-api|Syntax' "$LOGS/remove.log" \
+        | sed "s/^/[$ROOT_TAG]   /" >&2 || true
+}
+
 # ----------------------------------------------------------------------------
 root_summary_head() {
     [ ! -s "$STATE/deb" ] || echo "package:     $(cat "$STATE/deb")"
@@ -298,8 +346,11 @@ if passed install; then
     if passed start; then step send-otp s_send_otp; else skip send-otp; fi
     if passed send-otp; then step verify-otp s_verify_otp; else skip verify-otp; fi
     if passed verify-otp; then step profile s_profile; else skip profile; fi
+    if passed start; then step security-log s_security_log; else skip security-log; fi
     step stop-server s_stop_server
+    if passed stop-server site; then step remove s_remove; else skip remove; fi
 else
-    for s in contents site start send-otp verify-otp profile stop-server; do skip "$s"; done
+    for s in contents site start send-otp verify-otp profile security-log \
+             stop-server remove; do skip "$s"; done
 fi
 exit 0

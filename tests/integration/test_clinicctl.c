@@ -329,6 +329,28 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
              "('%s', '+96550000000', 'login', '', 'x', 0, 'active', "
              "'%s', 2, '%s')", old, recent,
              "2099-01-01 00:00:00", "2099-01-01 00:05:00"));
+    /* the server's background work deletes old codes and slots too, a
+     * batch of 100 a tick for each of the test server's ~25 virtual hosts
+     * (their first ticks come together), the oldest first: 10,000 older
+     * ones of each (a second apart) leave some for clinicctl however its
+     * start is timed.  10,000 rows from 100 x 100 (MariaDB recurses 1,000
+     * times at most). */
+#define ROWS_10000 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 " \
+                  "FROM n WHERE i < 99) SELECT a.i * 100 + b.i AS k " \
+                  "FROM n a CROSS JOIN n b"
+    free(sql(db_is_mysql()
+             ? "INSERT INTO otp_codes (id, phone_number, purpose, owner, "
+               "code_hash, attempts, status, created_at, created_us, "
+               "expires_at) SELECT CONCAT('%s-', k), '+96550000000', 'login', "
+               "'', 'x', 0, 'active', '2019-01-01 00:00:00' + INTERVAL k "
+               "SECOND, k, '2019-01-01 00:00:00' + INTERVAL k SECOND "
+               "FROM (" ROWS_10000 ") t"
+             : "INSERT INTO otp_codes (id, phone_number, purpose, owner, "
+               "code_hash, attempts, status, created_at, created_us, "
+               "expires_at) SELECT '%s-' || k, '+96550000000', 'login', '', "
+               "'x', 0, 'active', datetime('2019-01-01 00:00:00', '+' || k "
+               "|| ' seconds'), k, datetime('2019-01-01 00:00:00', '+' || k "
+               "|| ' seconds') FROM (" ROWS_10000 ") t", old));
     /* expired two hours ago: kept, so stats can count the day's codes */
     strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", gmtime(&two_hours_ago));
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
@@ -336,15 +358,21 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
              "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
              "'active', '%s', 3, '%s')", kept, at, at));
     free(sql("INSERT INTO rate_slots (bucket, slot, used_at) "
-             "VALUES ('%s', 0, 1000)", bucket));
+             "SELECT '%s', k, 1000 + k FROM (" ROWS_10000 ") t", bucket));
     c = ctl("--json cleanup");
     expect(c, 0, NULL);
-    cr_assert_geq(cnum(c, "codesDeleted"), 1);
-    cr_assert_geq(cnum(c, "limitSlotsDeleted"), 1);
+    /* a batch is 100 rows */
+    cr_assert_geq(cnum(c, "codesDeleted"), 101, "more than one batch: %s",
+                  c->out);
+    cr_assert_geq(cnum(c, "limitSlotsDeleted"), 101,
+                  "more than one batch: %s", c->out);
     ctl_free(c);
     left = sql("SELECT id FROM otp_codes WHERE id IN ('%s', '%s', '%s') "
                "ORDER BY id", old, kept, recent);
     cr_assert_str_eq(left, fmt("%s\n%s", kept, recent));
+    free(left);
+    left = sql("SELECT COUNT(*) FROM otp_codes WHERE id LIKE '%s-%%'", old);
+    cr_assert_str_eq(left, "0", "every batch ran");
     free(left);
     left = sql("SELECT COUNT(*) FROM rate_slots WHERE bucket = '%s'", bucket);
     cr_assert_str_eq(left, "0");

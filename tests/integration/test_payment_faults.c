@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 
@@ -61,6 +62,54 @@ Test(payments, a_payment_left_pending_times_out, .timeout = 30)
     id2 = buy_pending("paylate", tok, &ref2);
     free(ref2);
     free(id2);
+    free(ref);
+    free(id);
+    free(tok);
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* paylate: ClinicPaymentTimeout 2, ClinicBackgroundInterval 1 */
+#define PAYLATE_TIMEOUT 2
+#define PAYLATE_INTERVAL 1
+
+Test(payments, an_abandoned_payment_fails_with_no_request, .timeout = 60)
+{
+    char *tok = buyer("paylate"), *ref, *id = buy_pending("paylate", tok, &ref);
+    char *state = NULL, *slot;
+    double start = mono(), took = 0;
+    int i;
+
+    /* the patient walked away and never sends another request: the
+     * database alone says what became of the payment */
+    for (i = 0; i < 150; i++) {
+        free(state);
+        state = sql("SELECT payment_status FROM user_packages WHERE id = '%s'",
+                    id);
+        took = mono() - start;
+        if (strcmp(state, "pending")) {
+            break;
+        }
+        usleep(100000);
+    }
+    printf("an abandoned payment: %s after %.1f s (timeout %d s, "
+           "interval %d s)\n", state, took, PAYLATE_TIMEOUT, PAYLATE_INTERVAL);
+    cr_assert_str_eq(state, "failed", "still %s after %.1f s", state, took);
+    /* the timeout, one interval, and slack for a loaded machine */
+    cr_assert(took < PAYLATE_TIMEOUT + PAYLATE_INTERVAL + 3,
+              "failed only after %.1f s", took);
+    slot = sql("SELECT COUNT(*) FROM user_packages WHERE id = '%s' "
+               "AND active_user_id IS NOT NULL", id);
+    cr_assert_str_eq(slot, "0", "the slot is free");
+    cr_assert_eq(events("payment_failed", id), 1);
+    free(slot);
+    free(state);
     free(ref);
     free(id);
     free(tok);
