@@ -582,3 +582,32 @@ const char *apache2(void)
 
     return v && *v ? v : "apache2";
 }
+
+double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int count_in(const char *text, const char *tag)
+{
+    int n = 0;
+    const char *p = text;
+
+    while (p && (p = strstr(p, tag))) {
+        n++;
+        p += strlen(tag);
+    }
+    return n;
+}
+
+long error_log_size(void)
+{
+    char *log = slurp(getenv("CLINIC_ERROR_LOG"));
+    long n = log ? (long)strlen(log) : 0;
+
+    free(log);
+    return n;
+}

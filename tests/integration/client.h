@@ -68,6 +68,12 @@ int db_is_mysql(void);
 const char *apache2(void);
 /* a file's text (caller frees), or NULL */
 char *slurp(const char *path);
+/* seconds on the monotonic clock */
+double now_s(void);
+/* how many times tag occurs in text ("\n": its lines) */
+int count_in(const char *text, const char *tag);
+/* the error log's size now (CLINIC_ERROR_LOG): where a test's lines start */
+long error_log_size(void);
 
 
 

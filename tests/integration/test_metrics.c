@@ -97,14 +97,6 @@ static double prom(const char *expr)
     return v;
 }
 
-static double now_s(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
 /* wait until Prometheus has scraped the site after time t (its scrape
  * timestamp is when the scrape began: the answers before t are in it) */
 static void scraped_after(double t)

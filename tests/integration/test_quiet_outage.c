@@ -22,35 +22,6 @@ static void alone(void)
     }
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int count_of(const char *text, const char *tag)
-{
-    int n = 0;
-    const char *p = text;
-
-    while (p && (p = strstr(p, tag))) {
-        n++;
-        p += strlen(tag);
-    }
-    return n;
-}
-
-static long log_size(void)
-{
-    char *log = slurp(getenv("CLINIC_ERROR_LOG"));
-    long n = log ? (long)strlen(log) : 0;
-
-    free(log);
-    return n;
-}
-
 /* ---- a database that is not there --------------------------------------- */
 
 #define DOWN_THREADS 6
@@ -95,12 +66,12 @@ Test(outage, an_unreachable_database_is_logged_quietly, .timeout = 60)
     int lines;
 
     alone();
-    from = log_size();
+    from = error_log_size();
     parallel(DOWN_THREADS, hit_down, &d);
     log = slurp(getenv("CLINIC_ERROR_LOG"));
     cr_assert(log && (long)strlen(log) >= from, "the error log shrank");
     added = log + from;
-    lines = count_of(added, "\n");
+    lines = count_in(added, "\n");
     fprintf(stderr, "[outage] %d requests to an unreachable database "
             "(%s) wrote %d error-log lines\n", DOWN_THREADS * DOWN_REQUESTS,
             db_is_mysql() ? "MariaDB" : "SQLite", lines);
@@ -111,7 +82,7 @@ Test(outage, an_unreachable_database_is_logged_quietly, .timeout = 60)
      * count, and a try a second (mod_dbd's two lines) */
     cr_assert(lines <= 40, "%d lines for %d requests:\n%.3000s", lines,
               DOWN_THREADS * DOWN_REQUESTS, added);
-    cr_assert(count_of(added, "CLINIC0621") >= 1, "no line counts the "
+    cr_assert(count_in(added, "CLINIC0621") >= 1, "no line counts the "
               "requests refused while the database was down:\n%.3000s", added);
     free(log);
 }
@@ -309,7 +280,7 @@ Test(outage, a_code_that_cannot_be_made_live_is_logged_once, .timeout = 90)
         s.phones[i] = fake_phone();
     }
     parallel(SLOW_SENDS, warm_one, NULL);
-    from = log_size();
+    from = error_log_size();
     j = spawn(SLOW_SENDS, send_slow, &s);
     wait_for_gateway(&s);
     seen = now_s();
@@ -319,7 +290,7 @@ Test(outage, a_code_that_cannot_be_made_live_is_logged_once, .timeout = 90)
     wait_until_served();
     log = slurp(getenv("CLINIC_ERROR_LOG"));
     cr_assert(log && (long)strlen(log) >= from, "the error log shrank");
-    lost = count_of(log + from, "CLINIC0630");
+    lost = count_in(log + from, "CLINIC0630");
     for (i = 0; i < SLOW_SENDS; i++) {
         char *code = sms_code(s.phones[i]), *ip = fake_ip();
         resp_t *r;

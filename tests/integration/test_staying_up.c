@@ -14,14 +14,6 @@
 
 #include "client.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static resp_t *send_otp_to(const char *base, const char *phone)
 {
     char *body = fmt("{\"phone_number\":\"%s\"}", phone);
@@ -369,33 +361,11 @@ static double restart_and_recover(load_t *l, int down)
     return -1;
 }
 
-/* how many times tag occurs in text ("\n": its lines) */
-static int log_count(const char *text, const char *tag)
-{
-    int n = 0;
-    const char *p = text;
-
-    while (p && (p = strstr(p, tag))) {
-        n++;
-        p += strlen(tag);
-    }
-    return n;
-}
-
-static long log_size(void)
-{
-    char *log = slurp(getenv("CLINIC_ERROR_LOG"));
-    long n = log ? (long)strlen(log) : 0;
-
-    free(log);
-    return n;
-}
-
 /* A ten-second outage under the load already running: the lines it adds
  * to the error log, from the stop until every route answers again. */
 static int outage_lines(load_t *l, double *took)
 {
-    long from = log_size();
+    long from = error_log_size();
     char *log, *added;
     int lines;
 
@@ -403,16 +373,16 @@ static int outage_lines(load_t *l, double *took)
     log = slurp(getenv("CLINIC_ERROR_LOG"));
     cr_assert(log && (long)strlen(log) >= from, "the error log shrank");
     added = log + from;
-    lines = log_count(added, "\n");
+    lines = count_in(added, "\n");
     fprintf(stderr, "[outage] a 10 s MariaDB outage under load wrote %d "
             "error-log lines (AH00629 x%d, AH02655 x%d, AH00639 x%d, "
             "CLINIC0102 x%d, CLINIC0100 x%d, CLINIC0621 x%d, CLINIC0622 x%d)"
-            "\n", lines, log_count(added, "AH00629"),
-            log_count(added, "AH02655"), log_count(added, "AH00639"),
-            log_count(added, "CLINIC0102"), log_count(added, "CLINIC0100"),
-            log_count(added, "CLINIC0621"), log_count(added, "CLINIC0622"));
+            "\n", lines, count_in(added, "AH00629"),
+            count_in(added, "AH02655"), count_in(added, "AH00639"),
+            count_in(added, "CLINIC0102"), count_in(added, "CLINIC0100"),
+            count_in(added, "CLINIC0621"), count_in(added, "CLINIC0622"));
     /* each child says once that the database is back */
-    cr_assert(*took < 0 || log_count(added, "CLINIC0622") >= 1,
+    cr_assert(*took < 0 || count_in(added, "CLINIC0622") >= 1,
               "no line says the database came back:\n%s", added);
     free(log);
     return lines;
