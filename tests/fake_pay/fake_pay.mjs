@@ -20,7 +20,8 @@
 //     A second "paid" on a paid MyFatoorah invoice makes it a
 //     DuplicatePayment with two successful transactions.
 //   {"action":"event","provider":"mf","version":1|2,"type":"refund"|
-//    "deposit","ref":ID}              -> {"webhook": ...} a notification
+//    "deposit","ref":ID[,"gateway":false]}
+//                                       -> {"webhook": ...} a notification
 //                                         that is not a payment (a refund of
 //                                         invoice ID, a balance transfer),
 //                                         signed as MyFatoorah signs it
@@ -231,8 +232,10 @@ function mfEvent(c) {
             ? { DepositReference: `2026${digits(6)}`, DepositedAmount: '6917.282', NumberOfTransactions: '24', DepositFor: 'VENDOR', SupplierCode: '' }
             : { RefundId: Number(digits(4)), RefundReference: `2026${digits(6)}`, CreatedDate: '04032026210447', RefundStatus: 'REFUNDED',
                 Amount: value, Comments: 'duplicate', InvoiceId: String(c.ref),
-                GatewayReference: { AuthorizationId: `B${digits(5)}`, PaymentId: digits(18), ReferenceId: digits(12),
-                                    RefundAmount: value, TransactionId: digits(15), Currency: 'KWD', PaymentMethod: 'KNET' } };
+                // none yet for a refund the gateway has not taken ("gateway": false)
+                GatewayReference: c.gateway === false ? null
+                    : { AuthorizationId: `B${digits(5)}`, PaymentId: digits(18), ReferenceId: digits(12),
+                        RefundAmount: value, TransactionId: digits(15), Currency: 'KWD', PaymentMethod: 'KNET' } };
         body = { EventType: deposit ? 3 : 2, Event: deposit ? 'BalanceTransferred' : 'RefundStatusChanged',
                  DateTime: '04032026211057', CountryIsoCode: 'KWT', Data: data };
         // a refund's GatewayReference is left out of what is signed

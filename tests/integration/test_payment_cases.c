@@ -35,24 +35,24 @@ Test(payments, a_myfatoorah_return_not_signed_here_never_reaches_the_provider)
     char *sig = query_arg(jstr(s, "return"), "sig");
     char *url;
 
-    cr_assert(pid && sig, "%s", jstr(s, "return"));
-    cr_assert_eq(strlen(sig), 43, "%s", sig);
-    /* the provider's real payment id, with no signature, a forged one,
-     * or the signature of another subscription */
+    /* the provider's real payment id, with no signature; any payment id
+     * at all */
     url = back_with("paymf", fmt("paymentId=%s&Id=%s", pid, pid));
     assert_refused_at_home(url);
     free(url);
-    url = back_with("paymf", fmt("subscription=%s&sig=%.42sA&paymentId=%s",
-                                 id, sig, pid));
+    url = back_with("paymf", "paymentId=070799999999");
+    assert_refused_at_home(url);
+    free(url);
+    /* a forged signature, or the signature of another subscription */
+    cr_assert(sig, "%s", jstr(s, "return"));
+    cr_assert_eq(strlen(sig), 43, "%s", sig);
+    url = back_with("paymf", fmt("subscription=%s&sig=%.42s%c&paymentId=%s",
+                                 id, sig, sig[42] == 'A' ? 'B' : 'A', pid));
     assert_refused_at_home(url);
     free(url);
     url = back_with("paymf", fmt("subscription=6d1f0c9e-1111-4a2b-8c3d-"
                                  "000000000000&sig=%s&paymentId=%s", sig,
                                  pid));
-    assert_refused_at_home(url);
-    free(url);
-    /* any payment id at all */
-    url = back_with("paymf", "paymentId=070799999999");
     assert_refused_at_home(url);
     free(url);
     cr_assert_eq(asked("mf", pid), 0, "a forged return was asked about");
@@ -240,8 +240,11 @@ Test(payments, myfatoorah_events_that_are_not_payments_change_nothing)
 {
     char *tok = buyer("paymf"), *ref, *id = buy_pending("paymf", tok, &ref);
     resp_t *s = settle("mf", ref, "paid", NULL), *r, *e;
-    const char *kinds[][2] = { { "1", "refund" }, { "2", "refund" },
-                               { "1", "deposit" }, { "2", "deposit" } };
+    /* a V1 refund signs without its GatewayReference, also when null */
+    const char *kinds[][3] = { { "1", "refund", "" },
+                               { "1", "refund", ",\"gateway\":false" },
+                               { "2", "refund", "" }, { "1", "deposit", "" },
+                               { "2", "deposit", "" } };
     size_t i;
 
     r = come_back(s);
@@ -249,12 +252,12 @@ Test(payments, myfatoorah_events_that_are_not_payments_change_nothing)
     resp_free(r);
     for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         e = control(fmt("{\"action\":\"event\",\"provider\":\"mf\","
-                        "\"version\":%s,\"type\":\"%s\",\"ref\":\"%s\"}",
-                        kinds[i][0], kinds[i][1], ref));
+                        "\"version\":%s,\"type\":\"%s\",\"ref\":\"%s\"%s}",
+                        kinds[i][0], kinds[i][1], ref, kinds[i][2]));
         cr_assert_eq(e->status, 200, "%s", e->body);
         r = deliver("paymf", e, NULL);
-        cr_assert_eq(r->status, 200, "V%s %s: %s", kinds[i][0], kinds[i][1],
-                     r->body);
+        cr_assert_eq(r->status, 200, "V%s %s%s: %s", kinds[i][0],
+                     kinds[i][1], kinds[i][2], r->body);
         assert_envelope(r, 1);
         cr_assert(cJSON_IsTrue(jget(r, "data.received")), "%s", r->body);
         cr_assert_null(jget(r, "data.subscription"), "%s", r->body);
