@@ -124,6 +124,7 @@ typedef struct {
     int pay_request_timeout;
     int pay_max_concurrent;
     volatile apr_uint32_t pay_in_flight;  /* per process: provider calls */
+    volatile apr_uint32_t pay_return_in_flight;  /* of them, for returns */
     int bg_interval;                /* seconds between background ticks;
                                      * -1 unset */
 

@@ -32,6 +32,10 @@ typedef struct {
     apr_int64_t fils;          /* the amount, in thousandths */
     const char *currency;      /* ISO code, NULL when it did not say */
     const char *word;          /* its status word, for the log */
+    /* paid more than once (MyFatoorah's DuplicatePayment): the payments
+     * past the first, to refund, as "id[,id...]", and their total */
+    const char *extra_ids;
+    apr_int64_t extra_fils;
 } clinic_pay_status_t;
 
 /* How a return or a webhook names the payment */
@@ -103,9 +107,22 @@ apr_status_t clinic_pay_body(clinic_req_t *cr, const clinic_sub_t *sub,
                              cJSON **body, const char **currency,
                              const char **amount);
 
-/* The URLs the provider sends the browser and its notifications to */
-const char *clinic_pay_return_to(clinic_req_t *cr);
+/* The URLs the provider sends the browser and its notifications to; the
+ * return URL names subscription sub_id and is signed (pay_return.c) */
+const char *clinic_pay_return_to(clinic_req_t *cr, const char *sub_id);
 const char *clinic_pay_webhook_to(clinic_req_t *cr);
+
+/* A return, checked at home before any call to the provider: its
+ * signature, the subscription it names (*sub), and that k names that
+ * subscription's payment (k->ref is set to it).  APR_NOTFOUND when any of
+ * these fails; a database failure otherwise. */
+apr_status_t clinic_pay_return_check(clinic_req_t *cr, clinic_pay_key_t *k,
+                                     clinic_sub_t **sub);
+/* One of the places of returns at the provider (half of
+ * ClinicPaymentMaxConcurrent, at least 1): APR_EBUSY when all are taken;
+ * given back with clinic_pay_return_give. */
+apr_status_t clinic_pay_return_take(clinic_req_t *cr);
+void clinic_pay_return_give(clinic_req_t *cr);
 
 /* After the purchase inserted sub (pending, holding the slot): create
  * the payment and answer 201, or free the slot and answer 502/503. */

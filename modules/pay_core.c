@@ -42,12 +42,6 @@ const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c)
     }
 }
 
-const char *clinic_pay_return_to(clinic_req_t *cr)
-{
-    return apr_pstrcat(cr->r->pool, cr->conf->public_url,
-                       "/api/payments/return", NULL);
-}
-
 const char *clinic_pay_webhook_to(clinic_req_t *cr)
 {
     return apr_pstrcat(cr->r->pool, cr->conf->public_url,
@@ -307,6 +301,25 @@ static int amount_matches(clinic_req_t *cr, const clinic_sub_t *sub,
     return st->currency && !strcasecmp(st->currency, want);
 }
 
+/* Paid more than once: the payments past the first are to be refunded.
+ * Logged each time the provider's answer shows them (a notification and
+ * a return may both); their ids tell repeats apart. */
+static void log_duplicate(clinic_req_t *cr, const clinic_sub_t *sub,
+                          const clinic_pay_status_t *st)
+{
+    const char *cur = sub->currency ? sub->currency
+                                    : clinic_currency(cr->conf);
+
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, cr->r,
+                  "CLINIC0723: subscription %s was paid more than once; "
+                  "refund payment %s", sub->id, st->extra_ids);
+    clinic_seclog_refund(cr, "payment_duplicate", sub, "refund_needed",
+                         st->extra_ids,
+                         clinic_amount_format(cr->r->pool, st->extra_fils,
+                                              clinic_currency_decimals(cur)),
+                         cur);
+}
+
 /* Apply what the provider said (st NULL: it could not be asked) to sub.
  * final: the timeout's last word, after which pending is failed. */
 static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
@@ -331,6 +344,9 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
                                       "amount_mismatch");
             }
             return rv;
+        }
+        if (st->extra_ids) {
+            log_duplicate(cr, sub, st);
         }
         /* a subscription that ran out gives the slot up first */
         if ((rv = clinic_store_sub_release_expired(r, d, sub->user_id, now))

@@ -75,7 +75,7 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     apr_pool_t *p = cr->r->pool;
     cJSON *b, *answer;
     const cJSON *data;
-    const char *back = clinic_pay_return_to(cr), *currency, *amount;
+    const char *back = clinic_pay_return_to(cr, sub->id), *currency, *amount;
     long status;
     apr_status_t rv;
 
@@ -137,6 +137,43 @@ static const char *mf_currency(apr_pool_t *p, const cJSON *data,
                                   : apr_pstrcat(p, "?", c, NULL);
 }
 
+static const char *const paid_words[] = { "Paid", "DuplicatePayment",
+                                          NULL };
+
+/* Successful transactions past the first (a DuplicatePayment): their ids
+ * and total into st, for the refund.  0 when one of them is not of the
+ * invoice's value. */
+static int mf_extra(apr_pool_t *p, const cJSON *txs,
+                    clinic_pay_status_t *st)
+{
+    const cJSON *tx;
+    const char *txs_word, *id;
+    apr_int64_t v;
+    int n = 0, same = 1;
+
+    cJSON_ArrayForEach(tx, txs) {
+        txs_word = pay_string(tx, "TransactionStatus");
+        if (!txs_word || strncasecmp(txs_word, "Succ", 4)) {
+            continue;
+        }
+        /* each one must be of the invoice's value, when it says */
+        if (pay_member(tx, "TransationValue")
+            && (clinic_amount_json(pay_member(tx, "TransationValue"), &v)
+                || v != st->fils)) {
+            same = 0;
+        }
+        if (n++ == 0) {
+            continue;                   /* the first one pays */
+        }
+        id = clinic_pay_id(p, pay_member(tx, "PaymentId"));
+        st->extra_ids = apr_pstrcat(p, st->extra_ids ? st->extra_ids : "",
+                                    st->extra_ids ? "," : "",
+                                    id ? id : "?", NULL);
+        st->extra_fils += st->fils;
+    }
+    return same;
+}
+
 static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
                               clinic_pay_status_t *st)
 {
@@ -173,7 +210,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     st->word = pay_string(data, "InvoiceStatus");
     cJSON_ArrayForEach(tx, pay_member(data, "InvoiceTransactions")) {
         txs = pay_string(tx, "TransactionStatus");
-        if (txs && !strncasecmp(txs, "Succ", 4)) {
+        if (txs && !strncasecmp(txs, "Succ", 4) && !paid_tx) {
             paid_tx = tx;
         }
         if (!k->key_is_ref && pay_string(tx, "PaymentId")
@@ -182,7 +219,8 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
         }
         last_tx = tx;
     }
-    if (st->word && !strcasecmp(st->word, "Paid")) {
+    /* as MyFatoorah's own library: paid once, or more than once */
+    if (word_is(st->word, paid_words)) {
         st->state = CLINIC_PAY_PAID;
     }
     else if (word_is(st->word, failed_words)) {
@@ -200,13 +238,9 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     }
     st->has_amount = !clinic_amount_json(pay_member(data, "InvoiceValue"),
                                          &st->fils);
-    if (paid_tx && pay_member(paid_tx, "TransationValue")) {
-        apr_int64_t tx_fils;
-        if (clinic_amount_json(pay_member(paid_tx, "TransationValue"),
-                               &tx_fils)
-            || tx_fils != st->fils) {
-            st->has_amount = 0;         /* the two disagree: no amount */
-        }
+    if (st->has_amount
+        && !mf_extra(p, pay_member(data, "InvoiceTransactions"), st)) {
+        st->has_amount = 0;             /* the two disagree: no amount */
     }
     st->currency = mf_currency(p, data, paid_tx);
     if (!st->ref) {

@@ -99,7 +99,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         cJSON_AddStringToObject(o, "url", clinic_pay_webhook_to(cr));
     }
     if ((o = cJSON_AddObjectToObject(b, "redirect"))) {
-        cJSON_AddStringToObject(o, "url", clinic_pay_return_to(cr));
+        cJSON_AddStringToObject(o, "url", clinic_pay_return_to(cr, sub->id));
     }
     /* Tap's page lives 5 to 60 minutes */
     if ((o = cJSON_AddObjectToObject(b, "transaction"))

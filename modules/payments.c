@@ -81,7 +81,7 @@ int clinic_h_pay_return(clinic_req_t *cr)
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     clinic_pay_key_t k;
-    clinic_sub_t *sub;
+    clinic_sub_t *sub, *mine;
     apr_status_t rv;
     int st;
 
@@ -93,13 +93,32 @@ int clinic_h_pay_return(clinic_req_t *cr)
                                                               : "paymentId",
                                    "is required: the provider's payment id");
     }
-    rv = clinic_pay_confirm(cr, &k, &sub);
+    /* checked at home first: a return we did not sign never costs a
+     * call to the provider */
+    rv = clinic_pay_return_check(cr, &k, &mine);
     if ((st = confirm_refused(cr, rv, "payment return failed")) != DECLINED) {
         return st;
     }
-    if (rv == CLINIC_PAY_UNREACHABLE) {
+    if (!strcmp(mine->payment_status, "completed")) {
+        return see_other(cr, mine->id, "completed");   /* nothing to ask */
+    }
+    if (clinic_pay_return_take(cr) != APR_SUCCESS) {
+        return see_other(cr, mine->id, "pending");     /* the page polls */
+    }
+    rv = clinic_pay_confirm(cr, &k, &sub);
+    clinic_pay_return_give(cr);
+    if (rv == APR_EBUSY) {
+        rv = CLINIC_PAY_UNREACHABLE;    /* busy: as if it can't be asked */
+    }
+    if ((st = confirm_refused(cr, rv, "payment return failed")) != DECLINED) {
+        return st;
+    }
+    if (rv == CLINIC_PAY_UNREACHABLE || !sub) {
         /* the provider will also notify us; the page can poll */
-        return sub ? see_other(cr, sub->id, "pending") : provider_down(cr);
+        return see_other(cr, mine->id, "pending");
+    }
+    if (strcmp(sub->id, mine->id)) {
+        return not_ours(cr);            /* another payment than signed */
     }
     return see_other(cr, sub->id, sub->payment_status);
 }

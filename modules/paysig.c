@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <apr_lib.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "mac.h"
@@ -175,7 +176,8 @@ static int by_name(const void *a, const void *b)
     return c ? c : strcmp(x->string, y->string);
 }
 
-const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data)
+const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data,
+                                int event_type)
 {
     apr_array_header_t *items;
     const cJSON *it;
@@ -187,6 +189,10 @@ const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data)
     }
     items = apr_array_make(p, 24, sizeof(const cJSON *));
     cJSON_ArrayForEach(it, data) {
+        /* a refund's GatewayReference is never signed, whatever it holds */
+        if (event_type == 2 && !strcmp(it->string, "GatewayReference")) {
+            continue;
+        }
         if (!cJSON_IsObject(it) && !cJSON_IsArray(it)) {
             *(const cJSON **)apr_array_push(items) = it;
         }
@@ -207,30 +213,66 @@ static const cJSON *path2(const cJSON *data, const char *a, const char *b)
                cJSON_GetObjectItemCaseSensitive(data, a), b);
 }
 
-const char *clinic_mf_v2_string(apr_pool_t *p, const cJSON *data,
-                                int variant)
+/* The fields each V2 event signs, in order ("Object.Field"); code 1's
+ * fifth is Invoice.ExternalIdentifier, or Customer.Reference (variant) */
+static const char *const *v2_fields(int code, int variant)
 {
-    static const char *const fields[][2] = {
-        { "Invoice", "Id" }, { "Invoice", "Status" },
-        { "Transaction", "Status" }, { "Transaction", "PaymentId" },
-        { "Invoice", "ExternalIdentifier" },
-    };
-    const char *out = "";
-    apr_size_t i;
+    static const char *const payment[] = {
+        "Invoice.Id", "Invoice.Status", "Transaction.Status",
+        "Transaction.PaymentId", "Invoice.ExternalIdentifier", NULL };
+    static const char *const payment_old[] = {
+        "Invoice.Id", "Invoice.Status", "Transaction.Status",
+        "Transaction.PaymentId", "Customer.Reference", NULL };
+    static const char *const refund[] = {
+        "Refund.Id", "Refund.Status", "Amount.ValueInBaseCurrency",
+        "ReferencedInvoice.Id", NULL };
+    static const char *const deposit[] = {
+        "Deposit.Reference", "Deposit.ValueInBaseCurrency",
+        "Deposit.NumberOfTransactions", NULL };
+    static const char *const supplier[] = {
+        "Supplier.Code", "KycDecision.Status", NULL };
+    static const char *const recurring[] = {
+        "Recurring.Id", "Recurring.Status", "Recurring.InitialInvoiceId",
+        NULL };
 
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(data, "Invoice"))) {
+    switch (code) {
+    case 1:
+        return variant ? payment_old : payment;
+    case 2:
+        return refund;
+    case 3:
+        return deposit;
+    case 4:
+        return supplier;
+    case 5:
+        return recurring;
+    default:
         return NULL;
     }
-    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *a = fields[i][0], *b = fields[i][1], *v;
-        if (variant && i == 4) {
-            a = "Customer";
-            b = "Reference";
-        }
-        if (!(v = scalar(p, path2(data, a, b)))) {
+}
+
+const char *clinic_mf_v2_string(apr_pool_t *p, const cJSON *data, int code,
+                                int variant)
+{
+    const char *const *f = v2_fields(code, variant);
+    const char *out = "";
+    int i;
+
+    if (!f || !cJSON_IsObject(data)) {
+        return NULL;
+    }
+    for (i = 0; f[i]; i++) {
+        const char *dot = strchr(f[i], '.'), *v;
+        char *obj = apr_pstrndup(p, f[i], (apr_size_t)(dot - f[i]));
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(data, obj);
+
+        /* the object itself must be there; a field of it may be null */
+        if (!cJSON_IsObject(o)
+            || !(v = scalar(p, cJSON_GetObjectItemCaseSensitive(o,
+                                                               dot + 1)))) {
             return NULL;
         }
-        out = apr_pstrcat(p, out, i ? "," : "", a, ".", b, "=", v, NULL);
+        out = apr_pstrcat(p, out, i ? "," : "", f[i], "=", v, NULL);
     }
     return out;
 }
@@ -305,26 +347,69 @@ const char *clinic_hmac_hex(apr_pool_t *p, const void *key, apr_size_t klen,
     return out;
 }
 
+/* ---- the return URL's own signature ------------------------------------ */
+
+#define RETURN_LABEL "mod_clinic payment return key v1"
+
+const char *clinic_pay_return_sig(apr_pool_t *p, const void *key,
+                                  apr_size_t klen, const char *sub_id)
+{
+    unsigned char derived[32], mac[32];
+    const char *out = NULL;
+
+    if (!key || !klen || !sub_id || !*sub_id) {
+        return NULL;
+    }
+    if (clinic_hmac_sha256(derived, key, klen, RETURN_LABEL,
+                           sizeof(RETURN_LABEL) - 1)
+        && clinic_hmac_sha256(mac, derived, sizeof(derived), sub_id,
+                              strlen(sub_id))) {
+        /* base64url without padding: URL-safe as it is */
+        char *b = apr_palloc(p, 4 * ((sizeof(mac) + 2) / 3) + 1), *c;
+
+        EVP_EncodeBlock((unsigned char *)b, mac, sizeof(mac));
+        for (c = b; *c && *c != '='; c++) {
+            *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+        }
+        *c = '\0';
+        out = b;
+    }
+    OPENSSL_cleanse(derived, sizeof(derived));
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return out;
+}
+
 int clinic_mf_signature_ok(apr_pool_t *p, const cJSON *body,
                            const void *key, apr_size_t klen,
                            const char *given)
 {
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "Data");
+    const cJSON *event = cJSON_GetObjectItemCaseSensitive(body, "Event");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(event, "Code");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(body, "EventType");
     int ok = 0;
 
     if (!given || !cJSON_IsObject(data)) {
         return 0;
     }
-    if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(data, "Invoice"))) {
-        /* V2; both spellings of the fifth field are tried, always */
+    if (cJSON_IsObject(event)) {
+        /* V2: the fields of its event code; a payment's fifth field has
+         * two spellings, both tried, always */
+        if (!cJSON_IsNumber(code) || code->valuedouble != code->valueint) {
+            return 0;
+        }
         ok |= clinic_ct_streq(clinic_hmac_b64(p, key, klen,
-                                  clinic_mf_v2_string(p, data, 0)), given);
-        ok |= clinic_ct_streq(clinic_hmac_b64(p, key, klen,
-                                  clinic_mf_v2_string(p, data, 1)), given);
+                  clinic_mf_v2_string(p, data, code->valueint, 0)), given);
+        if (code->valueint == 1) {
+            ok |= clinic_ct_streq(clinic_hmac_b64(p, key, klen,
+                      clinic_mf_v2_string(p, data, 1, 1)), given);
+        }
         return ok;
     }
     return clinic_ct_streq(clinic_hmac_b64(p, key, klen,
-                               clinic_mf_v1_string(p, data)), given);
+               clinic_mf_v1_string(p, data, cJSON_IsNumber(type)
+                                                ? type->valueint : 0)),
+                           given);
 }
 
 int clinic_tap_signature_ok(apr_pool_t *p, const cJSON *charge,

@@ -145,15 +145,16 @@ void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
     line_end(cr, o, reason);
 }
 
-void clinic_seclog_payment(clinic_req_t *cr, const char *event,
-                           const clinic_sub_t *sub, const char *reason)
+/* A payment line's members, before its reason; NULL when out of memory */
+static cJSON *payment_line(clinic_req_t *cr, const char *event,
+                           const clinic_sub_t *sub)
 {
     cJSON *o = line_start(cr, event);
 
     clinic_metric_payment(cr->r->server, clinic_pay_driver(cr->conf), event);
 
     if (!o) {
-        return;
+        return NULL;
     }
     if (sub->user_id) {
         cJSON_AddStringToObject(o, "userId", sub->user_id);
@@ -165,5 +166,31 @@ void clinic_seclog_payment(clinic_req_t *cr, const char *event,
     if (sub->pay_ref) {
         cJSON_AddStringToObject(o, "paymentRef", sub->pay_ref);
     }
+    return o;
+}
+
+void clinic_seclog_payment(clinic_req_t *cr, const char *event,
+                           const clinic_sub_t *sub, const char *reason)
+{
+    cJSON *o = payment_line(cr, event, sub);
+
+    if (o) {
+        line_end(cr, o, reason);
+    }
+}
+
+void clinic_seclog_refund(clinic_req_t *cr, const char *event,
+                          const clinic_sub_t *sub, const char *reason,
+                          const char *ids, const char *amount,
+                          const char *currency)
+{
+    cJSON *o = payment_line(cr, event, sub);
+
+    if (!o) {
+        return;
+    }
+    cJSON_AddStringToObject(o, "refundPaymentIds", ids ? ids : "");
+    cJSON_AddStringToObject(o, "refundAmount", amount ? amount : "");
+    cJSON_AddStringToObject(o, "currency", currency ? currency : "");
     line_end(cr, o, reason);
 }

@@ -19,6 +19,12 @@ void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
 /* a payment event: the subscription, its provider and payment id */
 void clinic_seclog_payment(clinic_req_t *cr, const char *event,
                            const clinic_sub_t *sub, const char *reason);
+/* the same with what to refund: the provider's payment ids ("a,b"), the
+ * amount and its currency */
+void clinic_seclog_refund(clinic_req_t *cr, const char *event,
+                          const clinic_sub_t *sub, const char *reason,
+                          const char *ids, const char *amount,
+                          const char *currency);
 
 
 #endif

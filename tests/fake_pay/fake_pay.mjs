@@ -17,6 +17,19 @@
 //    "version":1|2}                      (MyFatoorah webhook version)
 //     -> {"return": the URL the browser is sent back to,
 //         "webhook": {"body": text, "headers": {...}}}  signed, not sent
+//     A second "paid" on a paid MyFatoorah invoice makes it a
+//     DuplicatePayment with two successful transactions.
+//   {"action":"event","provider":"mf","version":1|2,"type":"refund"|
+//    "deposit","ref":ID[,"gateway":false]}
+//                                       -> {"webhook": ...} a notification
+//                                         that is not a payment (a refund of
+//                                         invoice ID, a balance transfer),
+//                                         signed as MyFatoorah signs it
+//   {"action":"asked","provider":P,"key":K}
+//                                       -> {"count": status calls for K (a
+//                                          MyFatoorah Key, a Tap charge id;
+//                                          provider "mfhang": those left
+//                                          hanging)}
 //   {"action":"count","reference":SUB}  -> {"count": payments created}
 //   {"action":"last","provider":P[,"reference":SUB]}
 //                                       -> the last create request body (for
@@ -43,6 +56,7 @@ const charges = new Map();        // chg id -> charge
 const creates = new Map();        // our reference -> payments created
 const last = {};                  // provider -> last create body
 const lastFor = new Map();        // "provider reference" -> its last one
+const asked = new Map();          // "provider key" -> status calls
 let nextInvoice = 600000 + Math.floor(Math.random() * 100000);
 
 const digits = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
@@ -50,6 +64,10 @@ const fils = (v) => Math.round(Number(v) * 1000);
 const kwd = (f) => (f / 1000).toFixed(3);
 const hmac = (key, text, enc) => crypto.createHmac('sha256', key).update(text, 'utf8').digest(enc);
 const withQuery = (url, q) => url + (url.includes('?') ? '&' : '?') + q;
+const noted = (provider, key) => asked.set(`${provider} ${key}`, (asked.get(`${provider} ${key}`) || 0) + 1);
+// PHP's strcasecmp, as MyFatoorah's library sorts V1 fields with it
+const caseless = (a, b) => { const x = a.toLowerCase(), y = b.toLowerCase(); return x < y ? -1 : x > y ? 1 : 0; };
+const mfSigned = (pairs) => pairs.map(([k, v]) => `${k}=${v ?? ''}`).join(',');
 
 function send(res, status, obj) {
     const text = JSON.stringify(obj);
@@ -124,6 +142,7 @@ function mfGetPaymentStatus(req, res, body) {
     else if (type === 'paymentid') inv = [...invoices.values()].find((i) => i.transactions.some((t) => t.PaymentId === key));
     else if (type === 'customerreference') inv = [...invoices.values()].reverse().find((i) => i.CustomerReference === key);
     else return mfError(res, 400, 'Invalid data', [{ Name: 'KeyType', Error: 'Invalid key type' }]);
+    noted('mf', key);
     if (!inv) return mfError(res, 400, 'No data match with the provided key');
     send(res, 200, { IsSuccess: true, Message: '', ValidationErrors: null, Data: mfStatusData(inv) });
 }
@@ -138,8 +157,9 @@ function mfSettle(c) {
                  AuthorizationId: paid ? digits(6) : '', TransactionStatus: paid ? 'Succss' : (c.outcome === 'cancelled' ? 'Canceled' : 'Failed'),
                  CustomerServiceCharge: '0.000', TotalServiceCharge: '0.000', VatAmount: '0.000',
                  Error: paid ? null : 'Declined by the issuer', ErrorCode: paid ? '' : 'MF002', CardNumber: '888888xxxxxx0001' };
+    // paid again: MyFatoorah keeps both and calls the invoice a duplicate
+    if (paid) inv.InvoiceStatus = inv.transactions.some((t) => t.TransactionStatus === 'Succss') ? 'DuplicatePayment' : 'Paid';
     inv.transactions.push(tx);
-    if (paid) inv.InvoiceStatus = 'Paid';
     if (c.amount || c.currency) inv.reported = { amount: c.amount, currency: c.currency };
     const st = mfStatusData(inv);
     const status = paid ? 'SUCCESS' : (c.outcome === 'cancelled' ? 'CANCELED' : 'FAILED');
@@ -179,6 +199,50 @@ function mfSettle(c) {
     return { return: withQuery(paid ? inv.callback : inv.error, `paymentId=${pid}&Id=${pid}`),
              webhook: { body: text, headers: { 'Content-Type': 'application/json',
                                                'MyFatoorah-Signature': hmac(MF_SECRET, signed, 'base64') } } };
+}
+
+// Notifications that are not about a payment: a refund of invoice c.ref,
+// a balance transferred to the bank; signed with the fields MyFatoorah's
+// library signs for each event type
+function mfEvent(c) {
+    const inv = invoices.get(Number(c.ref));
+    const value = inv ? kwd(inv.valueFils) : '25.000';
+    const now = new Date().toISOString();
+    let body, signed;
+    if (Number(c.version) === 2 && c.type === 'deposit') {
+        const d = { Deposit: { Reference: `2026${digits(6)}`, BaseCurrency: 'KWD', ValueInBaseCurrency: '6917.282',
+                               NumberOfTransactions: '24', DepositDate: now },
+                    Supplier: null, Bank: { Name: 'National Bank of Kuwait', IBAN: `KW81NBOK${digits(22)}`,
+                                            AccountNumber: digits(12), AccountHolderName: 'Clinic' } };
+        body = { Event: { Code: 3, Name: 'BALANCE_TRANSFERRED', CountryIsoCode: 'KWT', CreationDate: now, Reference: `WH-${digits(6)}` }, Data: d };
+        signed = mfSigned([['Deposit.Reference', d.Deposit.Reference], ['Deposit.ValueInBaseCurrency', d.Deposit.ValueInBaseCurrency],
+                           ['Deposit.NumberOfTransactions', d.Deposit.NumberOfTransactions]]);
+    } else if (Number(c.version) === 2) {
+        const d = { Refund: { Id: Number(digits(5)), Reference: `2026${digits(6)}`, Status: 'REFUNDED', InvoiceId: String(c.ref),
+                              CreationDate: now, RefundDate: now, RRN: digits(12), Comment: null, VendorComment: 'duplicate' },
+                    Amount: { BaseCurrency: 'KWD', ValueInBaseCurrency: value, ServiceCharge: '0', ServiceChargeVAT: '0',
+                              ReceivableAmount: value, DisplayCurrency: 'KWD', ValueInDisplayCurrency: value },
+                    ReferencedInvoice: { Id: String(c.ref), Reference: inv?.InvoiceReference ?? '', ExternalIdentifier: inv?.CustomerReference ?? '' } };
+        body = { Event: { Code: 2, Name: 'REFUND_STATUS_CHANGED', CountryIsoCode: 'KWT', CreationDate: now, Reference: `WH-${digits(6)}` }, Data: d };
+        signed = mfSigned([['Refund.Id', d.Refund.Id], ['Refund.Status', d.Refund.Status],
+                           ['Amount.ValueInBaseCurrency', d.Amount.ValueInBaseCurrency], ['ReferencedInvoice.Id', d.ReferencedInvoice.Id]]);
+    } else {
+        const deposit = c.type === 'deposit';
+        const data = deposit
+            ? { DepositReference: `2026${digits(6)}`, DepositedAmount: '6917.282', NumberOfTransactions: '24', DepositFor: 'VENDOR', SupplierCode: '' }
+            : { RefundId: Number(digits(4)), RefundReference: `2026${digits(6)}`, CreatedDate: '04032026210447', RefundStatus: 'REFUNDED',
+                Amount: value, Comments: 'duplicate', InvoiceId: String(c.ref),
+                // none yet for a refund the gateway has not taken ("gateway": false)
+                GatewayReference: c.gateway === false ? null
+                    : { AuthorizationId: `B${digits(5)}`, PaymentId: digits(18), ReferenceId: digits(12),
+                        RefundAmount: value, TransactionId: digits(15), Currency: 'KWD', PaymentMethod: 'KNET' } };
+        body = { EventType: deposit ? 3 : 2, Event: deposit ? 'BalanceTransferred' : 'RefundStatusChanged',
+                 DateTime: '04032026211057', CountryIsoCode: 'KWT', Data: data };
+        // a refund's GatewayReference is left out of what is signed
+        signed = mfSigned(Object.keys(data).filter((k) => deposit || k !== 'GatewayReference').sort(caseless).map((k) => [k, data[k]]));
+    }
+    return { webhook: { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json',
+                                                             'MyFatoorah-Signature': hmac(MF_SECRET, signed, 'base64') } } };
 }
 
 // ---- Tap -----------------------------------------------------------------
@@ -246,6 +310,8 @@ function control(res, c) {
         return out ? send(res, 200, out) : send(res, 404, { error: 'no such payment' });
     }
     if (c.action === 'count') return send(res, 200, { count: creates.get(c.reference) || 0 });
+    if (c.action === 'event') return send(res, 200, mfEvent(c));
+    if (c.action === 'asked') return send(res, 200, { count: asked.get(`${c.provider} ${c.key}`) || 0 });
     if (c.action === 'last') {
         return send(res, 200, (c.reference ? lastFor.get(`${c.provider} ${c.reference}`)
                                            : last[c.provider]) || null);
@@ -277,7 +343,11 @@ function serve(req, res, chunks, size) {
         try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return send(res, 400, { error: 'bad json' }); }
     }
     if (path === '/_control' && req.method === 'POST') return control(res, body);
-    if (/^\/(mf|tap)hang\//.test(path)) { setTimeout(() => res.destroy(), 30000).unref(); return; }
+    if (/^\/(mf|tap)hang\//.test(path)) {
+        if (path === '/mfhang/v2/GetPaymentStatus') noted('mfhang', String(body.Key ?? ''));
+        setTimeout(() => res.destroy(), 30000).unref();
+        return;
+    }
     if (/^\/(mf|tap)err\//.test(path)) return send(res, 500, { error: 'internal' });
     if (path.startsWith('/mf/v2/')) {
         if (!bearer(req, MF_KEY)) return send(res, 401, { Message: 'Authorization has been denied for this request.' });
@@ -290,6 +360,7 @@ function serve(req, res, chunks, size) {
         const m = path.match(/^\/tap\/v2\/charges\/([^/]+)$/);
         if (req.method === 'GET' && m) {
             const ch = charges.get(m[1]);
+            noted('tap', m[1]);
             return ch ? send(res, 200, tapView(ch)) : tapError(res, 404, '1141', 'Charge not found');
         }
     }

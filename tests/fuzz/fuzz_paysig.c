@@ -24,9 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(clinic_amount_parse(clinic_amount_format(p, fils, 3),
                                   &again) == 0 && again == fils);
     }
-    clinic_mf_v1_string(p, d);
-    clinic_mf_v2_string(p, d, 0);
-    clinic_mf_v2_string(p, d, 1);
+    clinic_mf_v1_string(p, d, 2);
+    for (int code = 0; code <= 6; code++) {
+        clinic_mf_v2_string(p, d, code, 0);
+        clinic_mf_v2_string(p, d, code, 1);
+    }
+    clinic_pay_return_sig(p, KEY, sizeof(KEY) - 1, in);
     clinic_tap_string(p, body, 3);
     ok = clinic_mf_signature_ok(p, body, KEY, sizeof(KEY) - 1, in);
     CHECK(ok == 0 || ok == 1);
@@ -34,9 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(ok == 0 || ok == 1);
     /* a body signs itself: its own signature is accepted */
     if (cJSON_IsObject(d) && !cJSON_IsObject(
-            cJSON_GetObjectItemCaseSensitive(d, "Invoice"))) {
+            cJSON_GetObjectItemCaseSensitive(body, "Event"))) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "EventType");
         const char *sig = clinic_hmac_b64(p, KEY, sizeof(KEY) - 1,
-                                          clinic_mf_v1_string(p, d));
+                              clinic_mf_v1_string(p, d, cJSON_IsNumber(t)
+                                                        ? t->valueint : 0));
         CHECK(clinic_mf_signature_ok(p, body, KEY, sizeof(KEY) - 1, sig));
     }
     cJSON_Delete(body);

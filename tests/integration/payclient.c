@@ -186,3 +186,50 @@ int provider_payments(const char *sub_id)
     free(json);
     return n;
 }
+
+int asked(const char *provider, const char *key)
+{
+    char *json = fmt("{\"action\":\"asked\",\"provider\":\"%s\","
+                     "\"key\":\"%s\"}", provider, key);
+    resp_t *r = control(json);
+    int n = (int)jnum(r, "count");
+
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    resp_free(r);
+    free(json);
+    return n;
+}
+
+char *query_arg(const char *url, const char *name)
+{
+    const char *q = strchr(url, '?');
+    size_t n = strlen(name);
+
+    while (q && *q) {
+        q++;
+        if (!strncmp(q, name, n) && q[n] == '=') {
+            return strndup(q + n + 1, strcspn(q + n + 1, "&#"));
+        }
+        q = strchr(q, '&');
+    }
+    return NULL;
+}
+
+char *event_line(const char *event, const char *sub_id, const char *with)
+{
+    char *log = slurp(getenv("CLINIC_SECURITY_LOG")), *line, *save = NULL;
+    char *want = fmt("\"event\":\"%s\"", event);
+    char *sub = fmt("\"subscriptionId\":\"%s\"", sub_id);
+    char *found = NULL;
+
+    for (line = strtok_r(log, "\n", &save); line && !found;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strstr(line, want) && strstr(line, sub) && strstr(line, with)) {
+            found = strdup(line);
+        }
+    }
+    free(log);
+    free(want);
+    free(sub);
+    return found;
+}

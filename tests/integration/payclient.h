@@ -43,5 +43,13 @@ void assert_back(const resp_t *r, const char *id, const char *status);
 int events(const char *event, const char *sub_id);
 /* payments the fake provider created for a reference (subscription id) */
 int provider_payments(const char *sub_id);
+/* status calls the fake provider ("mf", "tap") got for key (MyFatoorah's
+ * Key, Tap's charge id) */
+int asked(const char *provider, const char *key);
+/* the decoded value of name in url's query (caller frees), or NULL */
+char *query_arg(const char *url, const char *name);
+/* a security log line with the event, the subscription and `with` in it
+ * (caller frees), or NULL */
+char *event_line(const char *event, const char *sub_id, const char *with);
 
 #endif

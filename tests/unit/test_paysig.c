@@ -103,7 +103,7 @@ static const char mf_v1[] =
 Test(paysig, myfatoorah_v1_matches_its_library_vector)
 {
     cJSON *body = cJSON_Parse(mf_v1);
-    const char *s = clinic_mf_v1_string(pool, cJSON_GetObjectItem(body, "Data"));
+    const char *s = clinic_mf_v1_string(pool, cJSON_GetObjectItem(body, "Data"), 1);
 
     cr_assert(!strncmp(s, "AuthorizationId=060699428581329564,BaseCurrency=KWD,"
                           "CreatedDate=13092021114006,CustomerEmail=", 80), "%s", s);
@@ -132,7 +132,7 @@ Test(paysig, myfatoorah_v1_null_is_empty)
     cJSON *data = cJSON_Parse("{\"SupplierCode\":null,\"DepositReference\":\"2021000008\","
                               "\"NumberOfTransactions\":47,\"DepositedAmount\":\"1520.664\","
                               "\"DepositFor\":\"VENDOR\"}");
-    const char *s = clinic_mf_v1_string(pool, data);
+    const char *s = clinic_mf_v1_string(pool, data, 3);
 
     cr_assert_str_eq(s, "DepositedAmount=1520.664,DepositFor=VENDOR,DepositReference="
                         "2021000008,NumberOfTransactions=47,SupplierCode=");
@@ -150,12 +150,12 @@ Test(paysig, myfatoorah_v2_fixed_fields)
         "\"Transaction\":{\"Status\":\"SUCCESS\",\"PaymentId\":\"07076409988323998875\"},"
         "\"Customer\":{\"Reference\":\"cust-1\"}}}");
     cJSON *data = cJSON_GetObjectItem(body, "Data");
-    const char *s = clinic_mf_v2_string(pool, data, 0), *sig;
+    const char *s = clinic_mf_v2_string(pool, data, 1, 0), *sig;
 
     cr_assert_str_eq(s, "Invoice.Id=6409988,Invoice.Status=PAID,Transaction.Status=SUCCESS,"
                         "Transaction.PaymentId=07076409988323998875,"
                         "Invoice.ExternalIdentifier=asdqwd-f13sdf-fasjkz");
-    cr_assert_str_eq(clinic_mf_v2_string(pool, data, 1),
+    cr_assert_str_eq(clinic_mf_v2_string(pool, data, 1, 1),
                      "Invoice.Id=6409988,Invoice.Status=PAID,Transaction.Status=SUCCESS,"
                      "Transaction.PaymentId=07076409988323998875,Customer.Reference=cust-1");
     sig = clinic_hmac_b64(pool, "test-secret", 11, s);
@@ -165,6 +165,77 @@ Test(paysig, myfatoorah_v2_fixed_fields)
                                          clinic_hmac_b64(pool, "test-secret", 11,
                                                          "Invoice.Id=6409988")));
     cJSON_Delete(body);
+}
+
+/* V1 refund (EventType 2), the documented sample: GatewayReference is not
+ * signed, whether it is an object or null */
+Test(paysig, myfatoorah_v1_refund_leaves_the_gateway_reference_out)
+{
+    const char *want = "iqQ0qLeP+7grAN7PToNu1kB1O0/CNOvK8BRPtC2AkxM=";
+    cJSON *body = cJSON_Parse(
+        "{\"EventType\":2,\"Event\":\"RefundStatusChanged\",\"DateTime\":\"04032021211057\","
+        "\"CountryIsoCode\":\"KWT\",\"Data\":{\"RefundId\":2840,\"RefundReference\":\"2021000019\","
+        "\"CreatedDate\":\"04032021210447\",\"RefundStatus\":\"REFUNDED\",\"Amount\":\"40\","
+        "\"Comments\":\"Test Webhook\",\"InvoiceId\":\"585757\",\"GatewayReference\":{"
+        "\"AuthorizationId\":\"B64769\",\"PaymentId\":\"100202109798688317\"}}}");
+    cJSON *data = cJSON_GetObjectItem(body, "Data");
+
+    cr_assert_str_eq(clinic_mf_v1_string(pool, data, 2),
+                     "Amount=40,Comments=Test Webhook,CreatedDate=04032021210447,"
+                     "InvoiceId=585757,RefundId=2840,RefundReference=2021000019,"
+                     "RefundStatus=REFUNDED");
+    cr_assert(clinic_mf_signature_ok(pool, body, "test-secret", 11, want));
+    cJSON_ReplaceItemInObject(data, "GatewayReference", cJSON_CreateNull());
+    cr_assert(clinic_mf_signature_ok(pool, body, "test-secret", 11, want));
+    /* a payment event (EventType 1) signs a null field as "" */
+    cJSON_ReplaceItemInObject(body, "EventType", cJSON_CreateNumber(1));
+    cr_assert_not(clinic_mf_signature_ok(pool, body, "test-secret", 11, want));
+    cJSON_Delete(body);
+}
+
+/* V2 refund (Code 2) and balance transferred (Code 3): their own fields */
+Test(paysig, myfatoorah_v2_refund_and_deposit)
+{
+    cJSON *refund = cJSON_Parse(
+        "{\"Event\":{\"Code\":2,\"Name\":\"REFUND_STATUS_CHANGED\"},\"Data\":{"
+        "\"Refund\":{\"Id\":2840,\"Reference\":\"2021000019\",\"Status\":\"REFUNDED\"},"
+        "\"Amount\":{\"BaseCurrency\":\"KWD\",\"ValueInBaseCurrency\":\"40.5\"},"
+        "\"ReferencedInvoice\":{\"Id\":\"585757\",\"Reference\":\"2021000031\"}}}");
+    cJSON *deposit = cJSON_Parse(
+        "{\"Event\":{\"Code\":3,\"Name\":\"BALANCE_TRANSFERRED\"},\"Data\":{"
+        "\"Deposit\":{\"Reference\":\"2021000002\",\"BaseCurrency\":\"KWD\","
+        "\"ValueInBaseCurrency\":\"6917.282\",\"NumberOfTransactions\":\"24\"},"
+        "\"Supplier\":null,\"Bank\":{\"Name\":\"NBK\"}}}");
+    const char *r = "lDjcXvZStG0uYnaq5FLFibC+i6T4bTPsrNFOV8kztlA=";
+    const char *d = "Rn2pP0RjGDGae2kaU7bzXGk1nntGGbmS11xrACA3FeA=";
+
+    cr_assert_str_eq(clinic_mf_v2_string(pool, cJSON_GetObjectItem(refund, "Data"), 2, 0),
+                     "Refund.Id=2840,Refund.Status=REFUNDED,"
+                     "Amount.ValueInBaseCurrency=40.5,ReferencedInvoice.Id=585757");
+    cr_assert(clinic_mf_signature_ok(pool, refund, "test-secret", 11, r));
+    cr_assert(clinic_mf_signature_ok(pool, deposit, "test-secret", 11, d));
+    cr_assert_not(clinic_mf_signature_ok(pool, deposit, "test-secret", 11, r));
+    /* the code picks the fields: a refund's body called a deposit fails */
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(refund, "Event"), "Code",
+                              cJSON_CreateNumber(3));
+    cr_assert_not(clinic_mf_signature_ok(pool, refund, "test-secret", 11, r));
+    cr_assert_null(clinic_mf_v2_string(pool, cJSON_GetObjectItem(refund, "Data"), 9, 0));
+    cJSON_Delete(refund);
+    cJSON_Delete(deposit);
+}
+
+Test(paysig, return_signature)
+{
+    const char *key = "0123456789abcdef0123456789abcdef";
+    const char *id = "4f7d2a8e-0b1c-4c3e-9d5a-6e7f8a9b0c1d";
+
+    cr_assert_str_eq(clinic_pay_return_sig(pool, key, 32, id),
+                     "x_JkNdcFcLTraiCsBLIjUg9aUBCIXntbk50FinMIiVo");
+    cr_assert_str_neq(clinic_pay_return_sig(pool, key, 32,
+                                            "4f7d2a8e-0b1c-4c3e-9d5a-6e7f8a9b0c1e"),
+                      "x_JkNdcFcLTraiCsBLIjUg9aUBCIXntbk50FinMIiVo");
+    cr_assert_null(clinic_pay_return_sig(pool, key, 32, ""));
+    cr_assert_null(clinic_pay_return_sig(pool, key, 0, id));
 }
 
 #define TAP_KEY "sk_test_XKokBfNWv6FIYuTMg5sLPjhJ"
