@@ -101,10 +101,11 @@ void clinic_ratelimit_register_hooks(apr_pool_t *p)
 static kept_t *kept_get(server_rec *s)
 {
     apr_pool_t *pp = s->process->pool;
-    const char *key = apr_psprintf(pp, "clinic-ratelimit:%d:%d", KEPT_LAYOUT,
-                                   (int)sizeof(kept_t));
+    char key[64];       /* copied by apr_pool_userdata_set */
     void *data = NULL;
 
+    apr_snprintf(key, sizeof(key), "clinic-ratelimit:%d:%d", KEPT_LAYOUT,
+                 (int)sizeof(kept_t));
     apr_pool_userdata_get(&data, key, pp);
     if (!data) {
         data = apr_pcalloc(pp, sizeof(kept_t));

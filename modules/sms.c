@@ -74,14 +74,14 @@ static apr_status_t place_take(request_rec *r, clinic_server_conf *c)
     }
     if (clinic_cap_refused(c->sms_cap, apr_time_from_sec(1), &n)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "CLINIC0641: %u send(s) refused with 503 since the "
-                      "last such line: %d places taken (%s) and %s, or "
-                      "%d already waiting (%s)", n,
+                      "CLINIC0641: %u send(s) answered 503 since the last "
+                      "such line: all %d places (%s) taken, and %s", n,
                       clinic_sms_max_concurrent(c),
                       CLINIC_D_SMS_MAX_CONCURRENT,
-                      rv == APR_TIMEUP ? "no place freed in time"
-                                       : "none waits",
-                      clinic_sms_max_waiting(c), CLINIC_D_SMS_MAX_WAITING);
+                      rv == APR_TIMEUP
+                          ? "none freed within " CLINIC_D_SMS_QUEUE_TIMEOUT
+                          : "the waiting room full ("
+                            CLINIC_D_SMS_MAX_WAITING ")");
     }
     return APR_EBUSY;
 }

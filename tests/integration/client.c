@@ -687,24 +687,34 @@ int graceful_restart(int *old, int max)
     return n_old;
 }
 
-int served_by(const char *ip, int *pid)
+/* the pid of the nth access log line from ip, 0 while there is none */
+static int nth_line_pid(const char *ip, int nth)
 {
     char *log = slurp(fmt("%s/access.log", getenv("CLINIC_RUN_DIR")));
     char *needle = fmt("%s ", ip), *line, *save = NULL, *p;
-    int found = 0;
+    int seen = 0, pid = 0;
 
-    *pid = 0;
-    for (line = log ? strtok_r(log, "\n", &save) : NULL; line;
+    for (line = log ? strtok_r(log, "\n", &save) : NULL; line && !pid;
          line = strtok_r(NULL, "\n", &save)) {
         if (!strncmp(line, needle, strlen(needle))
-            && (p = strstr(line, " pid="))) {
-            *pid = atoi(p + 5);
-            found = 1;
+            && (p = strstr(line, " pid=")) && ++seen == nth) {
+            pid = atoi(p + 5);
         }
     }
     free(needle);
     free(log);
-    return found;
+    return pid;
+}
+
+int served_by(const char *ip, int nth, int *pid)
+{
+    int tries;
+
+    /* httpd writes the line after the answer: wait for it a little */
+    for (tries = 0; tries < 30 && !(*pid = nth_line_pid(ip, nth)); tries++) {
+        usleep(100 * 1000);
+    }
+    return *pid != 0;
 }
 
 int in_generation(int pid, const int *pids, int n)

@@ -96,9 +96,9 @@ int open_trickle(const char *base, const char *head);
  * the children of the generation before (at most max); their count is
  * returned. */
 int graceful_restart(int *old, int max);
-/* The pid (access log, pid=) of the child that served the last request
- * from ip; 0 when none was logged */
-int served_by(const char *ip, int *pid);
+/* The pid (access log, pid=) of the child that served the nth request
+ * (from 1) from ip, waiting up to 3 s for its line; 0 when none came */
+int served_by(const char *ip, int nth, int *pid);
 /* pid is one of pids[0..n) */
 int in_generation(int pid, const int *pids, int n);
 #endif

@@ -30,13 +30,14 @@ static int remaining(const resp_t *r)
     return atoi(v);
 }
 
-/* the last request from ip was served by a child of the new generation:
+/* the nth request from ip was served by a child of the new generation:
  * one that was not among the children before the restart */
-static void served_after(const char *ip, const int *old, int n_old)
+static void served_after(const char *ip, int nth, const int *old, int n_old)
 {
     int pid;
 
-    cr_assert(served_by(ip, &pid), "no access log line for %s", ip);
+    cr_assert(served_by(ip, nth, &pid), "no access log line %d for %s", nth,
+              ip);
     cr_assert(!in_generation(pid, old, n_old),
               "child %d, of the generation before the restart, served %s",
               pid, ip);
@@ -78,13 +79,13 @@ Test(alone, general_limits_survive_a_graceful_restart, .timeout = 120)
     cr_assert_eq(remaining(r), 0);
     cr_assert(resp_header(r, "Retry-After"), "429 without Retry-After");
     resp_free(r);
-    served_after(ip, old, n_old);
+    served_after(ip, 3, old, n_old);    /* after send-otp, verify-otp */
     /* the anonymous client too */
     r = call("GET", base, "/api/version", NULL, NULL, anon);
     assert_error(r, 429, "RATE_LIMITED");
     cr_assert_eq(remaining(r), 0);
     resp_free(r);
-    served_after(anon, old, n_old);
+    served_after(anon, 22, old, n_old);
     /* and a client it never saw starts with its whole allowance */
     free(ip);
     ip = fake_ip();
