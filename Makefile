@@ -11,6 +11,8 @@
 #   make asan       the integration suite against an ASan/UBSan build
 #   make bench      wrk: the API against a static file, in one run (bench/)
 #   make bench-callgrind  instructions per request of each route
+#   make bench-graceful   max latency, module against static, with a
+#                   graceful restart every 3 s
 #   make bench-growth     the profile at 1,000,000 users, send-otp after
 #                   100,000 logins
 #   make fresh-machine   tests/fresh-machine.sh: the two commands in a new
@@ -41,7 +43,7 @@ APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 # The parts that need no httpd: linked alone into the unit test runner.
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
               modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c \
-              modules/sketch.c modules/mac.c modules/metrics_fmt.c
+              modules/sketch.c modules/mac.c modules/metrics_fmt.c modules/cap.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
@@ -53,7 +55,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
-         bench-callgrind bench-growth scale-test clinicctl
+         bench-callgrind bench-growth bench-graceful scale-test clinicctl
 $(ENTRY): deps
 	@$(MAKE) --no-print-directory _$@
 
@@ -168,6 +170,10 @@ _run: mod_clinic.so $(BUILD)/clinicctl
 # file in one run
 _bench: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl
 	bench/run.sh
+
+# gracefuls every 3 s under load: max latency, module against static
+_bench-graceful: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl
+	BENCH_GRACEFUL=1 bench/run.sh
 
 # 1,000 -> 1,000,000 users, and 100,000 logins' leftovers (bench/)
 _bench-growth: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/clinicctl

@@ -414,6 +414,7 @@ static void clinic_child_init(apr_pool_t *p, server_rec *s)
     }
     apr_pool_cleanup_register(p, NULL, mac_fini, apr_pool_cleanup_null);
     clinic_http_child_init(p, s);
+    clinic_sms_child_init(p, s);
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);
     clinic_pkgcache_child_init(p, s);

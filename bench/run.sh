@@ -6,6 +6,13 @@
 #
 #   bench/run.sh            BENCH_SECONDS (5) per measurement,
 #                           BENCH_ROUNDS (3) rounds, BENCH_CONNECTIONS (64)
+#   BENCH_TARGETS="static send-otp"   only these targets (default: all)
+#   BENCH_MODULE=path       another build of the module (before/after)
+#   BENCH_DBD="min keep max"   DBDMin, DBDKeep, DBDMax of the vhost (for
+#                           BENCH_GRACEFUL, those of conf/clinic-vhost.conf)
+#   BENCH_GRACEFUL=1        (make bench-graceful) max latency of the module
+#                           against the static file while the server makes
+#                           a graceful restart every 3 s
 #
 # Every measurement is bounded (wrk -d), everything started here is stopped
 # by its pid on exit.  Nothing is asserted: the figures are for comparing
@@ -67,6 +74,20 @@ sed -i "s#^CustomLog.*#CustomLog /dev/null clinic#" "$work/run/common.conf"
 sed -e "s#@RUN@#$work/run#g" -e "s#@PORT@#$PORT#g" -e "s#@PORT_DB@#$PORT_DB#g" \
     -e "s#@DB_PASS@#$DB_PASS#g" -e "s#@PORT_SMS@#$PORT_SMS#g" \
     "$top/bench/bench.conf.in" > "$work/run/httpd.conf"
+if [ -n "${BENCH_MODULE:-}" ]; then
+    sed -i "s#^LoadModule clinic_module .*#LoadModule clinic_module \"$BENCH_MODULE\"#" "$work/run/common.conf"
+fi
+# bench-graceful measures the example vhost's pool unless told otherwise
+if [ "${BENCH_GRACEFUL:-0}" = 1 ] && [ -z "${BENCH_DBD:-}" ]; then
+    BENCH_DBD=$(awk '$1 ~ /^DBD(Min|Keep|Max)$/ { v[$1] = $2 }
+                     END { print v["DBDMin"], v["DBDKeep"], v["DBDMax"] }' "$top/conf/clinic-vhost.conf")
+fi
+if [ -n "${BENCH_DBD:-}" ]; then
+    read -r dmin dkeep dmax <<<"$BENCH_DBD"
+    sed -i -e "s/^\( *\)DBDMin .*/\1DBDMin $dmin/" -e "s/^\( *\)DBDKeep .*/\1DBDKeep $dkeep/" \
+        -e "s/^\( *\)DBDMax .*/\1DBDMax $dmax/" "$work/run/httpd.conf"
+fi
+log "module $(grep -o 'clinic_module .*' "$work/run/common.conf"); pool $(grep -oE 'DBD(Min|Keep|Max) [0-9]+' "$work/run/httpd.conf" | tr '\n' ' ')"
 chmod -R a+rX "$work/run/www"
 api="http://127.0.0.1:$PORT"
 start_httpd() {
@@ -236,14 +257,83 @@ fi
 
 warm
 
+# graceful (make bench-graceful): the static file and a module route at
+# once, each with half the connections, for BENCH_GRACEFUL_SECONDS (15)
+# while the master gets SIGUSR1 every 3 s (as logrotate's daily reload,
+# but often).  The slowest answer of each as wrk saw it (its timeout
+# raised to 10 s, so none is left out) and as httpd timed it (%D of the
+# access log: inside the server), and the module's excess over static.
+if [ "${BENCH_GRACEFUL:-0}" = 1 ]; then
+    gsecs=${BENCH_GRACEFUL_SECONDS:-15}
+    half=$((conns / 2))
+    sed -i "s#^CustomLog.*#CustomLog $work/run/access.log clinic#" "$work/run/common.conf"
+    apache2 -f "$work/run/httpd.conf" -k graceful
+    sleep 3
+    warm
+    # wrk_max FILE: "max_ms non2xx socket_errors requests" (a graceful
+    # closes idle kept connections: wrk counts those as read errors)
+    wrk_max() {
+        awk '$1 == "Latency" && !lat { v = $4; ms = v + 0
+                 if (v ~ /us$/) ms /= 1000; else if (v !~ /ms$/ && v ~ /[0-9]s$/) ms *= 1000
+                 lat = ms }
+             /Non-2xx/ { bad += $NF }
+             /Socket errors/ { gsub(/,/, ""); sock += $4 + $6 + $8 + $10 }
+             / requests in / { n = $1 }
+             END { printf "%.0f %d %d %d\n", lat, bad, sock, n }' "$1"
+    }
+    server_max() {  # server_max PATH: the slowest %D of its requests, ms
+        awk -F'"' -v p=" $1 " '$2 ~ p { split($3, f, " "); if (f[3] + 0 > m) m = f[3] + 0 }
+             END { printf "%.0f\n", m / 1000 }' "$work/run/access.log"
+    }
+    printf '%-9s %5s | %-27s | %-27s | %s\n' "" "" "    wrk: slowest answer, ms" \
+        "  httpd (%D): slowest, ms" "module answers"
+    printf '%-9s %5s | %8s %8s %9s | %8s %8s %9s | %s\n' route round static module excess \
+        static module excess "non-2xx, socket errors of all"
+    for route in ${BENCH_GRACEFUL_ROUTES:-profile send-otp}; do
+        case $route in
+            profile) url=/api/user/profile; script=profile.lua ;;
+            send-otp) url=/api/auth/send-otp; script=send.lua ;;
+            health) url=/api/health; script=anon.lua ;;
+            *) url=/api/packages/available; script=anon.lua ;;
+        esac
+        for round in $(seq "$rounds"); do
+            : > "$work/run/access.log"
+            wrk -t1 -c"$half" -d"${gsecs}s" --timeout 10s --latency \
+                -s "$top/bench/lua/anon.lua" "$api/static.json" > "$work/g-static" 2>&1 &
+            ws=$!
+            wrk -t1 -c"$half" -d"${gsecs}s" --timeout 10s --latency \
+                -s "$top/bench/lua/$script" "$api$url" > "$work/g-module" 2>&1 &
+            wm=$!
+            pids+=("$ws" "$wm")
+            for _ in $(seq $(( (gsecs - 1) / 3 ))); do
+                sleep 3
+                kill -USR1 "$(cat "$work/run/httpd.pid")"
+            done
+            wait "$ws" "$wm" || true
+            read -r smax _ _ _ <<<"$(wrk_max "$work/g-static")"
+            read -r mmax mbad msock mn <<<"$(wrk_max "$work/g-module")"
+            sdmax=$(server_max /static.json); mdmax=$(server_max "$url")
+            printf '%-9s %5d | %8d %8d %9d | %8d %8d %9d | %d, %d of %d\n' "$route" "$round" \
+                "$smax" "$mmax" $((mmax - smax)) "$sdmax" "$mdmax" $((mdmax - sdmax)) \
+                "$mbad" "$msock" "$mn"
+            sleep 4         # the last generation settles
+        done
+    done
+    grep -c "AH00493" "$work/run/error.log" | xargs printf 'graceful restarts made: %s\n'
+    exit 0
+fi
+
+want_target() { [ -z "${BENCH_TARGETS:-}" ] || [[ " $BENCH_TARGETS " == *" $1 "* ]]; }
+
 next_phone=1000000
 for round in $(seq "$rounds"); do
     log "round $round of $rounds (${secs}s each)"
     wrk_once static "$api/static.json" anon.lua >> "$work/results"
-    wrk_once health "$api/api/health" anon.lua >> "$work/results"
-    wrk_once profile "$api/api/user/profile" profile.lua >> "$work/results"
-    wrk_once packages "$api/api/packages/available" anon.lua >> "$work/results"
+    if want_target health; then wrk_once health "$api/api/health" anon.lua >> "$work/results"; fi
+    if want_target profile; then wrk_once profile "$api/api/user/profile" profile.lua >> "$work/results"; fi
+    if want_target packages; then wrk_once packages "$api/api/packages/available" anon.lua >> "$work/results"; fi
     wrk_once send-otp "$api/api/auth/send-otp" send.lua >> "$work/results"
+    if ! want_target verify-otp; then continue; fi
     # codes for verify: as many as send-otp could make in the time, and more
     sent=$(awk '$1 == "send-otp" { r = $2 } END { print int(r) }' "$work/results")
     want=$(( (sent > 500 ? sent : 500) * secs * 3 / 2 ))
@@ -258,6 +348,10 @@ for round in $(seq "$rounds"); do
     echo "$line" >> "$work/results"
     wrk_once gateway "http://127.0.0.1:$PORT_SMS/ok/bench" gateway.lua >> "$work/results"
 done
+if [ -n "${BENCH_TARGETS:-}" ]; then
+    "$top/bench/report.sh" "$work/results"
+    exit 0
+fi
 
 # --- memory: the children's peak RSS over 200,000 requests ---------------
 children() { pgrep -P "$(cat "$work/run/httpd.pid")" | sort; }

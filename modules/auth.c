@@ -184,6 +184,8 @@ const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* The one place a send is refused for the cap (ClinicSMSMaxConcurrent,
+ * after ClinicSMSQueueTimeout or past ClinicSMSMaxWaiting) */
 static int sms_busy(clinic_req_t *cr)
 {
     clinic_metric_cause(cr->r, CLINIC_503_SEND_CAP);
@@ -270,9 +272,11 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     int st;
 
     /* a hanging gateway holds at most ClinicSMSMaxConcurrent threads a
-     * process (per virtual host configuration); when they are all taken
-     * already, refused before any limit counts the request (the place
-     * itself is taken for the gateway call, in clinic_sms_send) */
+     * process (per virtual host configuration), and ClinicSMSMaxWaiting
+     * more wait for a place; when all of those are taken already,
+     * refused at once, before any limit counts the request (the place
+     * itself is taken, or waited for, for the gateway call alone, in
+     * clinic_sms_send, when no database connection is held) */
     if (clinic_sms_saturated(c)) {
         return sms_busy(cr);
     }

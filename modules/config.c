@@ -61,6 +61,8 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sms_driver = CLINIC_SMS_UNSET;
     c->sms_timeout = -1;
     c->sms_max_concurrent = -1;
+    c->sms_queue_timeout = -1;
+    c->sms_max_waiting = -1;
     c->ipv6_prefix = -1;
     c->max_body = -1;
     clinic_pay_conf_init(c);
@@ -100,6 +102,8 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(sms_message);
     MERGE_NUM(sms_timeout);
     MERGE_NUM(sms_max_concurrent);
+    MERGE_NUM(sms_queue_timeout);
+    MERGE_NUM(sms_max_waiting);
     MERGE_NUM(ipv6_prefix);
     MERGE_PTR(twilio_sid);
     MERGE_SECRET(twilio_token);
@@ -532,6 +536,7 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_SMS_MAX_CONCURRENT, set_sms_max_concurrent, NULL,
                   RSRC_CONF, "SMS sends waiting on the gateway at once, per "
                   "child process (default 10)"),
+    CLINIC_SMS_QUEUE_CMDS
     AP_INIT_TAKE1(CLINIC_D_TWILIO_SID, set_twilio_sid, NULL, RSRC_CONF,
                   "Twilio account SID"),
     AP_INIT_TAKE1(CLINIC_D_TWILIO_TOKEN, set_secret, SECRET_AT(twilio_token),

@@ -30,6 +30,8 @@
 #define CLINIC_D_SMS_MESSAGE    "ClinicSMSMessage"
 #define CLINIC_D_SMS_TIMEOUT    "ClinicSMSTimeout"
 #define CLINIC_D_SMS_MAX_CONCURRENT "ClinicSMSMaxConcurrent"
+#define CLINIC_D_SMS_QUEUE_TIMEOUT "ClinicSMSQueueTimeout"
+#define CLINIC_D_SMS_MAX_WAITING "ClinicSMSMaxWaiting"
 #define CLINIC_D_TWILIO_SID     "ClinicTwilioAccountSID"
 #define CLINIC_D_TWILIO_TOKEN   "ClinicTwilioAuthTokenFile"
 #define CLINIC_D_TWILIO_FROM    "ClinicTwilioFrom"
@@ -109,7 +111,12 @@ typedef struct {
     const char *sms_message;
     int sms_timeout;
     int sms_max_concurrent;         /* -1 unset */
-    volatile apr_uint32_t sms_in_flight;  /* per process: sends waiting */
+    volatile apr_uint32_t sms_in_flight;  /* per process: sends waiting,
+                                           * when sms_cap could not be made */
+    apr_interval_time_t sms_queue_timeout;  /* -1 unset */
+    int sms_max_waiting;            /* -1 unset */
+    struct clinic_cap_t *sms_cap;   /* per process (child_init): places and
+                                     * the waiting room of the send cap */
     const char *twilio_sid;
     clinic_secret_t twilio_token;
     const char *twilio_from;
@@ -176,6 +183,15 @@ static APR_INLINE int clinic_sms_timeout(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_timeout, -1, 10); }
 static APR_INLINE int clinic_sms_max_concurrent(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_max_concurrent, -1, 10); }
+/* a send past the cap waits this long for a place (default 2 s) */
+static APR_INLINE apr_interval_time_t
+clinic_sms_queue_timeout(const clinic_server_conf *c)
+{ return CLINIC_OR(c->sms_queue_timeout, -1, apr_time_from_sec(2)); }
+/* sends allowed to wait for a place (default four times the cap: at
+ * twice, make bench's send-otp still met a full waiting room on a loaded
+ * machine; a waiter holds its thread 2 s at most, a place 10 s) */
+static APR_INLINE int clinic_sms_max_waiting(const clinic_server_conf *c)
+{ return CLINIC_OR(c->sms_max_waiting, -1, 4 * clinic_sms_max_concurrent(c)); }
 static APR_INLINE int clinic_ipv6_prefix(const clinic_server_conf *c)
 { return CLINIC_OR(c->ipv6_prefix, -1, 64); }
 static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c)
@@ -260,6 +276,20 @@ const char *clinic_keys_check(apr_pool_t *p, clinic_server_conf *c,
                               const char *where);
 const char *clinic_keys_set_jwt(cmd_parms *cmd, void *d, const char *arg);
 const char *clinic_keys_set_otp(cmd_parms *cmd, void *d, const char *arg);
+/* config_sms.c: the send cap's waiting room */
+const char *clinic_sms_set_queue_timeout(cmd_parms *cmd, void *d,
+                                         const char *arg);
+const char *clinic_sms_set_max_waiting(cmd_parms *cmd, void *d,
+                                       const char *arg);
+#define CLINIC_SMS_QUEUE_CMDS \
+    AP_INIT_TAKE1(CLINIC_D_SMS_QUEUE_TIMEOUT, clinic_sms_set_queue_timeout, \
+                  NULL, RSRC_CONF, "how long a send past " \
+                  CLINIC_D_SMS_MAX_CONCURRENT " waits for a place: seconds, " \
+                  "or with ms (default 2)"), \
+    AP_INIT_TAKE1(CLINIC_D_SMS_MAX_WAITING, clinic_sms_set_max_waiting, \
+                  NULL, RSRC_CONF, "sends that may wait for a place, per " \
+                  "child process (default four times " \
+                  CLINIC_D_SMS_MAX_CONCURRENT ")"),
 
 /* the limit of a kind with its default */
 clinic_limit_t clinic_limit(const clinic_server_conf *c, clinic_rl_kind k);

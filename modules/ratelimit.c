@@ -44,6 +44,31 @@ APLOG_USE_MODULE(clinic);
  * counted a little high); at 2^18 it was one in two hundred. */
 #define SKETCH_LOG2 20
 #define SKETCH_MAX 8
+
+/* What outlives a configuration.  A graceful restart (logrotate makes one
+ * a day) clears pconf and reloads this module; counters made there would
+ * start again from zero, and a client at 0 remaining would get a fresh
+ * window.  So the tables and the cache are made in the process pool, once
+ * per server lifetime, and found again on every later pass through that
+ * pool's userdata.  Nothing of this module's code is kept there (no
+ * cleanup of ours, no provider pointer): the module is loaded anew on
+ * every pass.  The key carries the layout, so a newer build loaded by a
+ * graceful never reads an older build's record. */
+#define KEPT_LAYOUT 1
+typedef struct {
+    struct {
+        int seconds;
+        apr_size_t size;            /* a table of another size is not reused */
+        apr_shm_t *shm;
+        clinic_sketch_t *table;
+    } sketch[SKETCH_MAX];
+    int n_sketches;
+    const char *spec;               /* the socache the instance was made for */
+    const char *name;               /* its provider's name */
+    ap_socache_instance_t *instance;
+    apr_global_mutex_t *mutex;      /* made once; serialises any instance */
+} kept_t;
+
 static struct {
     int seconds;
     clinic_sketch_t *table;
@@ -73,24 +98,31 @@ void clinic_ratelimit_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(rl_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-static apr_status_t cache_destroy(void *data)
+/* the record kept in the process pool, made empty on the first pass */
+static kept_t *kept_get(server_rec *s)
 {
-    server_rec *s = data;
+    apr_pool_t *pp = s->process->pool;
+    char key[64];       /* copied by apr_pool_userdata_set */
+    void *data = NULL;
 
-    if (cache.instance) {
-        cache.provider->destroy(cache.instance, s);
-        cache.instance = NULL;
+    apr_snprintf(key, sizeof(key), "clinic-ratelimit:%d:%d", KEPT_LAYOUT,
+                 (int)sizeof(kept_t));
+    apr_pool_userdata_get(&data, key, pp);
+    if (!data) {
+        data = apr_pcalloc(pp, sizeof(kept_t));
+        apr_pool_userdata_set(data, key, apr_pool_cleanup_null, pp);
     }
-    return APR_SUCCESS;
+    return data;
 }
 
-/* the table of window length seconds, made if missing; 0 when there
+/* the kept table of window length seconds, made if missing; 0 when there
  * are too many lengths */
-static int sketch_for(apr_pool_t *pconf, int seconds, apr_status_t *rv)
+static int sketch_for(kept_t *k, apr_pool_t *pp, int seconds,
+                      apr_status_t *rv)
 {
-    apr_shm_t *shm;
     apr_size_t size = clinic_sketch_size(SKETCH_LOG2);
     apr_uint64_t seed;
+    apr_shm_t *shm;
     void *mem;
     int i;
 
@@ -102,23 +134,61 @@ static int sketch_for(apr_pool_t *pconf, int seconds, apr_status_t *rv)
     if (n_sketches == SKETCH_MAX) {
         return 0;
     }
-    if ((*rv = apr_shm_create(&shm, size, NULL, pconf)) != APR_SUCCESS
-        || (*rv = apr_generate_random_bytes((unsigned char *)&seed,
-                                            sizeof(seed))) != APR_SUCCESS) {
-        return 0;
+    for (i = 0; i < k->n_sketches; i++) {
+        if (k->sketch[i].seconds == seconds && k->sketch[i].size == size) {
+            break;                  /* made on an earlier pass: counts kept */
+        }
     }
-    mem = apr_shm_baseaddr_get(shm);
-    memset(mem, 0, size);
+    if (i == k->n_sketches) {
+        if (i == SKETCH_MAX) {
+            return 0;
+        }
+        if ((*rv = apr_shm_create(&shm, size, NULL, pp)) != APR_SUCCESS
+            || (*rv = apr_generate_random_bytes((unsigned char *)&seed,
+                                                sizeof(seed)))
+               != APR_SUCCESS) {
+            return 0;
+        }
+        mem = apr_shm_baseaddr_get(shm);
+        memset(mem, 0, size);
+        k->sketch[i].seconds = seconds;
+        k->sketch[i].size = size;
+        k->sketch[i].shm = shm;
+        k->sketch[i].table = clinic_sketch_init(mem, SKETCH_LOG2, seed);
+        k->n_sketches++;
+    }
     sketches[n_sketches].seconds = seconds;
-    sketches[n_sketches].table = clinic_sketch_init(mem, SKETCH_LOG2, seed);
+    sketches[n_sketches].table = k->sketch[i].table;
     n_sketches++;
     return 1;
 }
 
+/* Tables a configuration no longer uses (a window length changed) are
+ * given back: children of the older generation keep their own mapping
+ * until they exit. */
+static void sketches_trim(kept_t *k)
+{
+    int i, j, used, n = 0;
+
+    for (i = 0; i < k->n_sketches; i++) {
+        for (used = 0, j = 0; j < n_sketches; j++) {
+            used |= sketches[j].table == k->sketch[i].table;
+        }
+        if (used) {
+            k->sketch[n++] = k->sketch[i];
+        }
+        else {
+            apr_shm_destroy(k->sketch[i].shm);
+        }
+    }
+    k->n_sketches = n;
+}
+
 /* Tables for every window length of the general limits; anything else
  * than APR_SUCCESS leaves the socache to do it */
-static apr_status_t sketches_create(apr_pool_t *pconf, server_rec *s)
+static apr_status_t sketches_create(kept_t *k, server_rec *s)
 {
+    apr_pool_t *pp = s->process->pool;
     apr_status_t rv = APR_SUCCESS;
     server_rec *sp;
 
@@ -127,8 +197,8 @@ static apr_status_t sketches_create(apr_pool_t *pconf, server_rec *s)
         if (!c->used) {
             continue;
         }
-        if (!sketch_for(pconf, clinic_limit(c, CLINIC_RL_USER).seconds, &rv)
-            || !sketch_for(pconf, clinic_limit(c, CLINIC_RL_ANON).seconds,
+        if (!sketch_for(k, pp, clinic_limit(c, CLINIC_RL_USER).seconds, &rv)
+            || !sketch_for(k, pp, clinic_limit(c, CLINIC_RL_ANON).seconds,
                            &rv)) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
                          "CLINIC0405: more than %d window lengths of the "
@@ -139,7 +209,66 @@ static apr_status_t sketches_create(apr_pool_t *pconf, server_rec *s)
             return rv == APR_SUCCESS ? APR_EGENERAL : rv;
         }
     }
+    sketches_trim(k);
     return APR_SUCCESS;
+}
+
+/* The socache instance of spec, kept from an earlier pass when spec is
+ * the same; made anew (in the process pool) when it changed, the older
+ * one destroyed if its provider is still loaded (its children keep their
+ * mappings).  The mutex is made once and serialises whichever instance. */
+static int cache_attach(kept_t *k, server_rec *s, const char *spec,
+                        const char *name, const char *args)
+{
+    apr_pool_t *pp = s->process->pool;
+    /* key and value as they are, index included: shmcb sizes its index
+     * from these, and half the space must stay for the data */
+    struct ap_socache_hints hints = { KEY_LEN, 48 - KEY_LEN,
+                                      apr_time_from_sec(3600) };
+    const ap_socache_provider_t *old;
+    const char *err;
+    apr_status_t rv;
+
+    if (k->instance && !strcmp(k->spec, spec)) {
+        cache.instance = k->instance;
+        cache.mutex = k->mutex;
+        return OK;
+    }
+    if (k->instance
+        && (old = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, k->name,
+                                     AP_SOCACHE_PROVIDER_VERSION))) {
+        old->destroy(k->instance, s);
+    }
+    k->instance = NULL;
+    err = cache.provider->create(&cache.instance, args, pp, pp);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CLINIC0401: %s: %s",
+                     CLINIC_D_RATE_CACHE, err);
+        return !OK;
+    }
+    /* The socache API has no increment: read, add and store is a race on
+     * every provider, so every provider is used under the global mutex
+     * (exact on one host; README for several hosts sharing memcache or
+     * redis). */
+    if (!k->mutex
+        && ap_global_mutex_create(&k->mutex, NULL, MUTEX_TYPE, NULL, s, pp,
+                                  0) != APR_SUCCESS) {
+        k->mutex = NULL;
+        return !OK;
+    }
+    rv = cache.provider->init(cache.instance, "mod_clinic-ratelimit", &hints,
+                              s, pp);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                     "CLINIC0402: %s: cannot initialise the '%s' cache",
+                     CLINIC_D_RATE_CACHE, name);
+        return !OK;
+    }
+    k->spec = apr_pstrdup(pp, spec);
+    k->name = apr_pstrdup(pp, name);
+    k->instance = cache.instance;
+    cache.mutex = k->mutex;
+    return OK;
 }
 
 int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
@@ -147,14 +276,10 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
     clinic_server_conf *main_conf = clinic_conf(s);
     const char *spec = main_conf->rate_cache ? main_conf->rate_cache
                                              : DEFAULT_PROVIDER;
-    const char *name = spec, *args = NULL, *colon, *err;
-    /* key and value as they are, index included: shmcb sizes its index
-     * from these, and half the space must stay for the data */
-    struct ap_socache_hints hints = { KEY_LEN, 48 - KEY_LEN,
-                                      apr_time_from_sec(3600) };
+    const char *name = spec, *args = NULL, *colon;
     server_rec *sp;
+    kept_t *k;
     int used = 0;
-    apr_status_t rv;
 
     for (sp = s; sp; sp = sp->next) {
         used |= clinic_conf(sp)->used;
@@ -162,7 +287,8 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
     if (!used || ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
-    if (!main_conf->rate_cache && sketches_create(pconf, s) == APR_SUCCESS) {
+    k = kept_get(s);
+    if (!main_conf->rate_cache && sketches_create(k, s) == APR_SUCCESS) {
         return OK;
     }
     if ((colon = strchr(spec, ':')) != NULL) {
@@ -181,31 +307,7 @@ int clinic_ratelimit_post_config(apr_pool_t *pconf, server_rec *s)
                      "socache_%s)", CLINIC_D_RATE_CACHE, name, name, name);
         return !OK;
     }
-    err = cache.provider->create(&cache.instance, args, pconf, pconf);
-    if (err) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "CLINIC0401: %s: %s",
-                     CLINIC_D_RATE_CACHE, err);
-        return !OK;
-    }
-    /* The socache API has no increment: read, add and store is a race on
-     * every provider, so every provider is used under the global mutex
-     * (exact on one host; README for several hosts sharing memcache or
-     * redis). */
-    rv = ap_global_mutex_create(&cache.mutex, NULL, MUTEX_TYPE, NULL, s,
-                                pconf, 0);
-    if (rv != APR_SUCCESS) {
-        return !OK;
-    }
-    rv = cache.provider->init(cache.instance, "mod_clinic-ratelimit", &hints,
-                              s, pconf);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
-                     "CLINIC0402: %s: cannot initialise the '%s' cache",
-                     CLINIC_D_RATE_CACHE, name);
-        return !OK;
-    }
-    apr_pool_cleanup_register(pconf, s, cache_destroy, apr_pool_cleanup_null);
-    return OK;
+    return cache_attach(k, s, spec, name, args);
 }
 
 void clinic_ratelimit_child_init(apr_pool_t *p, server_rec *s)

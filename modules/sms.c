@@ -1,7 +1,9 @@
 /*
  * sms.c: SMS gateway drivers (http, twilio, log).  They build the request;
- * http.c makes the call with its timeouts and TLS checks, and holds the
- * ClinicSMSMaxConcurrent cap.
+ * http.c makes the call with its timeouts and TLS checks.  The
+ * ClinicSMSMaxConcurrent cap is here: a send past it waits up to
+ * ClinicSMSQueueTimeout for a place, ClinicSMSMaxWaiting of them at most
+ * (cap.c); past those, 503 at once.
  */
 #include <string.h>
 #include <apr_strings.h>
@@ -10,6 +12,7 @@
 #include <http_config.h>
 #include <http_log.h>
 
+#include "cap.h"
 #include "http.h"
 #include "metrics.h"
 #include "sms.h"
@@ -20,10 +23,78 @@ APLOG_USE_MODULE(clinic);
 
 #define TWILIO_API "https://api.twilio.com/2010-04-01/Accounts/"
 
+void clinic_sms_child_init(apr_pool_t *p, server_rec *s)
+{
+    for (; s; s = s->next) {
+        clinic_server_conf *c = clinic_conf(s);
+        apr_status_t rv;
+
+        if (!c->used || c->sms_cap || clinic_sms_driver(c) == CLINIC_SMS_LOG) {
+            continue;
+        }
+        rv = clinic_cap_create(&c->sms_cap, clinic_sms_max_concurrent(c),
+                               clinic_sms_max_waiting(c), p);
+        if (rv != APR_SUCCESS) {
+            c->sms_cap = NULL;
+            ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+                         "CLINIC0640: no mutex for the send cap: a send "
+                         "past %s answers 503 at once",
+                         CLINIC_D_SMS_MAX_CONCURRENT);
+        }
+    }
+}
+
 int clinic_sms_saturated(clinic_server_conf *c)
 {
+    if (c->sms_cap) {
+        return clinic_cap_full(c->sms_cap);
+    }
     return clinic_http_saturated(&c->sms_in_flight,
                                  clinic_sms_max_concurrent(c));
+}
+
+/* A place for one send: at once, after a wait, or APR_EBUSY (logged at
+ * most once a second a process and virtual host, with a count). */
+static apr_status_t place_take(request_rec *r, clinic_server_conf *c)
+{
+    unsigned n;
+    int waited;
+    apr_status_t rv;
+
+    if (!c->sms_cap) {
+        return clinic_http_slot_take(r, &c->sms_in_flight,
+                                     clinic_sms_max_concurrent(c),
+                                     CLINIC_D_SMS_MAX_CONCURRENT);
+    }
+    rv = clinic_cap_take(c->sms_cap, clinic_sms_queue_timeout(c), &waited);
+    if (rv == APR_SUCCESS) {
+        if (waited) {
+            clinic_metric_inc(r->server, CLINIC_M_SEND_CAP_WAITS, 0);
+        }
+        return APR_SUCCESS;
+    }
+    if (clinic_cap_refused(c->sms_cap, apr_time_from_sec(1), &n)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "CLINIC0641: %u send(s) answered 503 since the last "
+                      "such line: all %d places (%s) taken, and %s", n,
+                      clinic_sms_max_concurrent(c),
+                      CLINIC_D_SMS_MAX_CONCURRENT,
+                      rv == APR_TIMEUP
+                          ? "none freed within " CLINIC_D_SMS_QUEUE_TIMEOUT
+                          : "the waiting room full ("
+                            CLINIC_D_SMS_MAX_WAITING ")");
+    }
+    return APR_EBUSY;
+}
+
+static void place_give(clinic_server_conf *c)
+{
+    if (c->sms_cap) {
+        clinic_cap_give(c->sms_cap);
+    }
+    else {
+        clinic_http_slot_give(&c->sms_in_flight);
+    }
 }
 
 /* The Content-Type the operator set with ClinicSMSHeader, if any. */
@@ -66,14 +137,11 @@ apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
     if (clinic_sms_driver(c) == CLINIC_SMS_LOG) {
         return send_counted(r, c, to, code);
     }
-    if ((rv = clinic_http_slot_take(r, &c->sms_in_flight,
-                                    clinic_sms_max_concurrent(c),
-                                    CLINIC_D_SMS_MAX_CONCURRENT))
-        != APR_SUCCESS) {
+    if ((rv = place_take(r, c)) != APR_SUCCESS) {
         return rv;
     }
     rv = send_counted(r, c, to, code);
-    clinic_http_slot_give(&c->sms_in_flight);
+    place_give(c);
     return rv;
 }
 

@@ -7,16 +7,22 @@
 #include <httpd.h>
 #include "config.h"
 
+/* The send cap of every virtual host, per process */
+void clinic_sms_child_init(apr_pool_t *p, server_rec *s);
+
 /* Send code to `to` (+965XXXXXXXX) through the server's driver.
  * APR_SUCCESS when the gateway accepted it (2xx); APR_EBUSY when
  * ClinicSMSMaxConcurrent sends of this process already wait on the
- * gateway; anything else is a failure already logged without the code. */
+ * gateway and no place freed within ClinicSMSQueueTimeout (or
+ * ClinicSMSMaxWaiting sends wait already); anything else is a failure
+ * already logged without the code. */
 apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
                              const char *to, const char *code);
 
-/* Are ClinicSMSMaxConcurrent sends of this process waiting on the gateway
- * already?  (Asked before a send spends a limit; clinic_sms_send is what
- * holds the cap.) */
+/* Would a send be refused at once: ClinicSMSMaxConcurrent sends of this
+ * process on the gateway and ClinicSMSMaxWaiting waiting for a place?
+ * (Asked before a send spends a limit; clinic_sms_send is what holds
+ * the cap and waits.) */
 int clinic_sms_saturated(clinic_server_conf *c);
 
 #endif

@@ -146,6 +146,7 @@ start_httpd() {
     PORT_DBDOWN=$(free_port); PORT_NOSCHEMA=$(free_port); PORT_READONLY=$(free_port)
     PORT_LIMITS=$(free_port); PORT_CORS=$(free_port); PORT_PAGE=$(free_port)
     PORT_EVIL=$(free_port); PORT_POOL2=$(free_port); PORT_CAP=$(free_port)
+    PORT_CAPWAIT=$(free_port)
     PORT_BUSY=$(free_port); PORT_INHERIT1=$(free_port); PORT_INHERIT2=$(free_port)
     PORT_SLOWGW=$(free_port); PORT_BIGBODY=$(free_port); PORT_FUZZ=$(free_port)
     PORT_PAYMF=$(free_port); PORT_PAYTAP=$(free_port); PORT_PAYDOWN=$(free_port)
@@ -166,6 +167,7 @@ start_httpd() {
                  -e "s#@PORT_CORS@#$PORT_CORS#g" -e "s#@PORT_PAGE@#$PORT_PAGE#g"
                  -e "s#@PORT_EVIL@#$PORT_EVIL#g" -e "s#@TOP@#$top#g"
                  -e "s#@PORT_POOL2@#$PORT_POOL2#g" -e "s#@PORT_CAP@#$PORT_CAP#g"
+                 -e "s#@PORT_CAPWAIT@#$PORT_CAPWAIT#g"
                  -e "s#@PORT_BUSY@#$PORT_BUSY#g" -e "s#@PORT_INHERIT1@#$PORT_INHERIT1#g"
                  -e "s#@PORT_INHERIT2@#$PORT_INHERIT2#g" -e "s#@WWW@#$work/www#g"
                  -e "s#@PORT_SLOWGW@#$PORT_SLOWGW#g" -e "s#@PORT_BIGBODY@#$PORT_BIGBODY#g"
@@ -298,6 +300,7 @@ SQL
         CLINIC_CORS="http://127.0.0.1:$PORT_CORS" CLINIC_PAGE="http://127.0.0.1:$PORT_PAGE" \
         CLINIC_EVIL="http://127.0.0.1:$PORT_EVIL" \
         CLINIC_POOL2="http://127.0.0.1:$PORT_POOL2" CLINIC_CAP="http://127.0.0.1:$PORT_CAP" \
+        CLINIC_CAPWAIT="http://127.0.0.1:$PORT_CAPWAIT" \
         CLINIC_BUSY="http://127.0.0.1:$PORT_BUSY" CLINIC_INHERIT1="http://127.0.0.1:$PORT_INHERIT1" \
         CLINIC_INHERIT2="http://127.0.0.1:$PORT_INHERIT2" \
         CLINIC_SLOWGW="http://127.0.0.1:$PORT_SLOWGW" CLINIC_BIGBODY="http://127.0.0.1:$PORT_BIGBODY" \

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -610,4 +612,141 @@ long error_log_size(void)
 
     free(log);
     return n;
+}
+
+/* ---- a graceful restart, as logrotate makes one -------------------------- */
+
+static int master_pid(void)
+{
+    char *text = slurp(fmt("%s/httpd.pid", getenv("CLINIC_RUN_DIR")));
+    int pid = text ? atoi(text) : 0;
+
+    free(text);
+    return pid;
+}
+
+/* the apache2 processes whose parent is pid (not its piped loggers) */
+static int children_of(int pid, int *out, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert(d, "no /proc");
+    while ((e = readdir(d)) && n < max) {
+        char path[64], comm[32] = "", state;
+        int child = atoi(e->d_name), ppid = 0;
+        FILE *f;
+
+        if (child <= 0) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/%d/stat", child);
+        if (!(f = fopen(path, "r"))) {
+            continue;
+        }
+        if (fscanf(f, "%*d (%31[^)]) %c %d", comm, &state, &ppid) == 3
+            && ppid == pid && !strcmp(comm, "apache2")) {
+            out[n++] = child;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+static int listed(int pid, const int *pids, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (pids[i] == pid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int graceful_restart(int *old, int max)
+{
+    int master = master_pid(), n_old, now[64], n, i, tries;
+
+    cr_assert(master > 0, "no httpd.pid in CLINIC_RUN_DIR");
+    n_old = children_of(master, old, max);
+    cr_assert(n_old > 0, "httpd %d has no children", master);
+    cr_assert_eq(kill(master, SIGUSR1), 0, "kill -USR1 %d", master);
+    for (tries = 0; tries < 200; tries++) {
+        int fresh = 0;
+        usleep(100 * 1000);
+        n = children_of(master, now, 64);
+        for (i = 0; i < n; i++) {
+            fresh |= !listed(now[i], old, n_old);
+        }
+        if (fresh) {
+            break;
+        }
+    }
+    cr_assert(tries < 200, "no new child 20 s after a graceful restart");
+    /* the old generation stops listening a moment later: once its
+     * children are gone, every request meets a new one */
+    for (tries = 0; tries < 200; tries++) {
+        int left = 0;
+        n = children_of(master, now, 64);
+        for (i = 0; i < n; i++) {
+            left |= listed(now[i], old, n_old);
+        }
+        if (!left) {
+            break;
+        }
+        usleep(100 * 1000);
+    }
+    cr_assert(tries < 200, "children of the generation before still run "
+              "20 s after a graceful restart");
+    for (tries = 0; tries < 100; tries++) {
+        resp_t *r = try_call("GET", site("main"), "/api/version", NULL, NULL,
+                             NULL);
+        long status = r->status;
+        resp_free(r);
+        if (status == 200) {
+            break;
+        }
+        usleep(100 * 1000);
+    }
+    cr_assert(tries < 100, "no answer 10 s after a graceful restart");
+    return n_old;
+}
+
+/* the pid of the nth access log line from ip, 0 while there is none */
+static int nth_line_pid(const char *ip, int nth)
+{
+    char *log = slurp(fmt("%s/access.log", getenv("CLINIC_RUN_DIR")));
+    char *needle = fmt("%s ", ip), *line, *save = NULL, *p;
+    int seen = 0, pid = 0;
+
+    for (line = log ? strtok_r(log, "\n", &save) : NULL; line && !pid;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, needle, strlen(needle))
+            && (p = strstr(line, " pid=")) && ++seen == nth) {
+            pid = atoi(p + 5);
+        }
+    }
+    free(needle);
+    free(log);
+    return pid;
+}
+
+int served_by(const char *ip, int nth, int *pid)
+{
+    int tries;
+
+    /* httpd writes the line after the answer: wait for it a little */
+    for (tries = 0; tries < 30 && !(*pid = nth_line_pid(ip, nth)); tries++) {
+        usleep(100 * 1000);
+    }
+    return *pid != 0;
+}
+
+int in_generation(int pid, const int *pids, int n)
+{
+    return listed(pid, pids, n);
 }

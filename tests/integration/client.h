@@ -95,4 +95,16 @@ void join(jobs_t *j);
 /* A client that sent `head` to the site at base and then goes quiet: the
  * connection stays open until close(fd). */
 int open_trickle(const char *base, const char *head);
+/* A graceful restart of the harness's httpd (SIGUSR1 to the master in
+ * CLINIC_RUN_DIR/httpd.pid), as logrotate makes one a day: returns once
+ * the children of the generation before are gone and the main site
+ * answers (nothing else may hold a connection open meanwhile).  old gets
+ * the children of the generation before (at most max); their count is
+ * returned. */
+int graceful_restart(int *old, int max);
+/* The pid (access log, pid=) of the child that served the nth request
+ * (from 1) from ip, waiting up to 3 s for its line; 0 when none came */
+int served_by(const char *ip, int nth, int *pid);
+/* pid is one of pids[0..n) */
+int in_generation(int pid, const int *pids, int n);
 #endif

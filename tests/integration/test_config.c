@@ -66,7 +66,8 @@ static char *with_secret(const char *rest)
 
 Test(config, a_good_vhost_passes)
 {
-    char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600");
+    char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600\n"
+                                   "ClinicSMSQueueTimeout 500ms\nClinicSMSMaxWaiting 0");
     int status = configtest(body, &out);
 
     cr_assert_eq(status, 0, "%s", out);
@@ -123,6 +124,11 @@ Test(config, bad_values_name_their_directive)
         { "ClinicSMSHeader NoColonHere", "ClinicSMSHeader" },
         { "ClinicSMSMessage \"no placeholder\"", "ClinicSMSMessage" },
         { "ClinicSMSTimeout 1000", "ClinicSMSTimeout" },
+        { "ClinicSMSQueueTimeout 61", "ClinicSMSQueueTimeout" },
+        { "ClinicSMSQueueTimeout soon", "ClinicSMSQueueTimeout" },
+        { "ClinicSMSQueueTimeout -1", "ClinicSMSQueueTimeout" },
+        { "ClinicSMSMaxWaiting -1", "ClinicSMSMaxWaiting" },
+        { "ClinicSMSMaxWaiting many", "ClinicSMSMaxWaiting" },
         { "ClinicCurrency kwd", "ClinicCurrency" },
         { "ClinicMaxBody 12", "ClinicMaxBody" },
         { "ClinicTwilioAccountSID nope", "ClinicTwilioAccountSID" },

@@ -213,14 +213,9 @@ static void conf_write(const char *text)
 
 static void graceful(void)
 {
-    char *pidtext = slurp(fmt("%s/httpd.pid", getenv("CLINIC_RUN_DIR")));
-    char *cmd;
+    int old[64];
 
-    cr_assert(pidtext, "no httpd.pid");
-    cmd = fmt("kill -USR1 %ld", strtol(pidtext, NULL, 10));
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
-    free(cmd);
-    free(pidtext);
+    graceful_restart(old, 64);
 }
 
 /* keyold's key lines replaced by `lines`, then a graceful */

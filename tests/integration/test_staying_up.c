@@ -131,23 +131,33 @@ Test(staying_up, slow_clients_hold_no_connection, .timeout = 60)
     cr_assert(t2 < 1.5, "health waited %.2f s behind slow clients", t2);
 }
 
-/* ClinicSMSMaxConcurrent 2 on a gateway that hangs 3 s: httpd runs at most
- * 4 children (ServerLimit), so of 12 sends at most 8 reach the gateway and
- * at least 4 are refused at once. */
-Test(staying_up, sends_in_flight_are_capped, .timeout = 60)
+/* ClinicSMSMaxConcurrent 2, ClinicSMSMaxWaiting 1 and the default
+ * ClinicSMSQueueTimeout (2 s) on a gateway that hangs 3 s: httpd runs at
+ * most 4 children (ServerLimit), so of 16 sends at most 8 reach the
+ * gateway, at most 4 wait 2 s for a place that never frees and get 503,
+ * and the rest (at least 4) are refused at once.  A hanging gateway holds
+ * a bounded number of threads. */
+Test(staying_up, sends_past_the_cap_wait_a_bounded_time_then_503,
+     .timeout = 60)
 {
     sends_t s = { .base = site("cap") };
-    int i, refused = 0, reached = 0;
+    int i, at_once = 0, waited = 0, reached = 0;
 
-    for (i = 0; i < 12; i++) {
+    for (i = 0; i < 16; i++) {
         s.phones[i] = fake_phone();
     }
-    parallel(12, send_one, &s);
-    for (i = 0; i < 12; i++) {
+    parallel(16, send_one, &s);
+    for (i = 0; i < 16; i++) {
         if (s.status[i] == 503) {
-            refused++;
-            cr_assert(s.seconds[i] < 1.0, "a refusal took %.2f s", s.seconds[i]);
             cr_assert(s.has_retry_after[i], "503 without Retry-After");
+            cr_assert(s.seconds[i] < 4.0, "a refusal took %.2f s: past the "
+                      "queue timeout (2 s)", s.seconds[i]);
+            if (s.seconds[i] < 1.5) {
+                at_once++;
+            }
+            else {
+                waited++;
+            }
         }
         else {
             cr_assert_eq(s.status[i], 502, "send %d: %ld", i, s.status[i]);
@@ -155,8 +165,34 @@ Test(staying_up, sends_in_flight_are_capped, .timeout = 60)
         reached += sms_count(s.phones[i]);
         free(s.phones[i]);
     }
-    cr_assert(refused >= 4, "only %d of 12 sends were refused", refused);
     cr_assert(reached <= 8, "%d sends reached the gateway", reached);
+    cr_assert(waited <= 4, "%d sends waited: more than one a child", waited);
+    cr_assert(waited >= 1, "no send waited for a place");
+    cr_assert(at_once >= 4, "only %d of 16 sends were refused at once "
+              "(%d waited, %d reached the gateway)", at_once, waited, reached);
+}
+
+/* ClinicSMSMaxConcurrent 1 on a gateway that takes 1 s, and room for 16
+ * to wait 10 s: 8 sends at once through at most 4 children all succeed,
+ * and those past a child's place waited for it (a second or more). */
+Test(staying_up, a_send_past_the_cap_waits_for_a_place, .timeout = 60)
+{
+    sends_t s = { .base = site("capwait") };
+    int i, waited = 0;
+
+    for (i = 0; i < 8; i++) {
+        s.phones[i] = fake_phone();
+    }
+    parallel(8, send_one, &s);
+    for (i = 0; i < 8; i++) {
+        cr_assert_eq(s.status[i], 200, "send %d: %ld after %.2f s", i,
+                     s.status[i], s.seconds[i]);
+        cr_assert_eq(sms_count(s.phones[i]), 1, "send %d: no SMS", i);
+        waited += s.seconds[i] >= 1.8;
+        free(s.phones[i]);
+    }
+    cr_assert(waited >= 4, "only %d of 8 sends took two gateway calls' time: "
+              "they did not wait behind one place a child", waited);
 }
 
 /* ---- alone: tests that take the whole database away ----------------------
