@@ -28,6 +28,7 @@
 #include "pkgcache.h"
 #include "mac.h"
 #include "metrics.h"
+#include "whlimit.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -430,6 +431,7 @@ static void clinic_register_hooks(apr_pool_t *p)
                               AP_FTYPE_CONTENT_SET);
     clinic_ratelimit_register_hooks(p);
     clinic_metrics_register_hooks(p);
+    clinic_whlimit_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

@@ -63,6 +63,8 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sms_max_concurrent = -1;
     c->ipv6_prefix = -1;
     c->max_body = -1;
+    c->sms_daily_limit = -1;
+    c->webhook_failures = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
@@ -106,6 +108,8 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(currency);
     MERGE_NUM(max_body);
     MERGE_PTR(seclog_spec);
+    MERGE_NUM(sms_daily_limit);
+    MERGE_NUM(webhook_failures);
     clinic_pay_conf_merge(c, base, add);
     return c;
 }
@@ -536,6 +540,7 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_SECURITY_LOG, set_security_log, NULL, RSRC_CONF,
                   "security event log: file path or \"|command\""),
     CLINIC_PAY_CMDS
+    CLINIC_ABUSE_CMDS
     { NULL }
 };
 
