@@ -57,11 +57,11 @@ static int budget_lines(const char *event, int *count)
 static void assert_exhausted(const resp_t *r)
 {
     long left = 86400 - (long)(time(NULL) % 86400), said;
-    const char *h = resp_header(r, "Retry-After");
+    const char *h = resp_header(r, "Retry-After");   /* a static buffer */
 
-    assert_error(r, 503, "SMS_BUDGET_EXHAUSTED");
-    cr_assert(h, "a refused send says when to come back");
+    cr_assert(h, "a refused send says when to come back: %s", r->body);
     said = atol(h);
+    assert_error(r, 503, "SMS_BUDGET_EXHAUSTED");
     cr_assert(said >= left - 5 && said <= left + 1,
               "Retry-After %ld, %ld s to the next UTC day", said, left);
 }
