@@ -102,6 +102,7 @@ CLINICCTL_SCHEMA_DIR ?= /usr/share/libapache2-mod-clinic/schema
 CTL_SRCS := $(sort $(wildcard ctl/*.c)) modules/store_exec.c \
             modules/store_users.c modules/store_codes.c modules/store_packages.c \
             modules/store_payments.c modules/store_admin.c modules/timeutil.c \
+            modules/store_counts.c \
             modules/validate.c modules/json.c modules/paysig.c modules/mac.c \
             modules/otp.c
 APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)

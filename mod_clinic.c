@@ -29,6 +29,7 @@
 #include "mac.h"
 #include "metrics.h"
 #include "background.h"
+#include "whlimit.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -442,6 +443,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     clinic_ratelimit_register_hooks(p);
     clinic_metrics_register_hooks(p);
     clinic_store_register_hooks(p);
+    clinic_whlimit_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

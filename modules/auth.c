@@ -19,6 +19,7 @@
 
 #include "handlers.h"
 #include "auth.h"
+#include "budget.h"
 #include "fields.h"
 #include "json.h"
 #include "jwt.h"
@@ -313,6 +314,9 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     if (*owner
         && (st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_PHONE, phone))
            != OK) {
+        return st;
+    }
+    if ((st = clinic_budget_take(cr)) != OK) {      /* ClinicSMSDailyLimit */
         return st;
     }
     if (clinic_otp_generate(code) != APR_SUCCESS

@@ -65,6 +65,8 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sms_max_waiting = -1;
     c->ipv6_prefix = -1;
     c->max_body = -1;
+    c->sms_daily_limit = -1;
+    c->webhook_failures = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
     c->bg_interval = -1;
@@ -111,6 +113,8 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(currency);
     MERGE_NUM(max_body);
     MERGE_PTR(seclog_spec);
+    MERGE_NUM(sms_daily_limit);
+    MERGE_NUM(webhook_failures);
     clinic_pay_conf_merge(c, base, add);
     MERGE_NUM(bg_interval);
     return c;
@@ -553,6 +557,7 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_BG_INTERVAL, set_bg_interval, NULL, RSRC_CONF,
                   "seconds between two rounds of background work: pending "
                   "payments timed out, old codes deleted (default 30)"),
+    CLINIC_ABUSE_CMDS
     { NULL }
 };
 

@@ -48,6 +48,8 @@
 #define CLINIC_D_PAY_REQUEST_TIMEOUT "ClinicPaymentRequestTimeout"
 #define CLINIC_D_PAY_MAX_CONCURRENT "ClinicPaymentMaxConcurrent"
 #define CLINIC_D_BG_INTERVAL    "ClinicBackgroundInterval"
+#define CLINIC_D_SMS_DAILY_LIMIT "ClinicSMSDailyLimit"
+#define CLINIC_D_WEBHOOK_FAILURES "ClinicWebhookFailureLimit"
 
 #define CLINIC_HANDLER "clinic"
 
@@ -149,6 +151,8 @@ typedef struct {
     volatile apr_uint32_t db_refused;     /* refusals since the last line */
     volatile apr_uint64_t db_logged;      /* apr_time_t: that last line */
     void *volatile db_params;             /* mod_dbd's dbd_cfg_t, once seen */
+    int sms_daily_limit;            /* -1 unset; 0 off (budget.c) */
+    int webhook_failures;           /* -1 unset; 0 off (whlimit.c) */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;
@@ -264,6 +268,22 @@ const char *clinic_pay_set_number(cmd_parms *cmd, void *d, const char *arg);
     AP_INIT_TAKE1(CLINIC_D_PAY_MAX_CONCURRENT, clinic_pay_set_number, \
                   CLINIC_PAY_AT(pay_max_concurrent), RSRC_CONF, \
                   "payment provider calls in flight per process"),
+
+/* budget.c and whlimit.c: what strangers may cost the clinic */
+static APR_INLINE int clinic_sms_daily_limit(const clinic_server_conf *c)
+{ return CLINIC_OR(c->sms_daily_limit, -1, 0); }
+static APR_INLINE int clinic_webhook_failures(const clinic_server_conf *c)
+{ return CLINIC_OR(c->webhook_failures, -1, 10); }
+const char *clinic_budget_set_limit(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_whlimit_set(cmd_parms *cmd, void *d, const char *arg);
+#define CLINIC_ABUSE_CMDS \
+    AP_INIT_TAKE1(CLINIC_D_SMS_DAILY_LIMIT, clinic_budget_set_limit, NULL, \
+                  RSRC_CONF, "codes sent per UTC day by this virtual host, " \
+                  "all numbers together (default 0: no limit)"), \
+    AP_INIT_TAKE1(CLINIC_D_WEBHOOK_FAILURES, clinic_whlimit_set, NULL, \
+                  RSRC_CONF, "payment notifications with a bad signature a " \
+                  "client may send a minute before it is refused " \
+                  "(default 10; 0: no limit)"),
 
 /* config_keys.c: the key rings */
 #define CLINIC_KEYS_MAX 8

@@ -287,7 +287,7 @@ void clinic_metric_payment(server_rec *s, int pay_driver, const char *event)
 void clinic_metric_cause(request_rec *r, clinic_unavail_cause cause)
 {
     static const char *const digits[CLINIC_503_COUNT] = { "0", "1", "2", "3",
-                                                          "4" };
+                                                          "4", "5" };
 
     if ((unsigned)cause < CLINIC_503_COUNT) {
         apr_table_setn(r->notes, NOTE_CAUSE, digits[cause]);

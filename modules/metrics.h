@@ -42,6 +42,9 @@ typedef enum {
                                    * could not be activated */
     CLINIC_M_SEND_CAP_WAITS,      /* no label: a send waited for a place
                                    * under ClinicSMSMaxConcurrent */
+    CLINIC_M_SMS_BUDGET,          /* clinic_budget_level: once a day each */
+    CLINIC_M_WEBHOOK_REFUSED,     /* provider: CLINIC_PAY_PROVIDER; a
+                                   * client past its signature failures */
     CLINIC_M_COUNT
 } clinic_metric_id;
 
@@ -82,8 +85,15 @@ typedef enum {
     CLINIC_503_SEND_CAP,          /* ClinicSMSMaxConcurrent */
     CLINIC_503_PAYMENT_CAP,       /* ClinicPaymentMaxConcurrent */
     CLINIC_503_OTHER,
+    CLINIC_503_SMS_BUDGET,        /* ClinicSMSDailyLimit */
     CLINIC_503_COUNT
 } clinic_unavail_cause;
+
+typedef enum {
+    CLINIC_BUDGET_80 = 0,         /* 80 % of ClinicSMSDailyLimit sent */
+    CLINIC_BUDGET_100,            /* all of it: sends refused */
+    CLINIC_BUDGET_LEVEL_COUNT
+} clinic_budget_level;
 
 /* providers: clinic_pay_driver_t (config.h) less "none" */
 #define CLINIC_PAY_PROVIDER(driver) ((int)(driver) - 1)

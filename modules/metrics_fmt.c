@@ -33,7 +33,9 @@ static const char *const login_kinds[] = { "new", "returning", NULL };
 static const char *const rl_buckets[] = { "otp-phone", "otp-ip", "user",
                                           "anon", NULL };
 static const char *const causes[] = { "db_down", "db_busy", "send_cap",
-                                      "payment_cap", "other", NULL };
+                                      "payment_cap", "other", "sms_budget",
+                                      NULL };
+static const char *const budget_levels[] = { "80", "100", NULL };
 static const char *const providers[] = { "myfatoorah", "tap", NULL };
 static const char *const pay_states[] = { "pending", "paid", "failed",
                                           "refund_needed", NULL };
@@ -65,6 +67,12 @@ static const family_t counters[CLINIC_M_COUNT] = {
       "could not be activated.", { NULL, NULL }, { NULL, NULL }, NULL, 0 },
     { "clinic_send_cap_waits", "Sends that waited for a place under the "
       "send cap.", { NULL, NULL }, { NULL, NULL }, NULL, 0 },
+    { "clinic_sms_budget_events", "Days on which the sends reached 80 % and "
+      "100 % of ClinicSMSDailyLimit.", { "level", NULL },
+      { budget_levels, NULL }, NULL, 0 },
+    { "clinic_webhooks_refused", "Payment notifications refused unread: "
+      "their client sent too many bad signatures.", { "provider", NULL },
+      { providers, NULL }, NULL, 0 },
 };
 
 /* upper bounds in microseconds: 5 ms to 10 s, and 0.5 ms to 2.5 s */

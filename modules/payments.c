@@ -15,6 +15,7 @@
 #include "pay.h"
 #include "metrics.h"
 #include "seclog.h"
+#include "whlimit.h"
 
 static int payments_off(clinic_req_t *cr)
 {
@@ -135,11 +136,13 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     if (!ops) {
         return payments_off(cr);
     }
+    if ((st = clinic_whlimit_check(cr)) != OK) {
+        return st;
+    }
     if (!ops->webhook(cr, cr->body, &k)) {
         clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_BAD_SIG,
                           CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
-        clinic_seclog(cr, "payment_signature_invalid", NULL, NULL,
-                      ops->name);
+        clinic_whlimit_failed(cr, ops->name);
         return clinic_send_error(cr, HTTP_UNAUTHORIZED, "INVALID_SIGNATURE",
                                  "The notification's signature is not "
                                  "valid.", NULL);

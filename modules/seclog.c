@@ -127,6 +127,17 @@ static void line_end(clinic_req_t *cr, cJSON *o, const char *reason)
     cJSON_free(text);
 }
 
+void clinic_seclog_count(clinic_req_t *cr, const char *event,
+                         const char *reason, long count)
+{
+    cJSON *o = line_start(cr, event);
+
+    if (o) {
+        cJSON_AddNumberToObject(o, "count", (double)count);
+        line_end(cr, o, reason);
+    }
+}
+
 void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
                    const char *user_id, const char *reason)
 {

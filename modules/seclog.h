@@ -16,6 +16,9 @@ apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s);
 /* phone and user_id may be NULL; reason is a short word or NULL */
 void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
                    const char *user_id, const char *reason);
+/* an event that stands for count of its kind (no phone, no user) */
+void clinic_seclog_count(clinic_req_t *cr, const char *event,
+                         const char *reason, long count);
 /* a payment event: the subscription, its provider and payment id */
 void clinic_seclog_payment(clinic_req_t *cr, const char *event,
                            const clinic_sub_t *sub, const char *reason);

@@ -21,7 +21,7 @@
 
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 3
+#define CLINIC_SCHEMA_VERSION 4
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */
@@ -236,6 +236,15 @@ apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
                                       request_rec *r, ap_dbd_t *d,
                                       const char *provider, apr_int64_t now,
                                       apr_int64_t unmade_before);
+
+/* day_counts (store_counts.c): count one in (bucket, day) unless the
+ * count is already limit.  *taken 1 when counted.  *at is the count this
+ * one made when it is 1, mark or limit, exactly (one request alone makes
+ * each value), else 0: the value a caller acts on once a day.  Older
+ * days of the bucket are deleted when its day begins. */
+apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
+                                     ap_dbd_t *d, const char *bucket,
+                                     apr_int64_t day, int limit, int mark);
 
 /* a fresh random UUID (v4) */
 const char *clinic_uuid(apr_pool_t *p);

@@ -25,9 +25,10 @@ typedef struct {
 } clinic_stmt_set_t;
 
 extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
-                               clinic_package_stmts, clinic_payment_stmts;
-/* the four above: what a connection prepares (not clinicctl's own) */
-#define CLINIC_N_STMT_SETS 4
+                               clinic_package_stmts, clinic_payment_stmts,
+                               clinic_count_stmts;
+/* the five above: what a connection prepares (not clinicctl's own) */
+#define CLINIC_N_STMT_SETS 5
 extern const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS];
 /* SELECT version FROM clinic_schema */
 extern const clinic_stmt_t clinic_schema_stmt;

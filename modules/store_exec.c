@@ -43,7 +43,7 @@ static void db_log(request_rec *r, int level, const char *fmt, ...)
 
 const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS] = {
     &clinic_user_stmts, &clinic_code_stmts, &clinic_package_stmts,
-    &clinic_payment_stmts,
+    &clinic_payment_stmts, &clinic_count_stmts,
 };
 
 /* ---- what an error means ------------------------------------------------ */

@@ -153,6 +153,7 @@ start_httpd() {
     PORT_PAYHANG=$(free_port); PORT_PAYLATE=$(free_port)
     PORT_KEYOLD=$(free_port); PORT_KEYROT=$(free_port); PORT_KEYRET=$(free_port)
     PORT_METRICS=$(free_port); PORT_METRICSDOWN=$(free_port)
+    PORT_BUDGET=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -178,7 +179,8 @@ start_httpd() {
                  -e "s#@PORT_KEYOLD@#$PORT_KEYOLD#g" -e "s#@PORT_KEYROT@#$PORT_KEYROT#g"
                  -e "s#@PORT_KEYRET@#$PORT_KEYRET#g"
                  -e "s#@PORT_METRICS@#$PORT_METRICS#g"
-                 -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g")
+                 -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g"
+                 -e "s#@PORT_BUDGET@#$PORT_BUDGET#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -313,7 +315,8 @@ SQL
         CLINIC_NEW_KEY="$run/new.key" CLINIC_KEYOLD="http://127.0.0.1:$PORT_KEYOLD" \
         CLINIC_KEYROT="http://127.0.0.1:$PORT_KEYROT" CLINIC_KEYRET="http://127.0.0.1:$PORT_KEYRET" \
         CLINIC_METRICS="http://127.0.0.1:$PORT_METRICS" \
-        CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN"
+        CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN" \
+        CLINIC_BUDGET="http://127.0.0.1:$PORT_BUDGET"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 

@@ -91,15 +91,18 @@ Test(ctl_migrate, builds_a_schema_and_refuses_a_newer_one)
 
     expect(c, 0, NULL);
     cr_assert_eq(cnum(c, "from"), 0);
-    cr_assert_eq(cnum(c, "to"), 3);
+    cr_assert_eq(cnum(c, "to"), 4);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c->json, "applied")),
-                 3, "%s", c->out);
+                 4, "%s", c->out);
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
                                                             "applied"), 2)
                      ->valuestring, fmt("003-payments.%s.sql", kind));
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
+                                                            "applied"), 3)
+                     ->valuestring, fmt("004-day-counts.%s.sql", kind));
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "3");
+    cr_assert_str_eq(v, "4");
     free(v);
 
     /* current: nothing to do, and the other commands work */
@@ -155,11 +158,12 @@ Test(ctl_migrate, upgrades_from_version_1_in_order)
     c = ctl_on(db, "migrate");
     expect(c, 0, NULL);
     cr_assert(strstr(c->out, fmt("applied 002-idempotency.%s.sql\n"
-                                 "applied 003-payments.%s.sql\n", kind,
-                                 kind)), "%s", c->out);
+                                 "applied 003-payments.%s.sql\n"
+                                 "applied 004-day-counts.%s.sql\n", kind,
+                                 kind, kind)), "%s", c->out);
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "3");
+    cr_assert_str_eq(v, "4");
     free(v);
     cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
     drop_database(name);
@@ -225,7 +229,7 @@ Test(ctl_migrate, a_failed_migration_says_what_it_left)
     dir = fmt("/tmp/%s-schema", name);
     cr_assert_eq(system(fmt("rm -rf %s && mkdir -p %s/migrations && "
                             "cp %s/schema/%s.sql %s/ && "
-                            "cp %s/schema/migrations/003-*.%s.sql %s/migrations/",
+                            "cp %s/schema/migrations/00[34]-*.%s.sql %s/migrations/",
                             dir, dir, top, kind, dir, top, kind, dir)), 0);
     FILE *f = fopen(fmt("%s/migrations/002-broken.%s.sql", dir, kind), "w");
     cr_assert(f);

@@ -1,0 +1,22 @@
+/*
+ * whlimit.h: bad payment-notification signatures, limited per client
+ * (ClinicWebhookFailureLimit) and logged once a client a minute
+ * (whlimit.c).
+ */
+#ifndef CLINIC_WHLIMIT_H
+#define CLINIC_WHLIMIT_H
+
+#include "request.h"
+
+void clinic_whlimit_register_hooks(apr_pool_t *p);
+
+/* Before the signature is checked: OK, or DONE once answered 429 (the
+ * client sent the limit of bad signatures this minute) */
+int clinic_whlimit_check(clinic_req_t *cr);
+
+/* A bad signature from this client: counted; the minute's first writes
+ * the security log's payment_signature_invalid line, with the count
+ * since the client's previous line */
+void clinic_whlimit_failed(clinic_req_t *cr, const char *provider);
+
+#endif
