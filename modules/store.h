@@ -21,7 +21,7 @@
 
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 3
+#define CLINIC_SCHEMA_VERSION 4
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */
