@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "client.h"
@@ -132,4 +133,62 @@ Test(livecode, out_of_order_sms_leave_one_live_code, .timeout = 240)
     cr_assert_eq(bad_logins, 0, "%d of %d bursts did not give exactly one "
                  "login", bad_logins, BURSTS);
     free(first_wrong);
+}
+
+/* ---- the database's own guard ---------------------------------------------- */
+
+typedef struct {
+    const char *phone;
+    long status;
+} slow_t;
+
+static void slow_send(void *arg, int i)
+{
+    slow_t *s = arg;
+    char *body = fmt("{\"phone_number\":\"%s\"}", s->phone), *ip = fake_ip();
+    resp_t *r = try_call("POST", site("slowgw"), "/api/auth/send-otp", body,
+                         NULL, ip);
+
+    (void)i;
+    s->status = r->status;
+    resp_free(r);
+    free(body);
+    free(ip);
+}
+
+/* A newer code already live when an older one's SMS lands, which the older
+ * one's retiring can't touch (here: written by hand while the slow gateway
+ * holds the SMS): the unique key refuses the older one, which is retired. */
+Test(livecode, a_code_never_goes_live_beside_a_newer_one, .timeout = 60)
+{
+    slow_t s = { fake_phone(), 0 };
+    char *newer = fmt("00000000-0000-4000-8000-%012d", (int)getpid());
+    char *code, *out;
+    jobs_t *j;
+    resp_t *r;
+
+    j = spawn(1, slow_send, &s);                /* the gateway takes 3 s */
+    sleep(1);
+    free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
+             "code_hash, attempts, status, created_at, created_us, "
+             "expires_at) VALUES ('%s', '%s', 'login', '', 'x', 0, 'active', "
+             "'2099-01-01 00:00:00', 4070908800000000, "
+             "'2099-01-01 00:05:00')", newer, s.phone));
+    join(j);
+    cr_assert_eq(s.status, 200, "the send whose code lost: %ld", s.status);
+    out = sql("SELECT status FROM otp_codes WHERE phone_number = '%s' "
+              "ORDER BY created_us", s.phone);
+    cr_assert_str_eq(out, "replaced\nactive", "the codes: %s", out);
+    free(out);
+
+    code = sms_code(s.phone);
+    r = verify_otp(site("main"), s.phone, code, fake_ip());
+    assert_error(r, 400, "OTP_NOT_FOUND");
+    resp_free(r);
+    out = sql("SELECT attempts FROM otp_codes WHERE id = '%s'", newer);
+    cr_assert_str_eq(out, "0", "attempts of the live code spent: %s", out);
+    free(out);
+    free(sql("DELETE FROM otp_codes WHERE id = '%s'", newer));
+    free(code);
+    free(newer);
 }
