@@ -260,7 +260,8 @@ Test(ctl_migrate, a_failed_migration_says_what_it_left)
     dir = fmt("/tmp/%s-schema", name);
     cr_assert_eq(system(fmt("rm -rf %s && mkdir -p %s/migrations && "
                             "cp %s/schema/%s.sql %s/ && "
-                            "cp %s/schema/migrations/00[3-9]-*.%s.sql %s/migrations/",
+                            "cp %s/schema/migrations/00[3-9]-*.%s.sql "
+                            "%s/migrations/",
                             dir, dir, top, kind, dir, top, kind, dir)), 0);
     FILE *f = fopen(fmt("%s/migrations/002-broken.%s.sql", dir, kind), "w");
     cr_assert(f);

@@ -135,7 +135,7 @@ Test(livecode, out_of_order_sms_leave_one_live_code, .timeout = 240)
     free(first_wrong);
 }
 
-/* ---- the database's own guard ---------------------------------------------- */
+/* ---- the database's own guard ------------------------------------------- */
 
 typedef struct {
     const char *phone;
