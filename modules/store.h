@@ -21,7 +21,7 @@
 
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 4
+#define CLINIC_SCHEMA_VERSION 5
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */

@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include <httpd.h>
+#include <http_log.h>           /* the APLOG_ levels only */
 
 #include "store.h"
 #include "store_db.h"
@@ -16,6 +17,7 @@ enum {
     S_OTP_ACTIVATE,
     S_OTP_RETIRE_OTHERS,
     S_OTP_RETIRE_REST,
+    S_OTP_SUPERSEDE,
     S_OTP_FAIL,
     S_OTP_LATEST,
     S_OTP_ATTEMPT,
@@ -47,17 +49,24 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "INSERT INTO otp_codes (id, phone_number, purpose, owner, code_hash, "
         "attempts, status, created_at, created_us, expires_at) "
         "VALUES (%s, %s, %s, %s, %s, 0, 'pending', %s, %s, %s)", 0 },
+    /* the unique key uq_otp_live (schema 004) refuses a second active
+     * code of one (phone, purpose, owner) */
     [S_OTP_ACTIVATE] = { "clinic_otp_activate",
         "UPDATE otp_codes SET status = 'active' "
         "WHERE id = %s AND status = 'pending'", 0 },
+    /* the live code and those still at the gateway, sent before this one */
     [S_OTP_RETIRE_OTHERS] = { "clinic_otp_retire",
         "UPDATE otp_codes SET status = 'replaced' "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
-        "AND status = 'active' AND id <> %s AND created_us < %s", 0 },
+        "AND status IN ('active', 'pending') AND id <> %s "
+        "AND created_us < %s", 0 },
     [S_OTP_RETIRE_REST] = { "clinic_otp_retire_rest",
         "UPDATE otp_codes SET status = 'replaced' "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status IN ('active', 'pending') AND id <> %s", 0 },
+    [S_OTP_SUPERSEDE] = { "clinic_otp_supersede",
+        "UPDATE otp_codes SET status = 'replaced' "
+        "WHERE id = %s AND status = 'pending'", 0 },
     [S_OTP_FAIL] = { "clinic_otp_fail",
         "UPDATE otp_codes SET status = 'failed' WHERE id = %s", 0 },
     [S_OTP_LATEST] = { "clinic_otp_latest",
@@ -81,11 +90,14 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_OTP_CLEANUP_BATCH] = { "clinic_otp_cleanup_batch",
         "SELECT id FROM otp_codes WHERE expires_at < %s "
         "ORDER BY expires_at LIMIT " BATCH, 0 },
+    /* the superseded codes still within their lifetime: as many as a
+     * burst of sends may leave (each is one hash to compare), so the
+     * oldest of a burst is told OTP_NOT_FOUND too, never INVALID_OTP */
     [S_OTP_REPLACED] = { "clinic_otp_replaced",
         "SELECT code_hash FROM otp_codes "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status = 'replaced' AND expires_at > %s "
-        "ORDER BY created_us DESC LIMIT 10", 0 },
+        "ORDER BY created_us DESC LIMIT 32", 0 },
     [S_RATE_SLOTS] = { "clinic_rate_slots",
         "SELECT " CLINIC_TXT("slot") ", " CLINIC_TXT("used_at")
         " FROM rate_slots "
@@ -127,7 +139,8 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
                                      clinic_time_db(r->pool, expires_at)));
 }
 
-/* retire the live codes of (phone, purpose, owner) sent before this one */
+/* retire the codes of (phone, purpose, owner) sent before this one: the
+ * live one, and those whose SMS is still on its way */
 static apr_status_t retire_older(request_rec *r, ap_dbd_t *d,
                                  const char *id, const char *phone,
                                  const char *purpose, const char *owner,
@@ -152,16 +165,27 @@ apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
                                        const char *purpose, const char *owner,
                                        apr_int64_t created_us)
 {
-    int n;
-    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_ACTIVATE],
-                                    CLINIC_ARGS(id));
+    apr_status_t rv = retire_older(r, d, id, phone, purpose, owner,
+                                   created_us);
 
-    /* Only a code that did become live retires, and only the codes sent
-     * before it: a late SMS whose code a login retired meanwhile kills
-     * nothing, and of sends racing each other the newest one that became
-     * live stays live whatever the order of their statements. */
-    if (rv == APR_SUCCESS && n == 1) {
-        rv = retire_older(r, d, id, phone, purpose, owner, created_us);
+    /* One live code per (phone, purpose, owner), the newest whose SMS went
+     * out, whatever order the gateway answers in.  First every older code
+     * is retired, the live one and those still at the gateway: an older
+     * SMS landing later finds its code 'replaced' and it never goes live.
+     * Then this code goes live if it is still pending: a newer code that
+     * landed first, or a login, has retired it already.  A code sent
+     * before a newer one reached the database (its row written late) may
+     * find a newer one live: the unique key refuses it, and it is retired.
+     * Both steps may run again (a retry) with the same outcome. */
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE], CLINIC_ARGS(id));
+    if (rv == APR_EEXIST) {
+        clinic_db_log(r, APLOG_INFO, "CLINIC0740: another code of this "
+                      "number went live first; this one never will");
+        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_SUPERSEDE],
+                           CLINIC_ARGS(id));
     }
     return rv;
 }

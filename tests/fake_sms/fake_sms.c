@@ -8,6 +8,9 @@
  *   POST /fail...     500 {"error":"gateway failure"}
  *   POST /hang...     no answer; the connection is held up to 30 s
  *   POST /slow/N...   sleeps N (<= 30) seconds, then answers like /ok
+ *   POST /lifo/N/MS... holds each batch of N requests until the batch is
+ *                     full (or 5 s), then answers them newest first, MS ms
+ *                     apart, like /ok: later requests are answered first
  *   GET /messages[?to=V], GET /count, GET /health   for the tests
  *
  *   fake_sms --port-file FILE [--port N]
@@ -45,6 +48,47 @@
 #define IO_TIMEOUT  5           /* seconds, SO_RCVTIMEO / SO_SNDTIMEO */
 
 static atomic_int stop, active;
+
+/* ---- /lifo: a batch of requests answered in the reverse of their order ---- */
+
+#define LIFO_MAX    64          /* requests in a batch */
+#define LIFO_GAP    5000        /* ms, the longest gap between two answers */
+#define LIFO_FILL   5           /* seconds a request waits for its batch to fill */
+
+static pthread_mutex_t lifo_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lifo_cv = PTHREAD_COND_INITIALIZER;
+static int lifo_in, lifo_size;  /* arrived in the open batch; size of the last closed */
+static unsigned long lifo_gen;  /* batches closed so far */
+
+static void lifo_close(void)    /* with lifo_mu held */
+{
+    lifo_size = lifo_in;
+    lifo_in = 0;
+    lifo_gen++;
+    pthread_cond_broadcast(&lifo_cv);
+}
+
+/* how long the k-th request of its batch waits once the batch is closed:
+ * the newest answers at once, the oldest (size - 1) gaps later */
+static long lifo_wait(int n, long gap)
+{
+    struct timespec until;
+    unsigned long gen;
+    int k, size, rc = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += LIFO_FILL;
+    pthread_mutex_lock(&lifo_mu);
+    k = lifo_in++;
+    gen = lifo_gen;
+    if (lifo_in >= n) lifo_close();
+    while (lifo_gen == gen && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&lifo_cv, &lifo_mu, &until);
+    if (lifo_gen == gen) lifo_close();          /* a short batch: what came */
+    size = lifo_size;
+    pthread_mutex_unlock(&lifo_mu);
+    return size > k ? (long)(size - 1 - k) * gap : 0;
+}
 
 /* ---- HTTP ---- */
 
@@ -121,6 +165,7 @@ static int handle(int fd)
     char *ctype = NULL, *auth = NULL, resp[96];
     size_t len = 0, hlen = 0, scan, have;
     long clen = -1, n, wait_ms = -1;    /* wait_ms >= 0: hold before answering */
+    long lifo_n = 0, lifo_gap = 0;      /* lifo_n > 0: a /lifo request */
     int expect = 0, chunked = 0, code = 404, keep = 0;
     record_t *rec = NULL;
     buf_t body = {0};
@@ -211,6 +256,15 @@ static int handle(int fd)
         n = strtol(target + 6, &end, 10);
         if (end == target + 6 || target[6] < '0' || target[6] > '9' || n > MAX_WAIT) FAIL(400, "bad delay");
         code = 200, wait_ms = n * 1000L;
+    } else if (!strncmp(target, "/lifo/", 6)) {
+        char *end, *end2 = NULL;
+        lifo_n = strtol(target + 6, &end, 10);
+        lifo_gap = *end == '/' ? strtol(end + 1, &end2, 10) : -1;
+        if (end == target + 6 || target[6] < '0' || target[6] > '9' || lifo_n < 1
+            || lifo_n > LIFO_MAX || *end != '/' || end2 == end + 1 || end[1] < '0'
+            || end[1] > '9' || lifo_gap < 0 || lifo_gap > LIFO_GAP)
+            FAIL(400, "bad batch");
+        code = 200;
     }
     if (code == 404) {
         reply(fd, code, "{\"error\":\"not found\"}", keep);
@@ -228,6 +282,7 @@ static int handle(int fd)
     n = (long)store(rec);
     rec = NULL;
     fprintf(stderr, "fake_sms: recorded #%ld POST %s\n", n, target);
+    if (lifo_n > 0) wait_ms = lifo_wait((int)lifo_n, lifo_gap);
     if (wait_ms >= 0) {
         keep = 0;               /* hold() throws away what arrives meanwhile */
         if (hold(fd, wait_ms)) goto out;

@@ -322,11 +322,12 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
     time_t two_hours_ago = time(NULL) - 7200;
     ctl_t *c;
 
+    /* one live code per number (schema 004): three numbers */
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
              "code_hash, attempts, status, created_at, created_us, "
              "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
              "'active', '2020-01-01 00:00:00', 1, '2020-01-01 00:05:00'), "
-             "('%s', '+96550000000', 'login', '', 'x', 0, 'active', "
+             "('%s', '+96550000001', 'login', '', 'x', 0, 'active', "
              "'%s', 2, '%s')", old, recent,
              "2099-01-01 00:00:00", "2099-01-01 00:05:00"));
     /* the server's background work deletes old codes and slots too, a
@@ -355,7 +356,7 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
     strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", gmtime(&two_hours_ago));
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
              "code_hash, attempts, status, created_at, created_us, "
-             "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
+             "expires_at) VALUES ('%s', '+96550000002', 'login', '', 'x', 0, "
              "'active', '%s', 3, '%s')", kept, at, at));
     free(sql("INSERT INTO rate_slots (bucket, slot, used_at) "
              "SELECT '%s', k, 1000 + k FROM (" ROWS_10000 ") t", bucket));

@@ -91,18 +91,21 @@ Test(ctl_migrate, builds_a_schema_and_refuses_a_newer_one)
 
     expect(c, 0, NULL);
     cr_assert_eq(cnum(c, "from"), 0);
-    cr_assert_eq(cnum(c, "to"), 4);
+    cr_assert_eq(cnum(c, "to"), 5);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c->json, "applied")),
-                 4, "%s", c->out);
+                 5, "%s", c->out);
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
                                                             "applied"), 2)
                      ->valuestring, fmt("003-payments.%s.sql", kind));
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
                                                             "applied"), 3)
                      ->valuestring, fmt("004-day-counts.%s.sql", kind));
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
+                                                            "applied"), 4)
+                     ->valuestring, fmt("005-one-live-code.%s.sql", kind));
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "4");
+    cr_assert_str_eq(v, "5");
     free(v);
 
     /* current: nothing to do, and the other commands work */
@@ -155,15 +158,50 @@ Test(ctl_migrate, upgrades_from_version_1_in_order)
         cr_assert_eq(system(fmt("sqlite3 /tmp/%s/c.db < %s/schema/sqlite.sql "
                                 ">/dev/null", name, top)), 0);
     }
+    /* codes that racing sends left live before 004: the newest of each
+     * number stays live, the others are retired */
+    free(sql_on(name, "INSERT INTO otp_codes (id, phone_number, purpose, "
+                "owner, code_hash, attempts, status, created_at, created_us, "
+                "expires_at) VALUES "
+                "('c1', '+96550000001', 'login', '', 'x', 0, 'active', "
+                "'2030-01-01 00:00:00', 1, '2030-01-01 00:05:00'), "
+                "('c3', '+96550000001', 'login', '', 'x', 0, 'active', "
+                "'2030-01-01 00:00:00', 3, '2030-01-01 00:05:00'), "
+                "('c2', '+96550000001', 'login', '', 'x', 0, 'active', "
+                "'2030-01-01 00:00:00', 2, '2030-01-01 00:05:00'), "
+                "('t1', '+96550000001', 'phone_change', 'u', 'x', 0, "
+                "'active', '2030-01-01 00:00:00', 5, '2030-01-01 00:05:00'), "
+                "('t2', '+96550000001', 'phone_change', 'u', 'x', 0, "
+                "'active', '2030-01-01 00:00:00', 5, '2030-01-01 00:05:00'), "
+                "('o1', '+96550000002', 'login', '', 'x', 0, 'active', "
+                "'2030-01-01 00:00:00', 1, '2030-01-01 00:05:00')"));
     c = ctl_on(db, "migrate");
     expect(c, 0, NULL);
     cr_assert(strstr(c->out, fmt("applied 002-idempotency.%s.sql\n"
                                  "applied 003-payments.%s.sql\n"
-                                 "applied 004-day-counts.%s.sql\n", kind,
-                                 kind, kind)), "%s", c->out);
+                                 "applied 004-day-counts.%s.sql\n"
+                                 "applied 005-one-live-code.%s.sql\n", kind,
+                                 kind, kind, kind)), "%s", c->out);
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "4");
+    cr_assert_str_eq(v, "5");
+    free(v);
+    v = sql_on(name, "SELECT id FROM otp_codes WHERE status = 'active' "
+               "ORDER BY id");
+    cr_assert_str_eq(v, "c3\no1\nt2", "the live codes after 005: %s", v);
+    free(v);
+    /* and from now on the database refuses a second live code */
+    cr_assert_neq(system(db_is_mysql()
+                         ? fmt("echo \"USE %s; UPDATE otp_codes SET status = "
+                               "'active' WHERE id = 'c2'\" | %s 2>/dev/null",
+                               name, getenv("CLINIC_SQL"))
+                         : fmt("sqlite3 /tmp/%s.db \"UPDATE otp_codes SET "
+                               "status = 'active' WHERE id = 'c2'\" "
+                               "2>/dev/null", name)), 0,
+                  "a second live code of one number was let in");
+    v = sql_on(name, "SELECT COUNT(*) FROM otp_codes WHERE status = 'active' "
+               "AND phone_number = '+96550000001' AND purpose = 'login'");
+    cr_assert_str_eq(v, "1", "%s live codes of one number", v);
     free(v);
     cr_assert_eq(system(fmt("rm -rf %s", dir)), 0);
     drop_database(name);
@@ -229,7 +267,8 @@ Test(ctl_migrate, a_failed_migration_says_what_it_left)
     dir = fmt("/tmp/%s-schema", name);
     cr_assert_eq(system(fmt("rm -rf %s && mkdir -p %s/migrations && "
                             "cp %s/schema/%s.sql %s/ && "
-                            "cp %s/schema/migrations/00[34]-*.%s.sql %s/migrations/",
+                            "cp %s/schema/migrations/00[3-9]-*.%s.sql "
+                            "%s/migrations/",
                             dir, dir, top, kind, dir, top, kind, dir)), 0);
     FILE *f = fopen(fmt("%s/migrations/002-broken.%s.sql", dir, kind), "w");
     cr_assert(f);
