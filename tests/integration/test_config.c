@@ -66,7 +66,8 @@ static char *with_secret(const char *rest)
 
 Test(config, a_good_vhost_passes)
 {
-    char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600");
+    char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600\n"
+                                   "ClinicRateLimit otp-guess 10 86400");
     int status = configtest(body, &out);
 
     cr_assert_eq(status, 0, "%s", out);
@@ -118,6 +119,7 @@ Test(config, bad_values_name_their_directive)
         { "ClinicOTPMaxAttempts 99", "ClinicOTPMaxAttempts" },
         { "ClinicRateLimit everyone 5 60", "ClinicRateLimit" },
         { "ClinicRateLimit user 0 60", "ClinicRateLimit" },
+        { "ClinicRateLimit otp-guess 1001 86400", "ClinicRateLimit" },
         { "ClinicSMSDriver carrier-pigeon", "ClinicSMSDriver" },
         { "ClinicSMSURL ftp://example.com/", "ClinicSMSURL" },
         { "ClinicSMSHeader NoColonHere", "ClinicSMSHeader" },
