@@ -371,6 +371,52 @@ static int otp_refused(clinic_req_t *cr, clinic_rl_held_t *guess,
     return clinic_send_error(cr, HTTP_BAD_REQUEST, code, message, NULL);
 }
 
+/* Is the code one of an earlier SMS of (phone, purpose, owner), replaced
+ * by a newer one? */
+static apr_status_t was_replaced(int *replaced, clinic_req_t *cr,
+                                 const apr_array_header_t *expected,
+                                 const char *phone, const char *purpose,
+                                 const char *owner)
+{
+    apr_array_header_t *old;
+    apr_status_t rv = clinic_store_otp_replaced(&old, cr->r, cr->dbd, phone,
+                                                purpose, owner, cr->now);
+    int i;
+
+    *replaced = 0;
+    for (i = 0; rv == APR_SUCCESS && i < old->nelts; i++) {
+        *replaced |= clinic_otp_hash_in(expected,
+                                        APR_ARRAY_IDX(old, i, const char *));
+    }
+    return rv;
+}
+
+/* The attempt was not counted: the code expired, was spent, or was used
+ * meanwhile; tell which (none of them is a wrong guess) */
+static int refuse_uncounted(clinic_req_t *cr, clinic_rl_held_t *guess,
+                            const char *phone, const char *owner,
+                            const char *id)
+{
+    clinic_otp_row_t *row;
+
+    if (clinic_store_otp_get(&row, cr->r, cr->dbd, id) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    if (!row || strcmp(row->status, "active")) {
+        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                           "This code is no longer valid. Request a new "
+                           "one.", "used");
+    }
+    if (row->expires_at <= cr->now) {
+        return otp_refused(cr, guess, phone, owner, "OTP_EXPIRED",
+                           "The code has expired. Request a new one.",
+                           "expired");
+    }
+    return otp_refused(cr, guess, phone, owner, "OTP_ATTEMPTS_EXCEEDED",
+                       "Too many wrong codes. Request a new one.",
+                       "attempts_exceeded");
+}
+
 /* The code check proper, with a slot of the guess budget held: kept
  * only when the code was wrong and the attempt counted. */
 static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
@@ -389,9 +435,9 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
         return clinic_send_internal(cr, "code lookup failed");
     }
     if (!row) {
-        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND", "No code is "
-                           "pending for this number. Request a new one.",
-                           "not_found");
+        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                           "No code is pending for this number. Request a "
+                           "new one.", "not_found");
     }
     /* the code as every key of the code ring would have stored it: the
      * key that hashed it may since have moved down the ring */
@@ -405,22 +451,16 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
     if (!right) {
         /* a code from an earlier SMS: say it was replaced, and don't spend
          * an attempt of the live code on it */
-        apr_array_header_t *old;
-        int i, replaced = 0;
+        int replaced;
 
-        if (clinic_store_otp_replaced(&old, cr->r, d, phone, purpose, owner,
-                                      cr->now) != APR_SUCCESS) {
+        if (was_replaced(&replaced, cr, expected, phone, purpose, owner)
+            != APR_SUCCESS) {
             return clinic_send_internal(cr, "code lookup failed");
         }
-        for (i = 0; i < old->nelts; i++) {
-            replaced |= clinic_otp_hash_in(expected,
-                                           APR_ARRAY_IDX(old, i,
-                                                         const char *));
-        }
         if (replaced) {
-            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "was replaced by a newer one. Use the code of "
-                               "the latest SMS.", "replaced");
+            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                               "This code was replaced by a newer one. Use "
+                               "the code of the latest SMS.", "replaced");
         }
     }
     if (clinic_store_otp_attempt(&counted, cr->r, d, row->id, max, cr->now)
@@ -428,22 +468,7 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
         return clinic_send_internal(cr, "attempt count failed");
     }
     if (!counted) {
-        /* expired, spent, or used meanwhile: tell which */
-        if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS) {
-            return clinic_send_internal(cr, "code lookup failed");
-        }
-        if (!row || strcmp(row->status, "active")) {
-            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "is no longer valid. Request a new one.",
-                               "used");
-        }
-        if (row->expires_at <= cr->now) {
-            return otp_refused(cr, guess, phone, owner, "OTP_EXPIRED", "The code has "
-                               "expired. Request a new one.", "expired");
-        }
-        return otp_refused(cr, guess, phone, owner, "OTP_ATTEMPTS_EXCEEDED",
-                           "Too many wrong codes. Request a new one.",
-                           "attempts_exceeded");
+        return refuse_uncounted(cr, guess, phone, owner, row->id);
     }
 
     if (right) {
@@ -452,9 +477,9 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
             return clinic_send_internal(cr, "code consume failed");
         }
         if (!won) {
-            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "is no longer valid. Request a new one.",
-                               "used");
+            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                               "This code is no longer valid. Request a new "
+                               "one.", "used");
         }
         /* one burst of sends yields one login: the login ends every other
          * code of the burst, those still on their way through a slow

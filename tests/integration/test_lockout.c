@@ -298,7 +298,7 @@ Test(lockout, only_wrong_codes_are_counted_as_guesses, .timeout = 60)
     free(phone);
 }
 
-/* ---- device tokens that count as none ------------------------------------ */
+/* ---- device tokens that count as none ----------------------------------- */
 
 static char *b64url(const unsigned char *in, size_t len)
 {
