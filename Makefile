@@ -47,7 +47,7 @@ UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
-FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig
+FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
