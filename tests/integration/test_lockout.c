@@ -233,6 +233,8 @@ Test(lockout, strangers_get_20_wrong_codes_a_number_a_day, .timeout = 120)
         r = verify_dev(site("limits"), phone, wrong, NULL, ip);
         assert_error(r, 429, "RATE_LIMITED");
         assert_retry_after(r, 86400);
+        cr_log_info("strangers on 21 addresses: 20 wrong codes, then 429 "
+                    "with Retry-After %s s", resp_header(r, "Retry-After"));
         resp_free(r);
         free(ip);
     }
@@ -250,6 +252,8 @@ Test(lockout, strangers_get_20_wrong_codes_a_number_a_day, .timeout = 120)
     r = verify_dev(site("main"), phone, code, dev, home);
     cr_assert_eq(r->status, 200, "the owner's device under the attack: %s",
                  r->body);
+    cr_log_info("the owner's device logs in under the attack: %ld in "
+                "%.3f s", r->status, r->seconds);
     resp_free(r);
     /* and gets a fresh code of its own and logs in again */
     owner_logs_in(phone, dev, home);
