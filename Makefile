@@ -43,12 +43,13 @@ APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 # The parts that need no httpd: linked alone into the unit test runner.
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
               modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c \
-              modules/sketch.c modules/mac.c modules/metrics_fmt.c modules/cap.c
+              modules/sketch.c modules/mac.c modules/metrics_fmt.c modules/cap.c \
+              modules/device.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
-FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig
+FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \

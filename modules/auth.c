@@ -284,11 +284,17 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    /* a login reveals nothing between its two limits: counted at once */
+    /* a login reveals nothing between its two limits: counted at once.
+     * The number's own device (a valid device token) has a budget of its
+     * own, so strangers sending to the number don't lock it out. */
     if (!*owner) {
+        const char *dev = clinic_device_of(cr, phone);
+
         if ((st = clinic_ratelimit_exact_pair(cr, CLINIC_RL_OTP_IP,
                                               cr->client, CLINIC_RL_OTP_PHONE,
-                                              phone)) != OK) {
+                                              dev ? clinic_device_bucket(cr,
+                                                                         dev)
+                                                  : phone)) != OK) {
             return st;
         }
     }
@@ -396,42 +402,86 @@ int clinic_h_send_phone_change_otp(clinic_req_t *cr)
 
 /* ---- verifying ---------------------------------------------------------- */
 
-static int otp_refused(clinic_req_t *cr, const char *phone, const char *owner,
+/* A refusal that is no wrong guess: the guess budget's slot goes back */
+static int otp_refused(clinic_req_t *cr, clinic_rl_held_t *guess,
+                       const char *phone, const char *owner,
                        const char *code, const char *message,
                        const char *reason)
 {
+    clinic_ratelimit_give_back(cr, guess);
     clinic_metric_verify_refused(cr->r->server, reason);
     clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
                   reason);
     return clinic_send_error(cr, HTTP_BAD_REQUEST, code, message, NULL);
 }
 
-int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
-                     const char *owner, const char *code, int count_ip)
+/* Is the code one of an earlier SMS of (phone, purpose, owner), replaced
+ * by a newer one? */
+static apr_status_t was_replaced(int *replaced, clinic_req_t *cr,
+                                 const apr_array_header_t *expected,
+                                 const char *phone, const char *purpose,
+                                 const char *owner)
+{
+    apr_array_header_t *old;
+    apr_status_t rv = clinic_store_otp_replaced(&old, cr->r, cr->dbd, phone,
+                                                purpose, owner, cr->now);
+    int i;
+
+    *replaced = 0;
+    for (i = 0; rv == APR_SUCCESS && i < old->nelts; i++) {
+        *replaced |= clinic_otp_hash_in(expected,
+                                        APR_ARRAY_IDX(old, i, const char *));
+    }
+    return rv;
+}
+
+/* The attempt was not counted: the code expired, was spent, or was used
+ * meanwhile; tell which (none of them is a wrong guess) */
+static int refuse_uncounted(clinic_req_t *cr, clinic_rl_held_t *guess,
+                            const char *phone, const char *owner,
+                            const char *id)
+{
+    clinic_otp_row_t *row;
+
+    if (clinic_store_otp_get(&row, cr->r, cr->dbd, id) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    if (!row || strcmp(row->status, "active")) {
+        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                           "This code is no longer valid. Request a new "
+                           "one.", "used");
+    }
+    if (row->expires_at <= cr->now) {
+        return otp_refused(cr, guess, phone, owner, "OTP_EXPIRED",
+                           "The code has expired. Request a new one.",
+                           "expired");
+    }
+    return otp_refused(cr, guess, phone, owner, "OTP_ATTEMPTS_EXCEEDED",
+                       "Too many wrong codes. Request a new one.",
+                       "attempts_exceeded");
+}
+
+/* The code check proper, with a slot of the guess budget held: kept
+ * only when the code was wrong and the attempt counted. */
+static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
+                      const char *phone, const char *purpose,
+                      const char *owner, const char *code)
 {
     clinic_server_conf *c = cr->conf;
-    int max = clinic_otp_max_attempts(c), counted, won, st, left, right;
+    int max = clinic_otp_max_attempts(c), counted, won, left, right;
     clinic_otp_row_t *row;
     apr_array_header_t *expected;
-    ap_dbd_t *d;
+    ap_dbd_t *d = cr->dbd;
     cJSON *details;
 
-    if (!(d = clinic_db(cr))) {
-        return DONE;
-    }
-    if (count_ip
-        && (st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
-           != OK) {
-        return st;
-    }
     if (clinic_store_otp_latest(&row, cr->r, d, phone, purpose, owner)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "code lookup failed");
     }
     if (!row) {
-        return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "No code is "
-                           "pending for this number. Request a new one.",
-                           "not_found");
+        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                           "No code is pending for this number. Request a "
+                           "new one.", "not_found");
     }
     /* the code as every key of the code ring would have stored it: the
      * key that hashed it may since have moved down the ring */
@@ -445,22 +495,16 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
     if (!right) {
         /* a code from an earlier SMS: say it was replaced, and don't spend
          * an attempt of the live code on it */
-        apr_array_header_t *old;
-        int i, replaced = 0;
+        int replaced;
 
-        if (clinic_store_otp_replaced(&old, cr->r, d, phone, purpose, owner,
-                                      cr->now) != APR_SUCCESS) {
+        if (was_replaced(&replaced, cr, expected, phone, purpose, owner)
+            != APR_SUCCESS) {
             return clinic_send_internal(cr, "code lookup failed");
         }
-        for (i = 0; i < old->nelts; i++) {
-            replaced |= clinic_otp_hash_in(expected,
-                                           APR_ARRAY_IDX(old, i,
-                                                         const char *));
-        }
         if (replaced) {
-            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "was replaced by a newer one. Use the code of "
-                               "the latest SMS.", "replaced");
+            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                               "This code was replaced by a newer one. Use "
+                               "the code of the latest SMS.", "replaced");
         }
     }
     if (clinic_store_otp_attempt(&counted, cr->r, d, row->id, max, cr->now)
@@ -468,22 +512,7 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
         return clinic_send_internal(cr, "attempt count failed");
     }
     if (!counted) {
-        /* expired, spent, or used meanwhile: tell which */
-        if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS) {
-            return clinic_send_internal(cr, "code lookup failed");
-        }
-        if (!row || strcmp(row->status, "active")) {
-            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "is no longer valid. Request a new one.",
-                               "used");
-        }
-        if (row->expires_at <= cr->now) {
-            return otp_refused(cr, phone, owner, "OTP_EXPIRED", "The code has "
-                               "expired. Request a new one.", "expired");
-        }
-        return otp_refused(cr, phone, owner, "OTP_ATTEMPTS_EXCEEDED",
-                           "Too many wrong codes. Request a new one.",
-                           "attempts_exceeded");
+        return refuse_uncounted(cr, guess, phone, owner, row->id);
     }
 
     if (right) {
@@ -492,9 +521,9 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
             return clinic_send_internal(cr, "code consume failed");
         }
         if (!won) {
-            return otp_refused(cr, phone, owner, "OTP_NOT_FOUND", "This code "
-                               "is no longer valid. Request a new one.",
-                               "used");
+            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                               "This code is no longer valid. Request a new "
+                               "one.", "used");
         }
         /* one burst of sends yields one login: the login ends every other
          * code of the burst, those still on their way through a slow
@@ -503,11 +532,13 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                                          owner) != APR_SUCCESS) {
             return clinic_send_internal(cr, "code retire failed");
         }
+        clinic_ratelimit_give_back(cr, guess);
         clinic_metric_inc(cr->r->server, CLINIC_M_VERIFIES, CLINIC_VERIFY_OK);
         return OK;
     }
 
-    /* wrong code: report what is left after this attempt */
+    /* wrong code: the guess budget's slot stays taken; report what is
+     * left of the code's attempts */
     if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS
         || !row) {
         return clinic_send_internal(cr, "code lookup failed");
@@ -526,9 +557,45 @@ int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                              "The code is not correct.", details);
 }
 
+int clinic_otp_check_device(clinic_req_t *cr, const char *phone,
+                            const char *purpose, const char *owner,
+                            const char *code, int count_ip,
+                            const char *device)
+{
+    clinic_rl_held_t guess;
+    int st;
+
+    if (!clinic_db(cr)) {
+        return DONE;
+    }
+    if (count_ip
+        && (st = clinic_ratelimit_exact(cr, CLINIC_RL_OTP_IP, cr->client))
+           != OK) {
+        return st;
+    }
+    /* wrong codes per number from strangers, whatever their addresses, or
+     * per device for the number's own device: a slot is taken before the
+     * code is looked at (so parallel guesses can't overrun the budget),
+     * and given back unless the code turns out wrong.  Past the budget
+     * nothing is checked and no attempt of the code is spent. */
+    if ((st = clinic_ratelimit_hold(cr, CLINIC_RL_OTP_GUESS,
+                                    device ? clinic_device_bucket(cr, device)
+                                           : phone, &guess)) != OK) {
+        return st;
+    }
+    return check_code(cr, &guess, phone, purpose, owner, code);
+}
+
+int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
+                     const char *owner, const char *code, int count_ip)
+{
+    return clinic_otp_check_device(cr, phone, purpose, owner, code, count_ip,
+                                   NULL);
+}
+
 int clinic_h_verify_otp(clinic_req_t *cr)
 {
-    const char *phone, *code, *token;
+    const char *phone, *code, *token, *device, *device_token;
     clinic_user_t *user;
     clinic_sub_t *active = NULL;
     int st, is_new = 0;
@@ -537,9 +604,12 @@ int clinic_h_verify_otp(clinic_req_t *cr)
     cJSON *data;
 
     if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK
-        || (st = clinic_field_code(cr, CLINIC_F_CODE, &code)) != OK
-        || (st = clinic_otp_check(cr, phone, PURPOSE_LOGIN, "", code, 1))
-           != OK) {
+        || (st = clinic_field_code(cr, CLINIC_F_CODE, &code)) != OK) {
+        return st;
+    }
+    device = clinic_device_of(cr, phone);
+    if ((st = clinic_otp_check_device(cr, phone, PURPOSE_LOGIN, "", code, 1,
+                                      device)) != OK) {
         return st;
     }
     d = cr->dbd;
@@ -569,7 +639,8 @@ int clinic_h_verify_otp(clinic_req_t *cr)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription lookup failed");
     }
-    if (!(token = clinic_token_for(cr, user))) {
+    if (!(token = clinic_token_for(cr, user))
+        || !(device_token = clinic_device_token_for(cr, phone, device))) {
         return clinic_send_internal(cr, "token signing failed");
     }
     clinic_metric_inc(cr->r->server, CLINIC_M_LOGINS,
@@ -583,5 +654,8 @@ int clinic_h_verify_otp(clinic_req_t *cr)
     cJSON_AddStringToObject(data, "tokenType", "Bearer");
     clinic_json_add_int(data, "expiresIn", clinic_token_ttl(cr->conf));
     cJSON_AddBoolToObject(data, "isNewUser", is_new);
+    /* optional: sent back by send-otp and verify-otp, it gives this
+     * device budgets of its own (device.h) */
+    cJSON_AddStringToObject(data, "deviceToken", device_token);
     return clinic_send_ok(cr, HTTP_OK, data, "You are logged in.");
 }

@@ -14,6 +14,23 @@
 int clinic_otp_check(clinic_req_t *cr, const char *phone, const char *purpose,
                      const char *owner, const char *code, int count_ip);
 
+/* The same, the guess budget counted as the device's (device_req.c's id)
+ * when device is set, else as the number's, shared by all strangers */
+int clinic_otp_check_device(clinic_req_t *cr, const char *phone,
+                            const char *purpose, const char *owner,
+                            const char *code, int count_ip,
+                            const char *device);
+
+/* device_req.c: the device id of the request's deviceToken when it is
+ * valid for phone, else NULL (an invalid token is ignored, and logged) */
+const char *clinic_device_of(clinic_req_t *cr, const char *phone);
+/* the key of a device's own budgets ("dev:<id>") */
+const char *clinic_device_bucket(clinic_req_t *cr, const char *id);
+/* a device token for phone with id (a fresh id when NULL), NULL on
+ * failure */
+const char *clinic_device_token_for(clinic_req_t *cr, const char *phone,
+                                    const char *id);
+
 /* A new token for user (from pool), NULL on failure */
 const char *clinic_token_for(clinic_req_t *cr, const clinic_user_t *user);
 

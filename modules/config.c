@@ -28,6 +28,7 @@ static const struct {
     [CLINIC_RL_OTP_IP]    = { "otp-ip", 10, 3600 },
     [CLINIC_RL_USER]      = { "user", 100, 60 },
     [CLINIC_RL_ANON]      = { "anon", 20, 60 },
+    [CLINIC_RL_OTP_GUESS] = { "otp-guess", 20, 86400 },
 };
 
 const char *clinic_limit_name(clinic_rl_kind k)
@@ -297,14 +298,16 @@ static const char *set_rate_limit(cmd_parms *cmd, void *d, const char *name,
     }
     if (k == CLINIC_RL_COUNT) {
         return apr_psprintf(cmd->pool, "%s: unknown limit '%s'; use "
-                            "otp-phone, otp-ip, user or anon.",
+                            "otp-phone, otp-ip, user, anon or "
+                            "otp-guess.",
                             cmd->directive->directive, name);
     }
     if ((err = clinic_set_int(cmd, &l.count, count, 1, 1000000))
         || (err = clinic_set_int(cmd, &l.seconds, seconds, 1, 7 * 86400))) {
         return err;
     }
-    if (k == CLINIC_RL_OTP_PHONE || k == CLINIC_RL_OTP_IP) {
+    if (k == CLINIC_RL_OTP_PHONE || k == CLINIC_RL_OTP_IP
+        || k == CLINIC_RL_OTP_GUESS) {
         /* counted in the database, one row a permitted request */
         if (l.count > 1000) {
             return apr_psprintf(cmd->pool, "%s %s: at most 1000 requests "
@@ -517,7 +520,7 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_OTP_ATTEMPTS, set_attempts, NULL, RSRC_CONF,
                   "verification attempts per code (default 3)"),
     AP_INIT_TAKE3(CLINIC_D_RATE_LIMIT, set_rate_limit, NULL, RSRC_CONF,
-                  "otp-phone|otp-ip|user|anon count seconds"),
+                  "otp-phone|otp-ip|user|anon|otp-guess count seconds"),
     AP_INIT_TAKE1(CLINIC_D_IPV6_PREFIX, set_ipv6_prefix, NULL, RSRC_CONF,
                   "IPv6 clients are counted by this prefix length in the "
                   "per-IP limits (default 64)"),

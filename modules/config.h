@@ -58,6 +58,8 @@ typedef enum {
     CLINIC_RL_OTP_IP,         /* otp-ip: OTP requests per client IP */
     CLINIC_RL_USER,           /* user: requests per authenticated user */
     CLINIC_RL_ANON,           /* anon: unauthenticated requests per IP */
+    CLINIC_RL_OTP_GUESS,      /* otp-guess: wrong codes per phone number
+                               * (strangers) or per device token */
     CLINIC_RL_COUNT
 } clinic_rl_kind;
 

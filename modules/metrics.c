@@ -63,7 +63,7 @@ typedef struct {
 static shm_head_t *head;
 static apr_size_t slot_size;
 
-_Static_assert(CLINIC_RL_COUNT == 4, "metrics_fmt.c names four rate-limit "
+_Static_assert(CLINIC_RL_COUNT == 5, "metrics_fmt.c names five rate-limit "
                "buckets, in clinic_rl_kind's order");
 _Static_assert(CLINIC_PAY_TAP - CLINIC_PAY_MYFATOORAH + 1
                == CLINIC_PAY_PROVIDER_COUNT && CLINIC_PAY_MYFATOORAH == 1,

@@ -31,7 +31,7 @@ static const char *const verify_results[] = { "ok", "wrong", "expired",
 static const char *const login_kinds[] = { "new", "returning", NULL };
 /* in the order of clinic_rl_kind (config.h; metrics.c checks the count) */
 static const char *const rl_buckets[] = { "otp-phone", "otp-ip", "user",
-                                          "anon", NULL };
+                                          "anon", "otp-guess", NULL };
 static const char *const causes[] = { "db_down", "db_busy", "send_cap",
                                       "payment_cap", "other", "sms_budget",
                                       NULL };

@@ -464,25 +464,53 @@ int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,
 int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
                            const char *key)
 {
+    clinic_rl_held_t held;
+
+    return clinic_ratelimit_hold(cr, kind, key, &held);
+}
+
+int clinic_ratelimit_hold(clinic_req_t *cr, clinic_rl_kind kind,
+                          const char *key, clinic_rl_held_t *held)
+{
     clinic_limit_t l = clinic_limit(cr->conf, kind);
     ap_dbd_t *d = clinic_db(cr);
     apr_int64_t retry_after;
     int allowed;
 
+    held->bucket = exact_bucket(cr, kind, key);
+    held->slot = -1;
     if (!d) {
         return DONE;
     }
-    if (clinic_store_rate_take(&allowed, &retry_after, cr->r, d,
-                               exact_bucket(cr, kind, key),
-                               l.count, l.seconds, cr->now) != APR_SUCCESS) {
+    if (clinic_store_rate_take_slot(&allowed, &held->slot, &retry_after,
+                                    cr->r, d, held->bucket, l.count,
+                                    l.seconds, cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "rate limit store failed");
     }
     if (!allowed) {
-        clinic_seclog(cr, "rate_limited",
-                      kind == CLINIC_RL_OTP_PHONE ? key : NULL, NULL,
+        /* a number's own buckets name it in the log; a device's don't */
+        int of_phone = (kind == CLINIC_RL_OTP_PHONE
+                        || kind == CLINIC_RL_OTP_GUESS) && key[0] == '+';
+
+        clinic_seclog(cr, "rate_limited", of_phone ? key : NULL, NULL,
                       clinic_limit_name(kind));
         clinic_metric_inc(cr->r->server, CLINIC_M_RATE_LIMITED, kind);
         return clinic_send_rate_limited(cr, retry_after);
     }
     return OK;
+}
+
+void clinic_ratelimit_give_back(clinic_req_t *cr, clinic_rl_held_t *held)
+{
+    if (held->slot < 0 || !cr->dbd) {
+        return;
+    }
+    /* a failure here only leaves the slot counted: the safe side */
+    if (clinic_store_rate_give_back(cr->r, cr->dbd, held->bucket, held->slot,
+                                    cr->now) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, cr->r,
+                      "CLINIC0760: %s: a slot that did not count could not "
+                      "be given back", held->bucket);
+    }
+    held->slot = -1;
 }

@@ -1,7 +1,7 @@
 /*
  * ratelimit.h: request limits.
  *
- * OTP limits (otp-phone, otp-ip) must be exact across processes and hosts,
+ * OTP limits (otp-phone, otp-ip, otp-guess) must be exact across processes and hosts,
  * so they are counted in the database (store_codes.c, sliding window).
  * The general limits (user, anon) are checked on every request and must
  * stay cheap: a fixed window per key, counted without a lock in shared
@@ -27,6 +27,19 @@ int clinic_ratelimit_general(clinic_req_t *cr);
  * once answered (429, 503 or 500). */
 int clinic_ratelimit_exact(clinic_req_t *cr, clinic_rl_kind kind,
                            const char *key);
+
+/* One slot of an exact limit, held by a request until it knows whether
+ * the request counts (a code check counts only when the code was wrong) */
+typedef struct {
+    const char *bucket;
+    int slot;              /* -1: none held */
+} clinic_rl_held_t;
+
+/* clinic_ratelimit_exact, keeping in *held the slot taken on OK */
+int clinic_ratelimit_hold(clinic_req_t *cr, clinic_rl_kind kind,
+                          const char *key, clinic_rl_held_t *held);
+/* Give the held slot back: the request did not count after all */
+void clinic_ratelimit_give_back(clinic_req_t *cr, clinic_rl_held_t *held);
 
 /* The same for two limits counted together (the IP's first, then the
  * number's, as two calls would) */

@@ -159,6 +159,18 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
                                     const char *bucket, int limit,
                                     int window, apr_int64_t now);
 
+/* The same, telling which slot was taken (*slot, when *allowed), so a
+ * request that turns out not to count can give it back at once */
+apr_status_t clinic_store_rate_take_slot(int *allowed, int *slot,
+                                         apr_int64_t *retry_after,
+                                         request_rec *r, ap_dbd_t *d,
+                                         const char *bucket, int limit,
+                                         int window, apr_int64_t now);
+/* Free slot of bucket again, if its last use is still now (the taking) */
+apr_status_t clinic_store_rate_give_back(request_rec *r, ap_dbd_t *d,
+                                         const char *bucket, int slot,
+                                         apr_int64_t now);
+
 /* Both buckets' first slot in one statement, when neither has a slot
  * yet (*taken 1); *taken 0 when one has, and nothing was taken: then
  * clinic_store_rate_take each.  A slot 0 is free by definition when it

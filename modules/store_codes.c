@@ -32,6 +32,7 @@ enum {
     S_RATE_CLAIM,
     S_RATE_CLEANUP,
     S_RATE_CLEANUP_BATCH,
+    S_RATE_GIVE_BACK,
     S_COUNT
 };
 
@@ -119,6 +120,11 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_RATE_CLEANUP_BATCH] = { "clinic_rate_cleanup_batch",
         "SELECT bucket, " CLINIC_TXT("slot") " FROM rate_slots "
         "WHERE used_at < %s ORDER BY used_at LIMIT " BATCH, 0 },
+    /* a slot taken at used_at that turned out not to count: free again
+     * (a last use at 0 is older than any window) */
+    [S_RATE_GIVE_BACK] = { "clinic_rate_give_back",
+        "UPDATE rate_slots SET used_at = 0 "
+        "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
 };
 
 const clinic_stmt_set_t clinic_code_stmts = { stmts, S_COUNT };
@@ -355,10 +361,32 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
                                     const char *bucket, int limit,
                                     int window, apr_int64_t now)
 {
+    int slot;
+
+    return clinic_store_rate_take_slot(allowed, &slot, retry_after, r, d,
+                                       bucket, limit, window, now);
+}
+
+apr_status_t clinic_store_rate_give_back(request_rec *r, ap_dbd_t *d,
+                                         const char *bucket, int slot,
+                                         apr_int64_t now)
+{
+    return clinic_db_run(NULL, r, d, &stmts[S_RATE_GIVE_BACK],
+                         CLINIC_ARGS(bucket, clinic_db_num(r->pool, slot),
+                                     clinic_db_num(r->pool, now)));
+}
+
+apr_status_t clinic_store_rate_take_slot(int *allowed, int *taken,
+                                         apr_int64_t *retry_after,
+                                         request_rec *r, ap_dbd_t *d,
+                                         const char *bucket, int limit,
+                                         int window, apr_int64_t now)
+{
     const char *now_s = clinic_db_num(r->pool, now);
     int round;
 
     *allowed = 0;
+    *taken = -1;
     *retry_after = window;
     /* Each round reads the slots, then tries to take a free one with a
      * compare-and-set on its last use, or to create a missing one.  A
@@ -397,6 +425,7 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
             }
             if (n == 1) {
                 *allowed = 1;
+                *taken = slot;
                 return APR_SUCCESS;
             }
         }
@@ -408,6 +437,7 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
                      CLINIC_ARGS(bucket, clinic_db_num(r->pool, i), now_s));
             if (rv == APR_SUCCESS) {
                 *allowed = 1;
+                *taken = i;
                 return APR_SUCCESS;
             }
             if (rv != APR_EEXIST) {

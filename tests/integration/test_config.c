@@ -67,7 +67,8 @@ static char *with_secret(const char *rest)
 Test(config, a_good_vhost_passes)
 {
     char *out, *body = with_secret("ClinicOTPTTL 120\nClinicRateLimit otp-phone 5 600\n"
-                                   "ClinicSMSQueueTimeout 500ms\nClinicSMSMaxWaiting 0");
+                                   "ClinicSMSQueueTimeout 500ms\nClinicSMSMaxWaiting 0\n"
+                                   "ClinicRateLimit otp-guess 10 86400");
     int status = configtest(body, &out);
 
     cr_assert_eq(status, 0, "%s", out);
@@ -122,6 +123,7 @@ Test(config, bad_values_name_their_directive)
         { "ClinicSMSDailyLimit -1", "ClinicSMSDailyLimit" },
         { "ClinicSMSDailyLimit unlimited", "ClinicSMSDailyLimit" },
         { "ClinicWebhookFailureLimit 1e3", "ClinicWebhookFailureLimit" },
+        { "ClinicRateLimit otp-guess 1001 86400", "ClinicRateLimit" },
         { "ClinicSMSDriver carrier-pigeon", "ClinicSMSDriver" },
         { "ClinicSMSURL ftp://example.com/", "ClinicSMSURL" },
         { "ClinicSMSHeader NoColonHere", "ClinicSMSHeader" },
