@@ -335,7 +335,7 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
      * (their first ticks come together), the oldest first: 10,000 older
      * ones of each (a second apart) leave some for clinicctl however its
      * start is timed.  10,000 rows from 100 x 100 (MariaDB recurses 1,000
-     * times at most). */
+     * times at most), used codes: a number has one live code at most. */
 #define ROWS_10000 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 " \
                   "FROM n WHERE i < 99) SELECT a.i * 100 + b.i AS k " \
                   "FROM n a CROSS JOIN n b"
@@ -343,13 +343,13 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
              ? "INSERT INTO otp_codes (id, phone_number, purpose, owner, "
                "code_hash, attempts, status, created_at, created_us, "
                "expires_at) SELECT CONCAT('%s-', k), '+96550000000', 'login', "
-               "'', 'x', 0, 'active', '2019-01-01 00:00:00' + INTERVAL k "
+               "'', 'x', 0, 'consumed', '2019-01-01 00:00:00' + INTERVAL k "
                "SECOND, k, '2019-01-01 00:00:00' + INTERVAL k SECOND "
                "FROM (" ROWS_10000 ") t"
              : "INSERT INTO otp_codes (id, phone_number, purpose, owner, "
                "code_hash, attempts, status, created_at, created_us, "
                "expires_at) SELECT '%s-' || k, '+96550000000', 'login', '', "
-               "'x', 0, 'active', datetime('2019-01-01 00:00:00', '+' || k "
+               "'x', 0, 'consumed', datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds'), k, datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds') FROM (" ROWS_10000 ") t", old));
     /* expired two hours ago: kept, so stats can count the day's codes */
