@@ -97,6 +97,15 @@ static double prom(const char *expr)
     return v;
 }
 
+/* the wall clock: Prometheus's scrape timestamps are wall-clock times */
+static double wall_s(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
 /* wait until Prometheus has scraped the site after time t (its scrape
  * timestamp is when the scrape began: the answers before t are in it) */
 static void scraped_after(double t)
@@ -522,7 +531,7 @@ Test(alone, metrics_are_exact_across_children_and_a_graceful,
 
     alone();
     database_settled();
-    scraped_after(now_s());
+    scraped_after(wall_s());
     read_all(before);
 
     make_requests(expect);
@@ -531,7 +540,7 @@ Test(alone, metrics_are_exact_across_children_and_a_graceful,
                   n);
     fprintf(stderr, "[metrics] the requests were served by %d child "
             "processes\n", n);
-    t = now_s();
+    t = wall_s();
     scraped_after(t);
     read_all(after);
     assert_moved(before, after, expect);
@@ -553,7 +562,7 @@ Test(alone, metrics_are_exact_across_children_and_a_graceful,
     }
     expect[SENT_OK] += AFTER_GRACEFUL;
     expect[GATEWAY_COUNT] += AFTER_GRACEFUL;
-    scraped_after(now_s());
+    scraped_after(wall_s());
     read_all(after);
     assert_moved(before, after, expect);
     s = series(SENT_OK);
