@@ -83,6 +83,15 @@ typedef enum {
 } clinic_pay_driver_t;
 
 
+/* what a process knows of its database's reachability (store_reach.c) */
+typedef struct {
+    volatile apr_uint32_t down_since;  /* seconds; 0 while reachable */
+    volatile apr_uint64_t next_try;    /* apr_time_t: no dial before */
+    volatile apr_uint32_t refused;     /* refusals since the last line */
+    volatile apr_uint64_t logged;      /* apr_time_t: that last line */
+    void *volatile params;             /* mod_dbd's dbd_cfg_t, once seen */
+} clinic_reach_t;
+
 typedef struct clinic_seclog_t clinic_seclog_t;
 typedef struct clinic_pkg_cache_t clinic_pkg_cache_t;
 
@@ -147,12 +156,11 @@ typedef struct {
     clinic_pkg_cache_t *pkg_cache;  /* per process: the package list */
     int metrics_slot;               /* 1 + its vhost's slot in the metrics
                                      * (metrics.c), 0 none */
-    /* per process: the database's reachability (store_db.c) */
-    volatile apr_uint32_t db_down_since;  /* seconds; 0 while reachable */
-    volatile apr_uint64_t db_next_try;    /* apr_time_t: no dial before */
-    volatile apr_uint32_t db_refused;     /* refusals since the last line */
-    volatile apr_uint64_t db_logged;      /* apr_time_t: that last line */
-    void *volatile db_params;             /* mod_dbd's dbd_cfg_t, once seen */
+    /* per process: the database's reachability (store_reach.c): this
+     * server's own until it connects, then the one every virtual host of
+     * the same mod_dbd pool shares */
+    clinic_reach_t own_reach;
+    clinic_reach_t *volatile reach;
     int sms_daily_limit;            /* -1 unset; 0 off (budget.c) */
     int webhook_failures;           /* -1 unset; 0 off (whlimit.c) */
 } clinic_server_conf;

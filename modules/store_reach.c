@@ -90,25 +90,25 @@ void clinic_store_register_hooks(apr_pool_t *p)
 
 /* ---- the process's view of the database ---------------------------------- */
 
-static apr_time_t pause_of(clinic_server_conf *c)
+static apr_time_t pause_of(clinic_reach_t *c)
 {
-    return c->db_params ? QUIET_PAUSE : LOUD_PAUSE;
+    return c->params ? QUIET_PAUSE : LOUD_PAUSE;
 }
 
 typedef enum { REACH_DIAL, REACH_REFUSE, REACH_RETRY } reach_t;
 
 /* May this thread dial?  While the database is down, one thread a pause
  * apart may (REACH_RETRY), the others are refused. */
-static reach_t may_dial(clinic_server_conf *c, apr_time_t now)
+static reach_t may_dial(clinic_reach_t *c, apr_time_t now)
 {
     apr_uint64_t next;
 
-    if (!apr_atomic_read32(&c->db_down_since)) {
+    if (!apr_atomic_read32(&c->down_since)) {
         return REACH_DIAL;
     }
-    next = apr_atomic_read64(&c->db_next_try);
+    next = apr_atomic_read64(&c->next_try);
     if ((apr_uint64_t)now < next
-        || apr_atomic_cas64(&c->db_next_try,
+        || apr_atomic_cas64(&c->next_try,
                             (apr_uint64_t)(now + pause_of(c)), next)
            != next) {
         return REACH_REFUSE;
@@ -117,9 +117,9 @@ static reach_t may_dial(clinic_server_conf *c, apr_time_t now)
 }
 
 /* Does the database take a connection now?  apr_dbd alone: no line. */
-static int quiet_try(request_rec *r, clinic_server_conf *c)
+static int quiet_try(request_rec *r, clinic_reach_t *c)
 {
-    dbd_cfg_t *cfg = c->db_params;
+    dbd_cfg_t *cfg = c->params;
     const apr_dbd_driver_t *drv;
     apr_dbd_t *h = NULL;
     const char *err = NULL;
@@ -149,19 +149,19 @@ static apr_time_t log_every(apr_time_t last, apr_uint32_t since)
 
 /* A refusal while down: counted, and said with the count once a second
  * at most, less often as the outage goes on. */
-static void refused(request_rec *r, clinic_server_conf *c, apr_time_t now)
+static void refused(request_rec *r, clinic_reach_t *c, apr_time_t now)
 {
-    apr_uint32_t n, since = apr_atomic_read32(&c->db_down_since);
+    apr_uint32_t n, since = apr_atomic_read32(&c->down_since);
     apr_uint64_t last;
 
-    apr_atomic_inc32(&c->db_refused);
-    last = apr_atomic_read64(&c->db_logged);
+    apr_atomic_inc32(&c->refused);
+    last = apr_atomic_read64(&c->logged);
     if ((apr_uint64_t)now < last + log_every((apr_time_t)last, since)
-        || apr_atomic_cas64(&c->db_logged, (apr_uint64_t)now, last)
+        || apr_atomic_cas64(&c->logged, (apr_uint64_t)now, last)
            != last) {
         return;
     }
-    n = apr_atomic_xchg32(&c->db_refused, 0);
+    n = apr_atomic_xchg32(&c->refused, 0);
     ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server,
                  "CLINIC0621: the database is still unreachable (for %ld s): "
                  "%u connections refused in the last %.1f s, answered 503",
@@ -170,18 +170,18 @@ static void refused(request_rec *r, clinic_server_conf *c, apr_time_t now)
 }
 
 /* A try could not connect: the database is down from now on. */
-static void found_down(request_rec *r, clinic_server_conf *c,
+static void found_down(request_rec *r, clinic_reach_t *c,
                        apr_time_t now, apr_time_t pause)
 {
     apr_uint32_t sec = (apr_uint32_t)apr_time_sec(now);
 
-    apr_atomic_set64(&c->db_next_try, (apr_uint64_t)(now + pause));
-    if (apr_atomic_cas32(&c->db_down_since, sec, 0) != 0) {
+    apr_atomic_set64(&c->next_try, (apr_uint64_t)(now + pause));
+    if (apr_atomic_cas32(&c->down_since, sec, 0) != 0) {
         refused(r, c, now);                     /* it still is */
         return;
     }
-    apr_atomic_set32(&c->db_refused, 0);
-    apr_atomic_set64(&c->db_logged, (apr_uint64_t)now);
+    apr_atomic_set32(&c->refused, 0);
+    apr_atomic_set64(&c->logged, (apr_uint64_t)now);
     ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->server,
                  "CLINIC0100: no database connection: check DBDriver and "
                  "DBDParams, that the database is up, and that it holds the "
@@ -191,33 +191,74 @@ static void found_down(request_rec *r, clinic_server_conf *c,
                  "the refusals (CLINIC0621) until it connects");
 }
 
-/* A connection was taken: learn mod_dbd's parameters, and say once that
- * the database is back. */
-static void connected(request_rec *r, clinic_server_conf *c, ap_dbd_t *d)
+/* Say once that the database is back, when it was down. */
+static void back_again(request_rec *r, clinic_reach_t *c)
 {
-    apr_uint32_t since = apr_atomic_read32(&c->db_down_since), n;
-    void *cfg = NULL;
+    apr_uint32_t since = apr_atomic_read32(&c->down_since), n;
 
-    if (!c->db_params) {
-        apr_pool_userdata_get(&cfg, CFG_KEY, d->pool);
-        if (cfg) {
-            apr_atomic_casptr((volatile void **)&c->db_params, cfg, NULL);
-        }
-    }
-    if (!since || apr_atomic_cas32(&c->db_down_since, 0, since) != since) {
+    if (!since || apr_atomic_cas32(&c->down_since, 0, since) != since) {
         return;
     }
-    n = apr_atomic_xchg32(&c->db_refused, 0);
+    n = apr_atomic_xchg32(&c->refused, 0);
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, r->server,
                  "CLINIC0622: the database is reachable again after %ld s; "
                  "%u connections refused since the last line",
                  (long)apr_time_sec(apr_time_now()) - (long)since, n);
 }
 
+/* The virtual hosts of one mod_dbd pool (the same driver, parameters and
+ * sizes: mod_dbd hands their connections the pool's one dbd_cfg_t) share
+ * one view of the database in a process, so an outage is found, logged
+ * and retried once for all of them, not once for each. */
+#define SHARED_MAX 32
+static struct {
+    void *volatile cfg;
+    clinic_reach_t state;
+} shared[SHARED_MAX];
+
+static clinic_reach_t *shared_for(void *cfg)
+{
+    int i;
+
+    for (i = 0; i < SHARED_MAX; i++) {
+        void *was = apr_atomic_casptr((volatile void **)&shared[i].cfg, cfg,
+                                      NULL);
+        if (!was || was == cfg) {
+            shared[i].state.params = cfg;
+            return &shared[i].state;
+        }
+    }
+    return NULL;                /* more pools than that: each its own */
+}
+
+/* A connection was taken: the server joins its pool's view (learnt from
+ * mod_dbd's parameters on the connection), and says once that the
+ * database is back. */
+static void connected(request_rec *r, clinic_server_conf *conf, ap_dbd_t *d)
+{
+    clinic_reach_t *own = &conf->own_reach;
+    void *cfg = NULL;
+
+    back_again(r, own);
+    if (!conf->reach) {
+        apr_pool_userdata_get(&cfg, CFG_KEY, d->pool);
+        if (cfg) {
+            clinic_reach_t *st = shared_for(cfg);
+            own->params = cfg;
+            apr_atomic_casptr((volatile void **)&conf->reach,
+                              st ? st : own, NULL);
+        }
+    }
+    if (conf->reach && conf->reach != own) {
+        back_again(r, conf->reach);
+    }
+}
+
 apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,
                                clinic_dbd_open_fn *open)
 {
-    clinic_server_conf *c = clinic_conf(r->server);
+    clinic_server_conf *conf = clinic_conf(r->server);
+    clinic_reach_t *c = conf->reach ? conf->reach : &conf->own_reach;
     apr_time_t now;
     int tries, retrying = 0;
 
@@ -230,7 +271,7 @@ apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,
                 refused(r, c, now);
                 return APR_ECONNREFUSED;
             case REACH_RETRY:
-                if (c->db_params && !quiet_try(r, c)) {
+                if (c->params && !quiet_try(r, c)) {
                     refused(r, c, now);
                     return APR_ECONNREFUSED;
                 }
@@ -242,14 +283,14 @@ apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,
         }
         thrown_away = 0;
         if ((*out = open(r->pool, r->server))) {
-            connected(r, c, *out);
+            connected(r, conf, *out);
             return APR_SUCCESS;
         }
         if (!thrown_away) {
             /* connects quietly, fails with mod_dbd (its statements, its
              * DBDInitSQL): quiet tries won't tell when to dial again */
             found_down(r, c, apr_time_now(),
-                       retrying && c->db_params ? LOUD_PAUSE : pause_of(c));
+                       retrying && c->params ? LOUD_PAUSE : pause_of(c));
             return APR_ECONNREFUSED;
         }
         /* a dead pooled connection was thrown away: the next one */
