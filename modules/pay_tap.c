@@ -120,7 +120,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         || (strncasecmp(*url, "https://", 8)
             && strncasecmp(*url, "http://", 7))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0404: Tap refused the charge (HTTP %ld, "
+                      "CLINIC0804: Tap refused the charge (HTTP %ld, "
                       "status %s)", status,
                       pay_string(answer, "status") ? pay_string(answer,
                                                               "status")
@@ -153,7 +153,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     st->ref = clinic_pay_id(p, pay_member(answer, "id"));
     if (status < 200 || status > 299 || !st->ref) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0405: Tap answered HTTP %ld for a charge",
+                      "CLINIC0805: Tap answered HTTP %ld for a charge",
                       status);
         return APR_EGENERAL;
     }
