@@ -134,6 +134,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/check-openapi.sh
 	tests/check-version.sh
 	tests/check-prometheus.sh
+	tests/check-log-tags.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)
