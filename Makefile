@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_clinic: `make run` for a local server, `make test` for everything.
 #
 #   make            build mod_clinic.so (apxs, -Wall -Wextra -Werror)

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_core.c: the provider-neutral payment core (see pay.h): create, the
  * one confirm path, and the timeout.
  *

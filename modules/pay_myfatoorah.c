@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_myfatoorah.c: MyFatoorah (API v2), translated to and from the core.
  *
  *   create   POST /v2/SendPayment, NotificationOption LNK: an invoice whose

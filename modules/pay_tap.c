@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_tap.c: Tap Payments (API v2), translated to and from the core.
  *
  *   create   POST /v2/charges with source src_all (KNET and cards on
