@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_clinic: `make run` for a local server, `make test` for everything.
 #
 #   make            build mod_clinic.so (apxs, -Wall -Wextra -Werror)
@@ -134,6 +135,7 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/check-openapi.sh
 	tests/check-version.sh
 	tests/check-prometheus.sh
+	tests/check-log-tags.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # apxs.mk: build rules for mod_clinic.so with apxs.
 #
 # The module is mod_clinic.c plus every modules/*.c.  Pure parts are also

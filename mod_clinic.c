@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * mod_clinic: the clinic's patient API inside Apache httpd.
  *
  * This file holds the module record, the hooks and the one route table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pairs.mjs API GATEWAY COUNT FIRST: sends a code to COUNT numbers from
 // +9655FIRST on, 32 at a time (each from its own address), then reads the
 // codes the fake gateway received and prints "phone code" lines for the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # report.sh RESULTS: the benchmark table from "name rps p99_ms non2xx
 # requests httpd_us db_us wrk_us [short]" lines, several rounds of each: the
 # median round's figures, each as a ratio to the static file's, and the

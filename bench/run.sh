@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench: mod_clinic against a static file served by the same httpd,
 # measured in one run with wrk on loopback.  A private MariaDB, the fake
 # SMS gateway, 5,000 users with an active package; limits at their

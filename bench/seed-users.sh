@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # seed-users.sh COUNT FIRST [nopackage]: SQL on stdout that adds COUNT
 # users (numbers +9656 from FIRST on), each with an active 30-day
 # subscription of the seed package unless "nopackage", 1,000 rows to an

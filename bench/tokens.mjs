@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tokens.mjs KEYFILE USERS.tsv: one HS256 token per "id<TAB>phone" line, as
 // the module signs them (API.md, Tokens), for the profile benchmark's
 // thousands of users.

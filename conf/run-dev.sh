@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make run: build is done by make; this prepares run/ and starts Apache in
 # the foreground on http://127.0.0.1:8080 with SQLite and the log SMS driver.
 set -euo pipefail

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * clinicctl.c: the command line (docs/clinicctl.8): global options, the
  * command, and the exit status.
  */

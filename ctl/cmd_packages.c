@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * cmd_packages.c: `clinicctl packages list|add|update|activate|deactivate`.
  * Prices are read and written in whole fils (KWD has 1000): "25.5" is
  * 25500 fils, stored as "25.500"; a part of a fils is refused, never

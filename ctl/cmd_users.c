@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * cmd_users.c: `clinicctl users`, `subscriptions`, `stats` and `cleanup`:
  * a patient found by phone number (any form the API accepts), switched
  * off and on, their subscriptions, the clinic's counts, and the cleanup

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ctl.h: clinicctl, the clinic's command-line tool (docs/clinicctl.8).
  * It runs the module's store code (modules/store_*.c) on a connection it
  * opens itself with apr_dbd, without httpd.  The store's functions take a

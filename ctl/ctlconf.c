@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ctlconf.c: the database of a virtual host, read from its httpd config
  * file as mod_dbd reads it: DBDriver, DBDParams and DBDInitSQL, in the
  * <VirtualHost> that names them or at the file's top level (which a

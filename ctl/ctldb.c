@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ctldb.c: clinicctl's one database connection, opened with apr_dbd as
  * mod_dbd opens the module's: the same driver and parameters, the
  * DBDInitSQL statements, then every statement of the store prepared under

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ctlfile.c: a SQLite database is a file, and root opening a file in a
  * folder someone else can write opens whatever that someone puts there:
  * a symbolic link swapped in between a check and SQLite's open makes root

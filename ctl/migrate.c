@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * migrate.c: `clinicctl migrate` brings a database to the schema this
  * clinicctl (and the module of the same version) needs: the base schema
  * (schema/KIND.sql, version 1) on a database without one, then each

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * out.c: what clinicctl prints.  Every command builds its answer as JSON;
  * --json prints that, and people get it as a table or as lines of
  * "key  value".  Widths count characters, not bytes: names are Arabic as

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * auth.c: POST /api/auth/verify-otp, the code check the phone change
  * shares, and the bearer-token check every protected route goes through
  * (sending a code: otp_send.c).

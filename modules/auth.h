@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * auth.h: what the login code shares with the other resources.
  */
 #ifndef CLINIC_AUTH_H

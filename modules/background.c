@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * background.c: the background work (background.h) on mod_watchdog.
  *
  * Where it runs.  A singleton child watchdog: one thread, in one child

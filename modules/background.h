@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * background.h: the work that must not wait for traffic (DESIGN.md,
  * "Running it for years"), run by mod_watchdog every
  * ClinicBackgroundInterval seconds for each server that uses the clinic:

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * budget.c: ClinicSMSDailyLimit, the codes a virtual host may send in a
  * UTC day, all numbers together: a cap on the SMS bill.
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * budget.h: ClinicSMSDailyLimit, the SMS bill's cap (budget.c).
  */
 #ifndef CLINIC_BUDGET_H

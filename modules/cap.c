@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * cap.c: places with a bounded waiting room (see cap.h).
  */
 #include <apr_thread_mutex.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * cap.h: a number of places (calls in flight) with a bounded waiting room,
  * per process.  A call past the places waits a short, bounded time for
  * one; past the waiting room it is refused at once, so a service that

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * config.c: directives, per-server config, merge and checks.
  *
  * Every directive is validated when it is read, so `apachectl configtest`

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * config.h: per-server configuration of mod_clinic.
  *
  * One struct per (virtual) server.  Unset values hold a sentinel (-1 or

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * config_keys.c: the key rings of ClinicJWTSecretFile and
  * ClinicOTPSecretFile.
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * config_pay.c: the payment directives (DESIGN.md), read and checked like
  * the others in config.c: a missing key or URL stops configtest with a
  * sentence naming the directive.

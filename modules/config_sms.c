@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * config_sms.c: the directives of the send cap's waiting room, read and
  * checked like the others in config.c (a bad value stops configtest with
  * a sentence naming the directive).

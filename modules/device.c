@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * device.c: device tokens, signed with the token key ring (device.h for
  * the format and the order of the checks).
  */

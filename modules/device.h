@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * device.h: device tokens (pure: APR pools and mac.c, no httpd).
  *
  * A device token tells a patient's own phone or browser from strangers:

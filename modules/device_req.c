@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * device_req.c: the device token of a request (the optional body field
  * deviceToken / device_token of send-otp and verify-otp), and a fresh one
  * for verify-otp's answer.  The token itself: device.c.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fields.c: reading the request fields shared by several routes.
  */
 #include <string.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fields.h: request field names (every alias API.md accepts) and the
  * readers that answer VALIDATION_ERROR keyed by the name the client sent.
  */

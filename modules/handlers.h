@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * handlers.h: one function per API route, one file per resource.
  */
 #ifndef CLINIC_HANDLERS_H

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * http.c: outbound HTTP through libcurl.  The only file that includes
  * curl.h.
  *

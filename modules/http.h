@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * http.h: every outbound HTTP call of mod_clinic (SMS gateways, payment
  * providers) goes through clinic_http_call: no signals, a connect and a
  * total timeout, http/https only, TLS peer and host verified, no

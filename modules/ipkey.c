@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ipkey.c: see ipkey.h.
  */
 #include <string.h>

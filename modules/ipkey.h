@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ipkey.h: the client an address stands for, as the per-IP limits count
  * it.  Pure: no httpd headers.
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * json.c: the API.md envelope and object shapes.
  */
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * json.h: the API.md envelope and object shapes (pure: cJSON, APR pools).
  *
  * cJSON trees made here are tied to a pool (a cleanup deletes them), so no

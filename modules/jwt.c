@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * jwt.c: HS256 JSON Web Tokens, signed with the first key of a ring and
  * verified against any of its keys.
  *

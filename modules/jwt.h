@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * jwt.h: HS256 JSON Web Tokens (pure: OpenSSL HMAC, cJSON, APR pools).
  */
 #ifndef CLINIC_JWT_H

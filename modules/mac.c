@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * mac.c: HMAC-SHA256 with a keyed context kept per thread.
  *
  * Each thread keeps up to MAC_SLOTS contexts, one per key it has used

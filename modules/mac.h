@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * mac.h: HMAC-SHA256, the one place the module computes it.
  *
  * OpenSSL 3's one-shot HMAC() looks up the algorithm, makes a context and

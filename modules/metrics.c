@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * metrics.c: the metrics' shared memory, the counting calls of
  * metrics.h, the clinic-metrics handler and the mod_status hook.
  *

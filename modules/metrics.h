@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * metrics.h: the figures an operator watches (README, "Metrics").
  *
  * Counters and histograms live in shared memory made once per server

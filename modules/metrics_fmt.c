@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * metrics_fmt.c: the metrics' table, where their values sit, and their
  * text (see metrics_fmt.h).  No httpd headers, no global state but the
  * constant table.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * metrics_fmt.h: the metrics' table and their text, without httpd.
  *
  * What each metric is called and which label values it has (the table in

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * model.h: the rows the API shows, as plain C structs (no httpd headers).
  * The store fills them; json.c shapes them into API.md's objects.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * otp.c: one-time codes: generation, stored hash, constant-time compare.
  *
  * No state lives here: RAND_bytes is safe to call from many threads, and

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * otp.h: one-time codes (pure: OpenSSL CSPRNG and HMAC).
  *
  * A code is 5 decimal digits drawn without modulo bias; only its

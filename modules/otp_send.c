@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * otp_send.c: POST /api/auth/send-otp and its phone-change alias: the
  * limits a send passes, the SMS budget, a code drawn and stored pending,
  * the gateway called with no database connection held, and the code made

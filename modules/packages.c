@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * packages.c: GET /api/packages/available, POST /api/packages/purchase,
  * GET /api/packages/history, GET /api/packages/subscriptions/{id}.
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay.h: payments through a provider (API.md, Payments).
  *
  * pay_core.c is provider-neutral: it creates the payment of a pending

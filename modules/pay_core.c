@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_core.c: the provider-neutral payment core (see pay.h): create, the
  * one confirm path, and the timeout.
  *
@@ -159,7 +160,7 @@ apr_status_t clinic_pay_body(clinic_req_t *cr, const clinic_sub_t *sub,
     if (clinic_amount_parse(sub->pkg.price, &fils) || fils <= 0
         || (decimals == 2 && fils % 10)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0407: the price %s of package %s can't be "
+                      "CLINIC0807: the price %s of package %s can't be "
                       "charged in %s", sub->pkg.price, sub->pkg.id,
                       *currency);
         return APR_EINVAL;
@@ -221,7 +222,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
             || clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
                != APR_SUCCESS) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                          "CLINIC0406: subscription %s keeps its slot until "
+                          "CLINIC0806: subscription %s keeps its slot until "
                           "%s fails it", sub->id, CLINIC_D_PAY_TIMEOUT);
         }
         clinic_seclog_payment(cr, "payment_failed", sub,
@@ -333,7 +334,7 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
     if (st && st->state == CLINIC_PAY_PAID) {
         if (!amount_matches(cr, sub, st)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          "CLINIC0400: payment %s of subscription %s was "
+                          "CLINIC0800: payment %s of subscription %s was "
                           "paid with another amount or currency: not "
                           "completed", sub->pay_ref, sub->id);
             clinic_seclog_payment(cr, "payment_amount_mismatch", sub,
@@ -419,7 +420,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
     }
     if (!*sub || (st.reference && strcmp(st.reference, (*sub)->id))) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, cr->r,
-                      "CLINIC0401: the provider's payment %s is not one "
+                      "CLINIC0801: the provider's payment %s is not one "
                       "this clinic made", st.ref ? st.ref : "(none)");
         *sub = NULL;
         return APR_NOTFOUND;

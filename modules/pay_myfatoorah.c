@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_myfatoorah.c: MyFatoorah (API v2), translated to and from the core.
  *
  *   create   POST /v2/SendPayment, NotificationOption LNK: an invoice whose
@@ -48,7 +49,7 @@ static const cJSON *answer_data(clinic_req_t *cr, const char *what,
         return data;
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                  "CLINIC0402: MyFatoorah %s answered HTTP %ld: %s", what,
+                  "CLINIC0802: MyFatoorah %s answered HTTP %ld: %s", what,
                   status, answer && pay_string(answer, "Message")
                               ? pay_string(answer, "Message")
                               : "no MyFatoorah answer");
@@ -111,7 +112,7 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     if (!*ref || !*url || (strncasecmp(*url, "https://", 8)
                            && strncasecmp(*url, "http://", 7))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0403: MyFatoorah SendPayment gave no invoice "
+                      "CLINIC0803: MyFatoorah SendPayment gave no invoice "
                       "id or URL");
         return APR_EGENERAL;
     }

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_return.c: returns checked at home (API.md, Payments).
  *
  * The return URL the module gives the provider names the subscription and

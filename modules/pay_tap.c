@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pay_tap.c: Tap Payments (API v2), translated to and from the core.
  *
  *   create   POST /v2/charges with source src_all (KNET and cards on
@@ -120,7 +121,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         || (strncasecmp(*url, "https://", 8)
             && strncasecmp(*url, "http://", 7))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0404: Tap refused the charge (HTTP %ld, "
+                      "CLINIC0804: Tap refused the charge (HTTP %ld, "
                       "status %s)", status,
                       pay_string(answer, "status") ? pay_string(answer,
                                                               "status")
@@ -153,7 +154,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     st->ref = clinic_pay_id(p, pay_member(answer, "id"));
     if (status < 200 || status > 299 || !st->ref) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0405: Tap answered HTTP %ld for a charge",
+                      "CLINIC0805: Tap answered HTTP %ld for a charge",
                       status);
         return APR_EGENERAL;
     }

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * payments.c: GET /api/payments/return (the browser, back from the
  * provider's page) and POST /api/payments/webhook (the provider's
  * server-to-server notification).  Both end in clinic_pay_confirm, which

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * paysig.c: exact amounts, currencies and the providers' webhook
  * signatures (see paysig.h for the schemes).  Pure: mac.c's HMAC, cJSON,
  * APR pools; everything cJSON prints is freed here.

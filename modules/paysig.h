@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * paysig.h: the pure parts of payments (no httpd): exact amounts, currency
  * names, and the providers' webhook signatures, built as their public
  * documentation describes.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pkgcache.c: the package list's answer, per child process (see
  * pkgcache.h).  One mutex per server guards a malloc'd copy; readers copy
  * it out under the mutex, so replacing it never frees what a request

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pkgcache.h: the answer of GET /api/packages/available, kept per child
  * process for a moment (CLINIC_PKG_CACHE_SECONDS): the list changes
  * rarely and is asked for by every visitor.  A change shows within that

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * profile.h: applying profile fields, shared by PUT /api/user/profile and
  * the user_info of a purchase.
  */

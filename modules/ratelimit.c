@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ratelimit.c: exact OTP limits in the database; general limits in
  * lock-free shared counters (sketch.c), or in the socache named by
  * ClinicRateLimitCache.

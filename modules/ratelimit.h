@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ratelimit.h: request limits.
  *
  * OTP limits (otp-phone, otp-ip, otp-guess) must be exact across processes and hosts,

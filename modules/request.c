@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * request.c: body reading, the JSON envelope on the wire, error pages.
  */
 #include <string.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * request.h: the per-request context, body reading and JSON responses.
  *
  * Every answer under /api/ leaves through clinic_send_ok/clinic_send_error

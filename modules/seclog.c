@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * seclog.c: security events as JSON lines.
  */
 #include <string.h>

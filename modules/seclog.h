@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * seclog.h: the security log, one JSON line per event.
  *
  * ClinicSecurityLog names a file or "|command" (a piped logger); without

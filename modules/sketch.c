@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * sketch.c: lock-free request counters (see sketch.h).  Pure: APR atomics
  * only, so the unit tests hammer it from threads without httpd.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * sketch.h: request counters in shared memory without a lock, for the
  * general limits (user, anon) on one host.
  *

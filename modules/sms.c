@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * sms.c: SMS gateway drivers (http, twilio, log).  They build the request;
  * http.c makes the call with its timeouts and TLS checks.  The
  * ClinicSMSMaxConcurrent cap is here: a send past it waits up to

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * sms.h: sending the code by SMS (drivers http, twilio, log).
  */
 #ifndef CLINIC_SMS_H

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * smstpl.c: SMS templates and escaping for the gateway request body.
  *
  * Rendering is one pass over the template: each value is escaped once and

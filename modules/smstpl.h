@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * smstpl.h: SMS templates (pure).
  *
  * ClinicSMSMessage has {code}; ClinicSMSBody has {to}, {message}, {code},

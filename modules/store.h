@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store.h: every SQL statement of mod_clinic, as mod_dbd prepared
  * statements, and the row mapping.  Only the store_*.c files speak SQL:
  * store_db.c (connections, running statements, errors), store_users.c,

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_admin.c: clinicctl's statements (store_admin.h).  Like the rest of
  * the store, every value is a parameter and every change one statement.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_admin.h: what clinicctl does to a clinic's data that the API does
  * not: every package (on sale or not), adding and changing packages,
  * switching users off and on, and counting.  These statements are

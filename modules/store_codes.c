@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_codes.c: one-time codes (otp_codes) and the exact sliding-window
  * limits (rate_slots), with the cleanup of both.
  */

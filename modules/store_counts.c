@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_counts.c: counters of one period (day_counts), exact across
  * children and hosts, for ClinicSMSDailyLimit (budget.c).
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_db.c: the store's connections in the module.  Statements are
  * registered with mod_dbd once per database configuration, connections
  * are taken with ap_dbd_open and given back with ap_dbd_close (so a

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_db.h: the plumbing the store files share (not for handlers):
  * statement tables, running a prepared statement, reading rows, and the
  * mapping of database errors to what the client is told (store_exec.c;

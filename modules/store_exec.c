@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_exec.c: running the store's prepared statements and what their
  * errors mean, on a connection whatever opened it: mod_dbd in the module
  * (store_db.c), apr_dbd directly in clinicctl (ctl/ctldb.c).  Nothing

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_packages.c: packages and subscriptions (user_packages).  One
  * active subscription per user is the unique key on
  * user_packages.active_user_id.

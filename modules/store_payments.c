@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_payments.c: a subscription's payment at the provider.  Every
  * change of payment_status is one conditional UPDATE, so duplicate and
  * racing confirmations change a row once: the request whose UPDATE

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_reach.c: taking a connection from mod_dbd, and what this process
  * does while the database can't be reached, without writing the error
  * log full.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_reach.h: taking a connection from mod_dbd, quietly while the
  * database can't be reached (store_reach.c; for store_db.c).
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_subs.h: the package and subscription rows, shared by
  * store_packages.c (buying, history), store_payments.c (the provider's
  * payment) and store_admin.c (clinicctl).  Store files only.

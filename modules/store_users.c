@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * store_users.c: the users table.
  */
 #include <string.h>

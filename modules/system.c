@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * system.c: GET /api/health and GET /api/version.
  */
 #include <httpd.h>

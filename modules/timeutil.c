@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * timeutil.c: UTC time formats and subscription arithmetic (pure).
  *
  * Calendar conversion is done here with exact integer arithmetic on the

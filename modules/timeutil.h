@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * timeutil.h: UTC time formats and subscription arithmetic (pure).
  *
  * Times travel as seconds since the epoch (apr_int64_t).  The database

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * user.c: GET/PUT /api/user/profile and PUT /api/user/phone.
  */
 #include <string.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * validate.c: checks of client input on plain strings (no httpd headers).
  *
  * Everything here is a pure function of its arguments: no global state, no

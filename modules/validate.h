@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * validate.h: checks of client input on plain strings (no httpd headers).
  *
  * Phone numbers, OTP codes and free-text profile fields.  Every function

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * whlimit.c: payment notifications with a bad signature, limited per
  * client (ClinicWebhookFailureLimit), and their security-log lines
  * thinned to one per client a minute.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * whlimit.h: bad payment-notification signatures, limited per client
  * (ClinicWebhookFailureLimit) and logged once a client a minute
  * (whlimit.c).

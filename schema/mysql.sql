@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- mod_clinic schema for MySQL / MariaDB (InnoDB, utf8mb4).
 -- Load once into an empty database:  mysql clinic < schema/mysql.sql
 -- Times are UTC "YYYY-MM-DD HH:MM:SS" written by the module.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- mod_clinic schema for SQLite (the zero-setup store).
 -- Load it with `clinicctl migrate` (which, run as root, creates the file
 -- as the folder's owner); by hand, as the Apache user:

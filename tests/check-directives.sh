@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/check-directives.sh: docs/directives.md describes exactly the
 # directives of the module's command table, as `apache2 -L` lists them
 # from the built module, each with the manual's fields.

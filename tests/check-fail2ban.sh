@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shipped fail2ban filter against a security log.
 #   tests/check-fail2ban.sh             the committed sample: exactly the 3 wrong
 #                                       codes, 1 refused request and 1 bad payment

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/check-openapi.sh: docs/openapi.yaml is a valid OpenAPI 3.1
 # document with exactly the routes of the module's route table (routes[]
 # in mod_clinic.c; a trailing '*' is one path parameter), both ways, an

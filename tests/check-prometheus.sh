@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shipped Prometheus alerts and Grafana dashboard:
 #   - promtool check rules on conf/prometheus/clinic-alerts.yml;
 #   - every query of conf/grafana/clinic-dashboard.json parses (promtool

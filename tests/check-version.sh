@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/check-version.sh: the newest CHANGELOG.md entry names the version
 # the module is built with (modules/version.h), the one number /api/version
 # answers and make dist names its tarball with; the Debian package's newest

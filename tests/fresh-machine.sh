@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Proves the README's two commands on a brand-new Debian 12 machine.
 #
 #   tests/fresh-machine.sh [SOURCE]     (as root; SOURCE: a git repository,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib-login.sh: the README's login, by curl inside a fresh root
 # (tests/lib-root.sh), against a server on 127.0.0.1:$(cat $STATE/port);
 # sourced, bash.  The caller sets PHONE, SERVER_LOG (the file, seen from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib-npm.sh: what the Node.js tests need, installed on first use
 # (sourced): Node.js and npm (and more commands) from Debian when missing,
 # then the test's npm packages from its package-lock.json with npm ci.

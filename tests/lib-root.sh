@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib-root.sh: a brand-new Debian 12 root for the tests that need a
 # fresh machine (tests/fresh-machine.sh, tests/package.sh); sourced, bash.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib.sh: what the test harness and the benchmarks share (sourced,
 # bash).  The caller sets $work (its private folder) and $top first.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package (debian/): built, checked by lintian, installed in a
 # brand-new Debian 12 root and used there as an operator would.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration harness: a private MariaDB, a fake SMS gateway and httpd with
 # the freshly built module, all on 127.0.0.1 with ports picked here; the
 # Criterion suite (build/integration_tests) runs against MariaDB, then

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- anon.lua: GET requests without a token, each from another address
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- common.lua: what the bench scripts share.  Each wrk thread has its own
 -- Lua state; setup() (in the main state) gives each one a number, so the
 -- threads draw different random addresses and take different slices.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- gateway.lua: the fake SMS gateway alone, as the module calls it
 function request()
     return wrk.format("POST", "/ok/bench", {

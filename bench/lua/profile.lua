@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- profile.lua: GET with the token of another user each time (the users
 -- have active packages; each user's limit is 100 a minute, so the load is
 -- spread over the BENCH_TOKENS file's thousands of users)

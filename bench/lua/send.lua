@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- send.lua: POST /api/auth/send-otp for a random number from a random
 -- address: the default limits (3 a number per 15 minutes, 10 an address
 -- per hour) never meet the same number or address twice in a run

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- verify.lua: POST /api/auth/verify-otp with the right code, each pair of
 -- BENCH_PAIRS ("phone code" lines, codes the fake gateway received) once;
 -- a thread stops when its share is used up

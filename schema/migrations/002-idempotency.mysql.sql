@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 002: a purchase may carry an Idempotency-Key, unique per user (API.md,
 -- Payments): retries with one key make one subscription.  created_at is
 -- when the purchase was asked for (purchased_at becomes the payment's

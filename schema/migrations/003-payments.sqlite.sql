@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 003: payments through a provider (API.md, Payments).  A subscription
 -- remembers what it costs (amount, currency: the provider must confirm
 -- exactly these), the provider's id for its payment (pay_ref: a

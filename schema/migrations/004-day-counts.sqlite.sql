@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 004: counters of one day (or of another period, by its number), exact
 -- across children and hosts.  ClinicSMSDailyLimit counts a virtual host's
 -- sends here: bucket "sms:<ServerName>", day_no the UTC day (epoch

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 005: one live code per number, purpose and owner (API.md, send-otp),
 -- held by a unique key over the live codes alone: live is 1 for an
 -- active code and NULL for any other, and a unique key takes any number

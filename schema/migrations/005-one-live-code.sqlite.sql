@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 005: one live code per number, purpose and owner (API.md, send-otp),
 -- held by a unique index over the active codes alone.  Codes that racing
 -- sends left live before it are retired first, the newest kept (ties: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Browser proof of the CORS configuration: a page on an allowed origin logs
 // in through the API like the frontend (send-otp, verify-otp, profile with
 // Authorization); the same page on another origin is blocked by the browser.

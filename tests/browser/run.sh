@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The browser test: installs Debian's chromium and playwright-core when
 # missing, then runs cors.test.mjs against the httpd the harness started.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fake_pay: a loopback-only fake of the two payment providers the module
 // speaks to, for the integration tests.  It keeps their documented request
 // and answer shapes and signs its notifications as they do.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fake_sms: a loopback-only HTTP "SMS gateway" for the integration tests.
  * It records every POST it gets (path, Content-Type, Authorization, body and
  * the decoded form or JSON string fields) and answers by path prefix:

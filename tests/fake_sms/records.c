@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * records.c: the fake SMS gateway's record store: byte buffers, the form
  * and JSON fields of a request body, and the ring of the last MAX_RECORDS
  * requests, listed as JSON.  Shared by the connection threads under mu.

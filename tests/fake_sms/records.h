@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * records.h: the fake SMS gateway's record store (records.c).
  */
 #ifndef FAKE_SMS_RECORDS_H

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_body.c: a request body as the module reads it: UTF-8 and NUL
  * checks, the JSON parse, duplicate keys, then every field a route reads,
  * through the same validators.  An accepted body is an object whose

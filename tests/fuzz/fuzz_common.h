@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_common.h: what every libFuzzer target of the pure parts shares: APR
  * set up once, a fresh pool per input, and a check that aborts (so the
  * fuzzer keeps the input) when a property of the code under test fails.

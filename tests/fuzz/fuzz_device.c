@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_device.c: device tokens.  No input is a valid device token without
  * the key's signature, whatever it holds; a token signed here verifies for
  * its number only, and for no other key.

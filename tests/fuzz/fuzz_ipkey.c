@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_ipkey.c: the client key of the per-IP limits.  Any text gives a key;
  * the key of an IPv6 address is its prefix, which is its own key.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_jwt.c: bearer tokens.  No input verifies without the key's
  * signature; a token signed here from fuzzed claims verifies and gives the
  * claims back; base64url decoding accepts only the canonical form.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_paysig.c: what a provider's notification or status answer may hold:
  * any JSON gives a signed string or NULL, a signature check answers 0 or
  * 1, and an amount either parses to whole fils that print back to the

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_phone.c: phone numbers and codes.  A number that is accepted is
  * +965 and eight digits starting with 5, 6 or 9, and normalising it again
  * changes nothing; a code that is accepted is five ASCII digits.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_smstpl.c: SMS templates and the escapes of the gateway body.  The
  * input is split at NUL bytes into template, to, message and code.  A
  * JSON-escaped value placed in a JSON string parses back to the value; a

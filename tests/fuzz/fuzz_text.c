@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_text.c: UTF-8 and free-text fields.  Cleaned text is well-formed
  * UTF-8, has no control character, no more code points than allowed, and
  * no white space at either end; the checker agrees with itself.

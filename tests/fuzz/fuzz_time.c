@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * fuzz_time.c: times as the database gives them back, and times written.
  * A time that parses prints back to the same text; any epoch prints.
  */

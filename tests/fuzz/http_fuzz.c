@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * http_fuzz.c: a request-level fuzzer against a live httpd with the module.
  *
  *   http_fuzz HOST:PORT COUNT SEED [JWT-KEY-FILE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target of the pure parts (built by make into
 # build/fuzz/) for SECONDS each, starting from the committed seed corpus
 # (tests/fuzz/corpus/NAME) and keeping what it learns in build/fuzz/corpus.

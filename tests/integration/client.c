@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * client.c: HTTP, gateway and SQL helpers for the integration tests.
  */
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * client.h: what the integration tests share (client.c, load.c): an HTTP
  * client (libcurl)
  * for the module under test, the fake SMS gateway's records, and SQL on

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * ctlrun.h: running clinicctl from the integration tests
  * (test_clinicctl.c, test_ctl_migrate.c).
  */

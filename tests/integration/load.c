@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * load.c: what the integration tests use to put a server under load:
  * threads in parallel or in the background, a client that goes quiet
  * after its first bytes, and the timing of the limits' windows.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * payclient.c: what the payment tests share: a patient ready to buy on a
  * payment test site, the fake providers' /_control (tests/fake_pay), and
  * checks of a subscription and of the security log.

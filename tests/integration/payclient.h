@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * payclient.h: helpers of the payment tests (test_payments.c,
  * test_payment_faults.c), against the fake providers of tests/fake_pay:
  * the patient's side (paying, declining, walking away) is played through

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * resplog.h: every answer the test client receives, one JSON line each,
  * appended to the file named by CLINIC_RESPONSE_LOG (when it is set):
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Limits that hold against a real attacker: IPv6 clients counted by their
  * /64, a cache that keeps its counters while thousands of others come and
  * go, no listing of registered numbers, one login from one burst of sends

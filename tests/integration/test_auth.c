@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Phone login: send-otp and verify-otp through the fake SMS gateway, the
  * attempt rules, expiry, limits, the gateway failing, parallel requests,
  * tokens, and what the database and logs keep.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_budget.c: ClinicSMSDailyLimit (the budget site sends ten codes a
  * UTC day).  One test alone uses the site: the day's count is the
  * database's, so it starts from zero in each database of a run.

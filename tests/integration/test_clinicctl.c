@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * clinicctl against the harness's database (MariaDB, then SQLite), read
  * from the same db.conf the test httpd includes: what it changes shows in
  * the API, what it refuses changes nothing, and `migrate` builds and

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Configuration: `apache2 -t` refuses a missing or weak secret and bad
  * values with a sentence that names the directive.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * CORS as the shipped Apache configuration answers it (conf/clinic-cors.conf);
  * the browser test (tests/browser) proves the same with a real browser.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * clinicctl migrate on a database of its own (a new MariaDB database, or
  * a new SQLite file), its reading of httpd config files, and the one
  * clinicctl test that changes the package list every other test reads:

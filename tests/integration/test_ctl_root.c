@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * clinicctl run as root over SQLite files in folders others can write
  * (docs/clinicctl.8, "Run as root"): whom it works as is the folder's
  * owner, a file of root's where others can write is refused, and a file

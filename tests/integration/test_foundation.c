@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Foundation: routing, the envelope for every general error, the first
  * read-only routes, and the database being down or empty.
  */

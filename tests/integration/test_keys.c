@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Token keys that rotate, on three hosts sharing main's database:
  * keyold (jwt.key alone: before), keyrot (new.key signs, jwt.key still
  * verifies) and keyret (jwt.key removed).  None sets ClinicOTPSecretFile,

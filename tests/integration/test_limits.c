@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * General request limits (socache, shared by every httpd child) and the
  * client IP as Apache settles it (mod_remoteip).
  */

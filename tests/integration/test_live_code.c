@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * One live code per number and purpose, whatever order the gateway answers
  * a burst of sends in.  The lifo site's gateway holds each batch of 8 SMS
  * and answers them newest first (tests/fake_sms, /lifo): every older code

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Strangers and owners: a number flooded with sends from many addresses
  * still lets its owner's device (the device token of an earlier login)
  * get a code and log in; without a device token the 3 sends a number a

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_metrics.c: the metrics as a real Prometheus stores them.
  *
  * The harness starts Prometheus (tests/metrics/prometheus.sh) scraping

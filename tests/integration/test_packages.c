@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Packages: purchase, one active subscription under concurrency, history.
  */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Payments, the provider's harder cases (API.md, Payments): returns that
  * this clinic did not sign never reach the provider, and returns have
  * places of their own; a MyFatoorah DuplicatePayment completes the

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Payments when things go wrong or race: a provider down or hanging,
  * payments left pending past ClinicPaymentTimeout and paid late, twenty
  * parallel purchases with and without one Idempotency-Key, ten parallel

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Payments through MyFatoorah and Tap (API.md, Payments): paid, declined,
  * notifications first and repeated, forged ones, wrong amounts, payments
  * that are not ours.  Helpers and the fake providers: payclient.h.

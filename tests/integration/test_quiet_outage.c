@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Quiet outages: a database that can't be reached is logged once a second
  * at most per child, not once per request or per try; and an SMS the
  * gateway took is a code that logs in, even when the database went away

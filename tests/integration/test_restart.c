@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Restarts patients don't feel: a graceful restart (logrotate makes one a
  * day) keeps the general limits' counts.  It restarts the whole httpd, so
  * it runs in the harness's pass of its own (CLINIC_ALONE=1).

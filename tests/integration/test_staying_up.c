@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Staying up: one slow or broken dependency must not take the API or the
  * host down.  A database restart under load, a hanging gateway and slow
  * clients against a pool of two connections, the cap on sends in flight,

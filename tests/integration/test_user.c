@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * Profile and phone change.
  */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_webhook_limit.c: payment notifications with a bad signature are
  * limited per client (ClinicWebhookFailureLimit, 10 a minute by default)
  * and logged once a client a minute, with a count; good ones are never

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/metrics/prometheus.sh: a real Prometheus (Debian's package) for the
 # integration run, sourced by tests/run-integration.sh after tests/lib.sh.
 # It scrapes the test httpd's clinic-metrics location every second, with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/openapi/run.sh DOC ARGS...: validate.mjs with its npm packages,
 # installed on first use (tests/lib-npm.sh).
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/openapi/validate.mjs: docs/openapi.yaml against the OpenAPI 3.1
 // meta-schema, then every answer of the integration suite's log against it.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/scale/galera.sh: a private 3-node MariaDB Galera cluster on
 # 127.0.0.1 (sourced, bash, after tests/lib.sh; needs $work for free_port;
 # run as root: mariadbd drops to the mysql user).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make scale-test: two Apache hosts on a 3-node MariaDB Galera cluster,
 # behind a load balancer, all on loopback ports picked here.
 #

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_general.c: what the group of two hosts allows one client under the
  * general limit for anonymous requests (20 a minute, fixed window).
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_nodeloss.c: a Galera node is killed (SIGKILL) while logins and
  * purchases run through the load balancer.
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_scale.c: the invariants across two Apache hosts on a Galera
  * cluster (tests/scale/run.sh starts it all).
  *

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * pool_fixture.h: the APR pool every unit test allocates from, fresh for
  * each test.  Include once per test file and name it in TestSuite:
  *     TestSuite(phone, .init = setup, .fini = teardown);

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_cap.c: places with a bounded waiting room (the send cap): a call
  * past the places waits for one, gets a place as soon as one is given,
  * gives up after its timeout, and past the waiting room is refused at

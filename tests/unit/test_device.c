@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_device.c: device tokens.
  *
  * The expected token is built here from the documented format with

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_ipkey.c: the client key of the per-IP limits: IPv4 as it is, IPv6
  * by its prefix, IPv4-mapped IPv6 as IPv4.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_json.c: the API.md envelope, request body checks, field aliases,
  * prices, the User / Package / Subscription objects, and masked phones.
  *

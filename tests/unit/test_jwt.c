@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_jwt.c: HS256 tokens and base64url.
  *
  * Expected tokens are built here independently of jwt.c: base64 from

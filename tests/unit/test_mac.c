@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_mac.c: HMAC-SHA256 gives RFC 4231's answers with and without the
  * kept contexts, the same answer on every reuse, the right one when more
  * keys are used than a thread keeps, the right ones from many threads at

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_metrics_fmt.c: where the metrics' values sit in a slot, and their
  * text: the Prometheus exposition format (HELP and TYPE once per family,
  * before its samples; labels escaped; histograms cumulative with _sum and

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_otp.c: code generation, stored hash, constant-time compare, key
  * derivation.  Expected HMACs are computed here with HMAC() directly.
  */

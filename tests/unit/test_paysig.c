@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_paysig.c: exact amounts, currency names, and the providers'
  * webhook signatures.  The MyFatoorah V1 vectors are the ones its own PHP
  * library tests with; the string layouts are the providers' documented

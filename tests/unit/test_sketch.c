@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_sketch.c: the lock-free counters of the general limits: exact for
  * one key, never below the true count for many, a new window starts
  * again, and threads hitting one key at once lose no count.

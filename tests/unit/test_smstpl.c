@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_smstpl.c: SMS template rendering and escaping.
  */
 #include <string.h>

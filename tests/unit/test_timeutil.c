@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_timeutil.c: UTC formatting and parsing, subscription time left.
  *
  * Fixed epochs were computed independently; the sweep tests compare against

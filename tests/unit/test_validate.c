@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: Apache-2.0
  * test_validate.c: phone numbers, OTP codes, UTF-8 and free-text fields.
  *
  * Non-ASCII input is written as explicit byte escapes so that every test
