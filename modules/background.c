@@ -38,6 +38,7 @@
 #include "pay.h"
 #include "request.h"
 #include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -162,6 +163,21 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 /* The servers that use the clinic, each with its callback; the first of
  * each mod_dbd configuration cleans that database (a virtual host without
  * DBD directives shares the main server's). */
+/* Which database a server's connections go to: mod_dbd's driver and
+ * parameters.  mod_dbd makes a configuration for every virtual host (its
+ * merge), so the pointer tells nothing; its per-server record starts with
+ * the dbd_cfg_t (mod_dbd.c's svr_cfg, the same since 2.2). */
+static const char *db_key(apr_pool_t *p, server_rec *sp, module *dbd)
+{
+    void *svr = dbd ? ap_get_module_config(sp->module_config, dbd) : NULL;
+    const dbd_cfg_t *cfg = svr ? *(dbd_cfg_t **)svr : NULL;
+
+    if (!cfg || !cfg->name || !cfg->params) {
+        return apr_psprintf(p, "server %pp", (void *)sp);
+    }
+    return apr_pstrcat(p, cfg->name, "\n", cfg->params, NULL);
+}
+
 apr_status_t clinic_bg_post_config(apr_pool_t *pconf, server_rec *s)
 {
     module *dbd = ap_find_linked_module("mod_dbd.c");
@@ -172,8 +188,7 @@ apr_status_t clinic_bg_post_config(apr_pool_t *pconf, server_rec *s)
 
     for (sp = s; sp; sp = sp->next) {
         clinic_server_conf *c = clinic_conf(sp);
-        void *key = dbd ? ap_get_module_config(sp->module_config, dbd)
-                        : (void *)sp;
+        const char *key = db_key(pconf, sp, dbd);
         bg_server_t *b;
 
         if (!c->used) {
@@ -188,9 +203,8 @@ apr_status_t clinic_bg_post_config(apr_pool_t *pconf, server_rec *s)
         }
         b = apr_pcalloc(pconf, sizeof(*b));
         b->s = sp;
-        b->cleans = !apr_hash_get(seen, &key, sizeof(key));
-        apr_hash_set(seen, apr_pmemdup(pconf, &key, sizeof(key)),
-                     sizeof(key), "");
+        b->cleans = !apr_hash_get(seen, key, APR_HASH_KEY_STRING);
+        apr_hash_set(seen, key, APR_HASH_KEY_STRING, "");
         rv = wd_register(w, apr_time_from_sec(clinic_bg_interval(c)), b,
                          tick);
         if (rv != APR_SUCCESS) {

@@ -411,6 +411,11 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
         return rv == APR_NOTFOUND || rv == APR_EBUSY ? rv
                                                      : CLINIC_PAY_UNREACHABLE;
     }
+    /* a return signed for one payment changes no other, whatever id its
+     * query string names */
+    if (k->ref && (!st.ref || strcmp(st.ref, k->ref))) {
+        return APR_NOTFOUND;
+    }
     if (!(d = clinic_db_quiet(cr))) {
         return APR_ECONNREFUSED;
     }

@@ -277,12 +277,10 @@ static int mf_webhook(clinic_req_t *cr, const cJSON *body,
         return 0;
     }
     if (cJSON_IsObject(event)) {
-        /* V2: PAYMENT_STATUS_CHANGED is code 1 */
+        /* V2: PAYMENT_STATUS_CHANGED is code 1, and only the code picks
+         * the fields the signature covered (not the name beside it) */
         const cJSON *code = pay_member(event, "Code");
-        if (!(cJSON_IsNumber(code) && code->valueint == 1)
-            && !(pay_string(event, "Name")
-                 && !strcmp(pay_string(event, "Name"),
-                            "PAYMENT_STATUS_CHANGED"))) {
+        if (!(cJSON_IsNumber(code) && code->valueint == 1)) {
             return 1;
         }
         k->ref = clinic_pay_id(p, pay_member(pay_member(data, "Invoice"),
