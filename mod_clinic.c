@@ -30,6 +30,7 @@
 #include "metrics.h"
 #include "background.h"
 #include "whlimit.h"
+#include "pay.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -444,6 +445,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     clinic_metrics_register_hooks(p);
     clinic_store_register_hooks(p);
     clinic_whlimit_register_hooks(p);
+    clinic_pay_register_drivers(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

@@ -30,18 +30,6 @@ APLOG_USE_MODULE(clinic);
 
 #define SWEEP_MAX 4            /* stale payments settled per request */
 
-const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c)
-{
-    switch (clinic_pay_driver(c)) {
-    case CLINIC_PAY_MYFATOORAH:
-        return &clinic_pay_myfatoorah;
-    case CLINIC_PAY_TAP:
-        return &clinic_pay_tap;
-    default:
-        return NULL;
-    }
-}
-
 const char *clinic_pay_webhook_to(clinic_req_t *cr)
 {
     return apr_pstrcat(cr->r->pool, cr->conf->public_url,

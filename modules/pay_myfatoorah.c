@@ -20,6 +20,9 @@
 #include "pay.h"
 #include "paysig.h"
 
+/* the return's query argument naming the payment */
+#define MF_RETURN_PARAM "paymentId"
+
 APLOG_USE_MODULE(clinic);
 
 
@@ -251,7 +254,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
 
 static int mf_return_key(clinic_req_t *cr, clinic_pay_key_t *k)
 {
-    k->key = clinic_pay_query(cr->r, "paymentId");
+    k->key = clinic_pay_query(cr->r, MF_RETURN_PARAM);
     if (!k->key) {
         k->key = clinic_pay_query(cr->r, "Id");
     }
@@ -308,6 +311,11 @@ static int mf_webhook(clinic_req_t *cr, const cJSON *body,
 }
 
 const clinic_pay_driver_ops clinic_pay_myfatoorah = {
-    "myfatoorah", "https://api.myfatoorah.com",
-    mf_create, mf_status, mf_return_key, mf_webhook
+    .name = "myfatoorah",
+    .default_url = "https://api.myfatoorah.com",
+    .return_param = MF_RETURN_PARAM,
+    .create = mf_create,
+    .status = mf_status,
+    .return_key = mf_return_key,
+    .webhook = mf_webhook
 };

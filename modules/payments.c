@@ -90,8 +90,7 @@ int clinic_h_pay_return(clinic_req_t *cr)
         return payments_off(cr);
     }
     if (!ops->return_key(cr, &k)) {
-        return clinic_send_invalid(cr, ops == &clinic_pay_tap ? "tap_id"
-                                                              : "paymentId",
+        return clinic_send_invalid(cr, ops->return_param,
                                    "is required: the provider's payment id");
     }
     /* checked at home first: a return we did not sign never costs a
