@@ -311,11 +311,6 @@ static int mf_webhook(clinic_req_t *cr, const cJSON *body,
 }
 
 const clinic_pay_driver_ops clinic_pay_myfatoorah = {
-    .name = "myfatoorah",
-    .default_url = "https://api.myfatoorah.com",
-    .return_param = MF_RETURN_PARAM,
-    .create = mf_create,
-    .status = mf_status,
-    .return_key = mf_return_key,
-    .webhook = mf_webhook
+    "myfatoorah", "https://api.myfatoorah.com", MF_RETURN_PARAM,
+    mf_create, mf_status, mf_return_key, mf_webhook
 };

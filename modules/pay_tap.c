@@ -208,11 +208,6 @@ static int tap_webhook(clinic_req_t *cr, const cJSON *body,
 }
 
 const clinic_pay_driver_ops clinic_pay_tap = {
-    .name = "tap",
-    .default_url = "https://api.tap.company",
-    .return_param = TAP_RETURN_PARAM,
-    .create = tap_create,
-    .status = tap_status,
-    .return_key = tap_return_key,
-    .webhook = tap_webhook
+    "tap", "https://api.tap.company", TAP_RETURN_PARAM,
+    tap_create, tap_status, tap_return_key, tap_webhook
 };
