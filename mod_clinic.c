@@ -446,6 +446,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     clinic_store_register_hooks(p);
     clinic_whlimit_register_hooks(p);
     clinic_pay_register_drivers(p);
+    clinic_sms_register_drivers(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {
