@@ -14,7 +14,6 @@
 #include <openssl/evp.h>
 
 #include "mac.h"
-#include "otp.h"
 #include "paysig.h"
 
 #define AMOUNT_MAX APR_INT64_C(1000000000000000)   /* fils: 10^12 KWD */
