@@ -19,6 +19,7 @@
 #include "config.h"
 #include "request.h"
 #include "handlers.h"
+#include "auth.h"
 #include "store.h"
 #include "seclog.h"
 #include "http.h"

@@ -14,7 +14,7 @@
 #include "store.h"
 #include "store_admin.h"
 #include "paysig.h"
-#include "profile.h"
+#include "user.h"
 #include "validate.h"
 
 #define DESCRIPTION_MAX 1000

@@ -18,7 +18,7 @@
 #include "json.h"
 #include "pay.h"
 #include "pkgcache.h"
-#include "profile.h"
+#include "user.h"
 #include "seclog.h"
 #include "store.h"
 
