@@ -11,6 +11,7 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "ids.h"
 #include "store.h"
 #include "store_admin.h"
 #include "paysig.h"

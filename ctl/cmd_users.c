@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "subs.h"
 #include "store.h"
 #include "store_admin.h"
 #include "json.h"

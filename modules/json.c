@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "json.h"
+#include "subs.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -400,12 +401,6 @@ cJSON *clinic_json_add_package(cJSON *parent, const char *key, apr_pool_t *p,
                                 clinic_time_iso(p, pkg->created_at));
     }
     return o;
-}
-
-int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now)
-{
-    return sub->expires_at > now
-        && strcmp(sub->payment_status, "completed") == 0;
 }
 
 cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,

@@ -67,7 +67,4 @@ cJSON *clinic_json_add_user(cJSON *parent, const char *key, apr_pool_t *p,
                             const clinic_user_t *u, const clinic_sub_t *active,
                             const char *currency, apr_int64_t now);
 
-/* 1 when the subscription counts as active at now */
-int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now);
-
 #endif

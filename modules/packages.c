@@ -14,6 +14,7 @@
 #include <http_protocol.h>
 
 #include "handlers.h"
+#include "ids.h"
 #include "fields.h"
 #include "json.h"
 #include "pay.h"

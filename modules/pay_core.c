@@ -18,6 +18,7 @@
 #include <http_protocol.h>
 
 #include "http.h"
+#include "subs.h"
 #include "metrics.h"
 #include "json.h"
 #include "pay.h"

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
+#include "subs.h"
 #include "model.h"
 #include "timeutil.h"
 #include "validate.h"
