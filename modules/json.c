@@ -24,6 +24,54 @@ static cJSON *json_track(apr_pool_t *p, cJSON *j)
     return j;
 }
 
+static apr_size_t json_escaped_len(unsigned char c)
+{
+    switch (c) {
+    case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t':
+        return 2;
+    default:
+        return c < 0x20 ? 6 : 1;
+    }
+}
+
+const char *clinic_json_escape(apr_pool_t *p, const char *value)
+{
+    static const char hex_lower[] = "0123456789abcdef";
+    const unsigned char *c;
+    apr_size_t need = 1;
+    char *out, *o;
+
+    if (!value) {
+        return "";
+    }
+    for (c = (const unsigned char *)value; *c; c++) {
+        need += json_escaped_len(*c);
+    }
+    out = o = apr_palloc(p, need);
+    for (c = (const unsigned char *)value; *c; c++) {
+        switch (*c) {
+        case '"':  *o++ = '\\'; *o++ = '"';  break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b';  break;
+        case '\f': *o++ = '\\'; *o++ = 'f';  break;
+        case '\n': *o++ = '\\'; *o++ = 'n';  break;
+        case '\r': *o++ = '\\'; *o++ = 'r';  break;
+        case '\t': *o++ = '\\'; *o++ = 't';  break;
+        default:
+            if (*c < 0x20) {
+                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hex_lower[*c >> 4];
+                *o++ = hex_lower[*c & 15];
+            }
+            else {
+                *o++ = (char)*c;
+            }
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 cJSON *clinic_json_object(apr_pool_t *p)
 {
     return json_track(p, cJSON_CreateObject());

@@ -22,6 +22,12 @@ const char *clinic_envelope_ok(apr_pool_t *p, const cJSON *data,
 const char *clinic_envelope_error(apr_pool_t *p, const char *code,
                                   const char *message, const cJSON *details);
 
+/* value written for the inside of a JSON string (the caller supplies
+ * the quotes): \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00XX,
+ * everything else (UTF-8 included) copied as it is; from p.  NULL gives
+ * "". */
+const char *clinic_json_escape(apr_pool_t *p, const char *value);
+
 typedef enum {
     CLINIC_BODY_OK = 0,
     CLINIC_BODY_BAD_UTF8,    /* bytes that are not UTF-8 */
