@@ -14,7 +14,7 @@
 #include "ids.h"
 #include "store.h"
 #include "store_admin.h"
-#include "paysig.h"
+#include "money.h"
 #include "user.h"
 #include "validate.h"
 

@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "json.h"
+#include "money.h"
 #include "subs.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -322,51 +323,12 @@ const cJSON *clinic_json_field(const cJSON *obj, const char *const *names,
 
 const char *clinic_price_json(apr_pool_t *p, const char *decimal)
 {
-    const char *s = decimal, *dot;
-    apr_size_t int_len, frac_len, i;
-    char frac[4];
+    apr_int64_t fils;
 
-    if (!s || !*s) {
+    if (clinic_amount_decimal(decimal, &fils)) {
         return NULL;
     }
-    dot = strchr(s, '.');
-    int_len = dot ? (apr_size_t)(dot - s) : strlen(s);
-    if (int_len == 0 || int_len > 12) {
-        return NULL;
-    }
-    for (i = 0; i < int_len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return NULL;
-        }
-    }
-    /* no leading zeros in a JSON number */
-    while (int_len > 1 && *s == '0') {
-        s++;
-        int_len--;
-    }
-    frac_len = dot ? strlen(dot + 1) : 0;
-    if (frac_len > 3) {
-        /* more than fils: only zeros may follow the third decimal */
-        for (i = 3; i < frac_len; i++) {
-            if (dot[1 + i] != '0') {
-                return NULL;
-            }
-        }
-        frac_len = 3;
-    }
-    for (i = 0; i < frac_len; i++) {
-        if (dot[1 + i] < '0' || dot[1 + i] > '9') {
-            return NULL;
-        }
-        frac[i] = dot[1 + i];
-    }
-    while (frac_len > 0 && frac[frac_len - 1] == '0') {
-        frac_len--;
-    }
-    if (frac_len == 0) {
-        return apr_pstrndup(p, s, int_len);
-    }
-    return apr_psprintf(p, "%.*s.%.*s", (int)int_len, s, (int)frac_len, frac);
+    return clinic_amount_shortest(p, fils);
 }
 
 /* Hand item to parent; an item nobody took is deleted here. */

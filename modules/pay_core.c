@@ -22,7 +22,7 @@
 #include "metrics.h"
 #include "json.h"
 #include "pay.h"
-#include "paysig.h"
+#include "money.h"
 #include "seclog.h"
 #include "store.h"
 #include "timeutil.h"
