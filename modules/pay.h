@@ -145,6 +145,10 @@ int clinic_pay_answer(clinic_req_t *cr, const clinic_sub_t *sub);
  * provider: wait for its outcome, then answer it. */
 int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub);
 
+/* 502 PAYMENT_PROVIDER_ERROR: the provider could not be reached (a
+ * purchase: nothing was charged; a notification: it is sent again) */
+int clinic_pay_provider_error(clinic_req_t *cr);
+
 /* The provider could not be asked (down, hanging, refusing us, busy) */
 #define CLINIC_PAY_UNREACHABLE APR_ECONNABORTED
 

@@ -187,11 +187,11 @@ int clinic_pay_answer(clinic_req_t *cr, const clinic_sub_t *sub)
     return answer_purchase(cr, sub);
 }
 
-static int provider_failed(clinic_req_t *cr)
+int clinic_pay_provider_error(clinic_req_t *cr)
 {
     return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
-                             "The payment provider could not be reached. "
-                             "Nothing was charged; please try again.", NULL);
+                             "The payment provider could not be reached; "
+                             "please try again.", NULL);
 }
 
 int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
@@ -224,7 +224,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
             clinic_metric_cause(cr->r, CLINIC_503_PAYMENT_CAP);
             return clinic_send_unavailable(cr, 1);
         }
-        return provider_failed(cr);
+        return clinic_pay_provider_error(cr);
     }
     sub->pay_ref = ref;
     sub->pay_url = url;
@@ -240,7 +240,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     if (!won) {
         /* the timeout failed it while the provider was answering */
         clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
-        return provider_failed(cr);
+        return clinic_pay_provider_error(cr);
     }
     clinic_seclog_payment(cr, "payment_created", sub, NULL);
     return answer_purchase(cr, sub);
@@ -266,7 +266,7 @@ int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub)
         }
     }
     if (!sub || (!sub->pay_url && !strcmp(sub->payment_status, "failed"))) {
-        return provider_failed(cr);      /* what the first one answered */
+        return clinic_pay_provider_error(cr); /* as the first one answered */
     }
     if (!sub->pay_url && !strcmp(sub->payment_status, "pending")) {
         return clinic_send_unavailable(cr, 1);

@@ -29,13 +29,6 @@ static int not_ours(clinic_req_t *cr)
                              "There is no such payment.", NULL);
 }
 
-static int provider_down(clinic_req_t *cr)
-{
-    return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
-                             "The payment provider could not be asked; "
-                             "try again shortly.", NULL);
-}
-
 /* The answer for what clinic_pay_confirm met, or DECLINED when the
  * caller answers (APR_SUCCESS, CLINIC_PAY_UNREACHABLE: return and
  * webhook answer those differently) */
@@ -157,7 +150,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
         return st;
     }
     if (rv == CLINIC_PAY_UNREACHABLE) {
-        return provider_down(cr);       /* the provider sends it again */
+        return clinic_pay_provider_error(cr); /* it sends it again */
     }
     cJSON_AddStringToObject(data, "subscription", sub->id);
     cJSON_AddStringToObject(data, "paymentStatus", sub->payment_status);
