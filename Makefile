@@ -45,7 +45,7 @@ APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
               modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c \
               modules/sketch.c modules/mac.c modules/metrics_fmt.c modules/cap.c \
-              modules/device.c
+              modules/device.c modules/subs.c modules/money.c
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
 
@@ -105,8 +105,8 @@ CTL_SRCS := $(sort $(wildcard ctl/*.c)) modules/store_exec.c \
             modules/store_users.c modules/store_codes.c modules/store_packages.c \
             modules/store_payments.c modules/store_admin.c modules/timeutil.c \
             modules/store_counts.c \
-            modules/validate.c modules/json.c modules/paysig.c modules/mac.c \
-            modules/otp.c
+            modules/validate.c modules/json.c modules/money.c modules/mac.c \
+            modules/otp.c modules/subs.c modules/ids.c
 APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)
 APU_LIBS   = $(shell apu-1-config --link-ld 2>/dev/null)
 $(BUILD)/clinicctl: $(CTL_SRCS) $(wildcard ctl/*.h) $(MODULE_HDRS) $(BUILD)/flags

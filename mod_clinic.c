@@ -20,6 +20,7 @@
 #include "config.h"
 #include "request.h"
 #include "handlers.h"
+#include "auth.h"
 #include "store.h"
 #include "seclog.h"
 #include "http.h"
@@ -31,6 +32,7 @@
 #include "metrics.h"
 #include "background.h"
 #include "whlimit.h"
+#include "pay.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -445,6 +447,8 @@ static void clinic_register_hooks(apr_pool_t *p)
     clinic_metrics_register_hooks(p);
     clinic_store_register_hooks(p);
     clinic_whlimit_register_hooks(p);
+    clinic_pay_register_drivers(p);
+    clinic_sms_register_drivers(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

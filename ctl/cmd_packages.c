@@ -12,10 +12,11 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "ids.h"
 #include "store.h"
 #include "store_admin.h"
-#include "paysig.h"
-#include "profile.h"
+#include "money.h"
+#include "user.h"
 #include "validate.h"
 
 #define DESCRIPTION_MAX 1000

@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "subs.h"
 #include "store.h"
 #include "store_admin.h"
 #include "json.h"

@@ -10,7 +10,7 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
-#include "paysig.h"
+#include "money.h"
 #include "timeutil.h"
 #include "validate.h"
 

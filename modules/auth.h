@@ -7,6 +7,18 @@
 
 #include "request.h"
 
+/* The request's bearer token, verified once per request: a clinic_jwt_rc
+ * (claims in cr->claims when CLINIC_JWT_OK), or -1 when there is none. */
+int clinic_bearer(clinic_req_t *cr);
+/* Load the user of a token whose signature is good into cr->user: OK,
+ * or not OK with the reason in cr->refused (nothing is sent). */
+int clinic_auth_load(clinic_req_t *cr);
+/* Answer the request's token as refused: 401 (signature, claims, user
+ * unknown or changed), 403 (inactive), 503/500 (database). */
+int clinic_auth_refuse(clinic_req_t *cr);
+/* OK when the token's user is live (cr->user), else the answer sent. */
+int clinic_auth_token(clinic_req_t *cr);
+
 /* Verify code for (phone, purpose, owner) under the attempt rules and
  * consume it, first counting the request under otp-ip when count_ip is
  * set (else the caller has).  OK when it was right and this request used

@@ -341,25 +341,31 @@ static const char *set_rate_cache(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* ClinicSMSDriver's words, by clinic_sms_driver_t; a driver is
+ * registered under its word (sms_drivers.c) */
+static const char *const sms_driver_names[] = { "http", "twilio", "log" };
+_Static_assert(sizeof(sms_driver_names) / sizeof(sms_driver_names[0])
+               == CLINIC_SMS_LOG + 1, "a name for every SMS driver");
+
+const char *clinic_sms_driver_name(const clinic_server_conf *c)
+{
+    return sms_driver_names[clinic_sms_driver(c)];
+}
+
 static const char *set_sms_driver(cmd_parms *cmd, void *d, const char *arg)
 {
     clinic_server_conf *c = clinic_conf_of(cmd);
+    int i;
     (void)d;
 
-    if (!strcasecmp(arg, "http")) {
-        c->sms_driver = CLINIC_SMS_HTTP;
+    for (i = CLINIC_SMS_HTTP; i <= CLINIC_SMS_LOG; i++) {
+        if (!strcasecmp(arg, sms_driver_names[i])) {
+            c->sms_driver = i;
+            return NULL;
+        }
     }
-    else if (!strcasecmp(arg, "twilio")) {
-        c->sms_driver = CLINIC_SMS_TWILIO;
-    }
-    else if (!strcasecmp(arg, "log")) {
-        c->sms_driver = CLINIC_SMS_LOG;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "%s: unknown driver '%s'; use http, "
-                            "twilio or log.", cmd->directive->directive, arg);
-    }
-    return NULL;
+    return apr_psprintf(cmd->pool, "%s: unknown driver '%s'; use http, "
+                        "twilio or log.", cmd->directive->directive, arg);
 }
 
 const char *clinic_check_url(cmd_parms *cmd, const char *arg)

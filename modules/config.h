@@ -246,6 +246,10 @@ void clinic_pay_conf_merge(clinic_server_conf *c,
 const char *clinic_pay_config_check(apr_pool_t *p, clinic_server_conf *c,
                                     const char *where);
 const char *clinic_pay_set_driver(cmd_parms *cmd, void *d, const char *arg);
+/* the configured driver's name, NULL for none */
+const char *clinic_pay_driver_name(const clinic_server_conf *c);
+/* the configured SMS driver's name */
+const char *clinic_sms_driver_name(const clinic_server_conf *c);
 const char *clinic_pay_set_url(cmd_parms *cmd, void *d, const char *arg);
 const char *clinic_pay_set_secret(cmd_parms *cmd, void *d, const char *arg);
 const char *clinic_pay_set_public_url(cmd_parms *cmd, void *d,

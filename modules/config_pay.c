@@ -40,26 +40,33 @@ void clinic_pay_conf_merge(clinic_server_conf *c,
     PICK_NUM(pay_max_concurrent);
 }
 
+/* ClinicPaymentDriver's words, by clinic_pay_driver_t; a driver is
+ * registered under its word (pay_drivers.c) */
+static const char *const driver_names[] = { "none", "myfatoorah", "tap" };
+_Static_assert(sizeof(driver_names) / sizeof(driver_names[0])
+               == CLINIC_PAY_TAP + 1, "a name for every driver");
+
+const char *clinic_pay_driver_name(const clinic_server_conf *c)
+{
+    int driver = clinic_pay_driver(c);
+
+    return driver > CLINIC_PAY_NONE ? driver_names[driver] : NULL;
+}
+
 const char *clinic_pay_set_driver(cmd_parms *cmd, void *d, const char *arg)
 {
     clinic_server_conf *c = clinic_conf_of(cmd);
+    int i;
     (void)d;
 
-    if (!strcasecmp(arg, "none")) {
-        c->pay_driver = CLINIC_PAY_NONE;
+    for (i = CLINIC_PAY_NONE; i <= CLINIC_PAY_TAP; i++) {
+        if (!strcasecmp(arg, driver_names[i])) {
+            c->pay_driver = i;
+            return NULL;
+        }
     }
-    else if (!strcasecmp(arg, "myfatoorah")) {
-        c->pay_driver = CLINIC_PAY_MYFATOORAH;
-    }
-    else if (!strcasecmp(arg, "tap")) {
-        c->pay_driver = CLINIC_PAY_TAP;
-    }
-    else {
-        return apr_psprintf(cmd->pool, "%s: unknown driver '%s'; use none, "
-                            "myfatoorah or tap.", cmd->directive->directive,
-                            arg);
-    }
-    return NULL;
+    return apr_psprintf(cmd->pool, "%s: unknown driver '%s'; use none, "
+                        "myfatoorah or tap.", cmd->directive->directive, arg);
 }
 
 /* the URL without trailing slashes */
@@ -173,7 +180,7 @@ const char *clinic_pay_config_check(apr_pool_t *p, clinic_server_conf *c,
                                     const char *where)
 {
     int driver = clinic_pay_driver(c);
-    const char *name = driver == CLINIC_PAY_TAP ? "tap" : "myfatoorah";
+    const char *name = clinic_pay_driver_name(c);
 
     if (driver == CLINIC_PAY_NONE) {
         return NULL;

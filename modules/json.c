@@ -7,6 +7,8 @@
 #include <apr_strings.h>
 
 #include "json.h"
+#include "money.h"
+#include "subs.h"
 #include "timeutil.h"
 #include "validate.h"
 
@@ -22,6 +24,54 @@ static cJSON *json_track(apr_pool_t *p, cJSON *j)
         apr_pool_cleanup_register(p, j, json_cleanup, apr_pool_cleanup_null);
     }
     return j;
+}
+
+static apr_size_t json_escaped_len(unsigned char c)
+{
+    switch (c) {
+    case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t':
+        return 2;
+    default:
+        return c < 0x20 ? 6 : 1;
+    }
+}
+
+const char *clinic_json_escape(apr_pool_t *p, const char *value)
+{
+    static const char hex_lower[] = "0123456789abcdef";
+    const unsigned char *c;
+    apr_size_t need = 1;
+    char *out, *o;
+
+    if (!value) {
+        return "";
+    }
+    for (c = (const unsigned char *)value; *c; c++) {
+        need += json_escaped_len(*c);
+    }
+    out = o = apr_palloc(p, need);
+    for (c = (const unsigned char *)value; *c; c++) {
+        switch (*c) {
+        case '"':  *o++ = '\\'; *o++ = '"';  break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\b': *o++ = '\\'; *o++ = 'b';  break;
+        case '\f': *o++ = '\\'; *o++ = 'f';  break;
+        case '\n': *o++ = '\\'; *o++ = 'n';  break;
+        case '\r': *o++ = '\\'; *o++ = 'r';  break;
+        case '\t': *o++ = '\\'; *o++ = 't';  break;
+        default:
+            if (*c < 0x20) {
+                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
+                *o++ = hex_lower[*c >> 4];
+                *o++ = hex_lower[*c & 15];
+            }
+            else {
+                *o++ = (char)*c;
+            }
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 cJSON *clinic_json_object(apr_pool_t *p)
@@ -274,51 +324,12 @@ const cJSON *clinic_json_field(const cJSON *obj, const char *const *names,
 
 const char *clinic_price_json(apr_pool_t *p, const char *decimal)
 {
-    const char *s = decimal, *dot;
-    apr_size_t int_len, frac_len, i;
-    char frac[4];
+    apr_int64_t fils;
 
-    if (!s || !*s) {
+    if (clinic_amount_decimal(decimal, &fils)) {
         return NULL;
     }
-    dot = strchr(s, '.');
-    int_len = dot ? (apr_size_t)(dot - s) : strlen(s);
-    if (int_len == 0 || int_len > 12) {
-        return NULL;
-    }
-    for (i = 0; i < int_len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return NULL;
-        }
-    }
-    /* no leading zeros in a JSON number */
-    while (int_len > 1 && *s == '0') {
-        s++;
-        int_len--;
-    }
-    frac_len = dot ? strlen(dot + 1) : 0;
-    if (frac_len > 3) {
-        /* more than fils: only zeros may follow the third decimal */
-        for (i = 3; i < frac_len; i++) {
-            if (dot[1 + i] != '0') {
-                return NULL;
-            }
-        }
-        frac_len = 3;
-    }
-    for (i = 0; i < frac_len; i++) {
-        if (dot[1 + i] < '0' || dot[1 + i] > '9') {
-            return NULL;
-        }
-        frac[i] = dot[1 + i];
-    }
-    while (frac_len > 0 && frac[frac_len - 1] == '0') {
-        frac_len--;
-    }
-    if (frac_len == 0) {
-        return apr_pstrndup(p, s, int_len);
-    }
-    return apr_psprintf(p, "%.*s.%.*s", (int)int_len, s, (int)frac_len, frac);
+    return clinic_amount_shortest(p, fils);
 }
 
 /* Hand item to parent; an item nobody took is deleted here. */
@@ -401,12 +412,6 @@ cJSON *clinic_json_add_package(cJSON *parent, const char *key, apr_pool_t *p,
                                 clinic_time_iso(p, pkg->created_at));
     }
     return o;
-}
-
-int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now)
-{
-    return sub->expires_at > now
-        && strcmp(sub->payment_status, "completed") == 0;
 }
 
 cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,

@@ -23,6 +23,12 @@ const char *clinic_envelope_ok(apr_pool_t *p, const cJSON *data,
 const char *clinic_envelope_error(apr_pool_t *p, const char *code,
                                   const char *message, const cJSON *details);
 
+/* value written for the inside of a JSON string (the caller supplies
+ * the quotes): \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00XX,
+ * everything else (UTF-8 included) copied as it is; from p.  NULL gives
+ * "". */
+const char *clinic_json_escape(apr_pool_t *p, const char *value);
+
 typedef enum {
     CLINIC_BODY_OK = 0,
     CLINIC_BODY_BAD_UTF8,    /* bytes that are not UTF-8 */
@@ -67,8 +73,5 @@ cJSON *clinic_json_add_sub(cJSON *parent, const char *key, apr_pool_t *p,
 cJSON *clinic_json_add_user(cJSON *parent, const char *key, apr_pool_t *p,
                             const clinic_user_t *u, const clinic_sub_t *active,
                             const char *currency, apr_int64_t now);
-
-/* 1 when the subscription counts as active at now */
-int clinic_sub_is_active(const clinic_sub_t *sub, apr_int64_t now);
 
 #endif

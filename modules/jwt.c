@@ -4,7 +4,7 @@
  * verified against any of its keys.
  *
  * Signing builds the payload text itself (apr_psprintf, strings escaped by
- * clinic_tpl_escape's JSON mode), so iat/exp are always printed as plain
+ * clinic_json_escape), so iat/exp are always printed as plain
  * integers; the header names the key: {"alg":"HS256","typ":"JWT",
  * "kid":"<16 hex>"}.  Verification runs in this order, and the first
  * failure decides the answer:
@@ -35,9 +35,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "json.h"
 #include "jwt.h"
 #include "mac.h"
-#include "smstpl.h"
 
 #define JWT_MAX_LEN 4096
 #define JWT_SIG_LEN 32
@@ -193,8 +193,8 @@ const char *clinic_jwt_sign_key(apr_pool_t *p, const clinic_jwt_key_t *k,
                            "{\"sub\":\"%s\",\"phone\":\"%s\","
                            "\"iat\":%" APR_INT64_T_FMT ","
                            "\"exp\":%" APR_INT64_T_FMT "%s}",
-                           clinic_tpl_escape(p, c->sub, CLINIC_ESC_JSON),
-                           clinic_tpl_escape(p, c->phone, CLINIC_ESC_JSON),
+                           clinic_json_escape(p, c->sub),
+                           clinic_json_escape(p, c->phone),
                            c->iat, c->exp,
                            c->ver ? apr_psprintf(p, ",\"ver\":%" APR_INT64_T_FMT,
                                                  c->ver) : "");

@@ -219,3 +219,27 @@ void clinic_mac_fini(void)
     EVP_MAC_free(hmac_alg);
     hmac_alg = NULL;
 }
+
+/*
+ * Strings of different lengths are unequal, but the comparison still runs
+ * (the longer string against itself) so no early return shows it.  Only
+ * the lengths can show through the timing, never the content.  A NULL on
+ * either side is unequal.
+ */
+int clinic_ct_streq(const char *a, const char *b)
+{
+    size_t la, lb, n;
+    const char *x, *y;
+    int same;
+
+    if (!a || !b) {
+        return 0;
+    }
+    la = strlen(a);
+    lb = strlen(b);
+    n = la > lb ? la : lb;
+    x = la >= lb ? a : b;        /* the longer one */
+    y = la == lb ? b : x;
+    same = CRYPTO_memcmp(x, y, n) == 0;
+    return same & (la == lb);
+}

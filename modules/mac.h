@@ -34,4 +34,8 @@ int clinic_mac_init(void);
  * the calling thread's contexts go; the others' went with their threads. */
 void clinic_mac_fini(void);
 
+/* 1 when the two NUL-terminated strings are equal; the time taken does not
+ * depend on where they differ (CRYPTO_memcmp over the longer length). */
+int clinic_ct_streq(const char *a, const char *b);
+
 #endif

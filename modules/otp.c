@@ -1,6 +1,6 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * otp.c: one-time codes: generation, stored hash, constant-time compare.
+ * otp.c: one-time codes: generation, stored hash.
  *
  * No state lives here: RAND_bytes is safe to call from many threads, and
  * mac.c keeps its keyed contexts per thread.
@@ -126,30 +126,6 @@ int clinic_otp_hash_in(const apr_array_header_t *hashes, const char *stored)
                                  stored);
     }
     return match;
-}
-
-/*
- * Strings of different lengths are unequal, but the comparison still runs
- * (the longer string against itself) so no early return shows it.  Only
- * the lengths can show through the timing, never the content.  A NULL on
- * either side is unequal.
- */
-int clinic_ct_streq(const char *a, const char *b)
-{
-    size_t la, lb, n;
-    const char *x, *y;
-    int same;
-
-    if (!a || !b) {
-        return 0;
-    }
-    la = strlen(a);
-    lb = strlen(b);
-    n = la > lb ? la : lb;
-    x = la >= lb ? a : b;        /* the longer one */
-    y = la == lb ? b : x;
-    same = CRYPTO_memcmp(x, y, n) == 0;
-    return same & (la == lb);
 }
 
 /*

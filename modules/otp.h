@@ -46,10 +46,6 @@ apr_array_header_t *clinic_otp_hashes(apr_pool_t *p,
  * key.  A NULL stored matches nothing. */
 int clinic_otp_hash_in(const apr_array_header_t *hashes, const char *stored);
 
-/* 1 when the two NUL-terminated strings are equal; the time taken does not
- * depend on where they differ (CRYPTO_memcmp over the longer length). */
-int clinic_ct_streq(const char *a, const char *b);
-
 /* Derive the OTP key from the JWT key when ClinicOTPSecretFile is unset:
  * HMAC-SHA256(jwt_key, "mod_clinic otp key v1"), 32 bytes into out. */
 apr_status_t clinic_otp_derive_key(unsigned char out[32],

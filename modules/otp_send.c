@@ -15,6 +15,7 @@
 #include <http_protocol.h>
 
 #include "handlers.h"
+#include "ids.h"
 #include "auth.h"
 #include "budget.h"
 #include "fields.h"

@@ -15,11 +15,12 @@
 #include <http_protocol.h>
 
 #include "handlers.h"
+#include "ids.h"
 #include "fields.h"
 #include "json.h"
 #include "pay.h"
 #include "pkgcache.h"
-#include "profile.h"
+#include "user.h"
 #include "seclog.h"
 #include "store.h"
 
@@ -100,18 +101,14 @@ static int replay(clinic_req_t *cr, const char *key, const char *package_id)
                              : clinic_pay_answer(cr, sub);
 }
 
-int clinic_h_packages_purchase(clinic_req_t *cr)
+/* The purchase's request: the package id, the user_info object (NULL
+ * when absent or null) and the Idempotency-Key (NULL when none).  OK, or
+ * the 400 answered. */
+static int purchase_args(clinic_req_t *cr, const char **package_id,
+                         const cJSON **info, const char **key)
 {
-    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
-    const char *used, *key;
+    const char *used, *info_name;
     const cJSON *pid = clinic_json_field(cr->body, CLINIC_F_PACKAGE_ID, &used);
-    const cJSON *info;
-    const char *info_name;
-    clinic_package_t *pkg;
-    clinic_sub_t *sub;
-    cJSON *missing;
-    apr_status_t rv;
-    int present, st;
 
     if (!pid || cJSON_IsNull(pid)) {
         return clinic_send_invalid(cr, used, "is required");
@@ -120,34 +117,48 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
         || strlen(pid->valuestring) > 64) {
         return clinic_send_invalid(cr, used, "must be a package id");
     }
-    info = clinic_json_field(cr->body, CLINIC_F_USER_INFO, &info_name);
-    if (info && !cJSON_IsNull(info) && !cJSON_IsObject(info)) {
+    *package_id = pid->valuestring;
+    *info = clinic_json_field(cr->body, CLINIC_F_USER_INFO, &info_name);
+    if (*info && !cJSON_IsNull(*info) && !cJSON_IsObject(*info)) {
         return clinic_send_invalid(cr, info_name, "must be an object");
     }
-    key = apr_table_get(cr->r->headers_in, "Idempotency-Key");
-    if (key && !key_valid(key)) {
+    if (!cJSON_IsObject(*info)) {
+        *info = NULL;
+    }
+    *key = apr_table_get(cr->r->headers_in, "Idempotency-Key");
+    if (*key && !key_valid(*key)) {
         return clinic_send_invalid(cr, "Idempotency-Key", "must be 1 to 64 "
                                    "printable ASCII characters");
     }
-    /* a retry with the same key answers what the first one made */
-    if (key && (st = replay(cr, key, pid->valuestring)) != DECLINED) {
-        return st;
-    }
+    return OK;
+}
 
-    if (clinic_store_package_by_id(&pkg, cr->r, cr->dbd, pid->valuestring)
-        != APR_SUCCESS) {
+/* The package id names, on sale: OK with *pkg, or the error answered */
+static int package_on_sale(clinic_req_t *cr, const char *id,
+                           clinic_package_t **pkg)
+{
+    if (clinic_store_package_by_id(pkg, cr->r, cr->dbd, id) != APR_SUCCESS) {
         return clinic_send_internal(cr, "package lookup failed");
     }
-    if (!pkg) {
+    if (!*pkg) {
         return clinic_send_error(cr, HTTP_NOT_FOUND, "PACKAGE_NOT_FOUND",
                                  "There is no such package.", NULL);
     }
-    if (!pkg->is_active) {
+    if (!(*pkg)->is_active) {
         return clinic_send_error(cr, HTTP_BAD_REQUEST, "PACKAGE_UNAVAILABLE",
                                  "This package is no longer on sale.", NULL);
     }
+    return OK;
+}
 
-    if (cJSON_IsObject(info)) {
+/* The user_info applied (when given), then the profile a purchase needs:
+ * OK, or the error answered (400 PROFILE_INCOMPLETE naming what lacks) */
+static int profile_complete(clinic_req_t *cr, const cJSON *info)
+{
+    cJSON *missing;
+    int present, st;
+
+    if (info) {
         if ((st = clinic_profile_apply(cr, info, &present)) != OK
             || (present && (st = clinic_profile_reload(cr)) != OK)) {
             return st;
@@ -165,8 +176,16 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
                                  "Add your name and national ID first.",
                                  missing);
     }
+    return OK;
+}
 
-    sub = apr_pcalloc(cr->r->pool, sizeof(*sub));
+/* The subscription a purchase of pkg makes (not stored yet); its id NULL
+ * when none could be made */
+static clinic_sub_t *new_sub(clinic_req_t *cr, const clinic_package_t *pkg,
+                             const clinic_pay_driver_ops *ops)
+{
+    clinic_sub_t *sub = apr_pcalloc(cr->r->pool, sizeof(*sub));
+
     sub->id = clinic_uuid(cr->r->pool);
     sub->pkg = *pkg;
     sub->user_id = cr->user->id;
@@ -176,10 +195,19 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     sub->payment_status = ops ? "pending" : "completed";
     sub->currency = clinic_currency(cr->conf);
     sub->pay_provider = ops ? ops->name : NULL;
-    if (!sub->id) {
-        return clinic_send_internal(cr, "id generation failed");
-    }
-    if (ops) {
+    return sub;
+}
+
+/* Store sub, freeing the slots of expired and (with a provider) stale
+ * ones first: OK, or the answer sent (a replay of key for the package id
+ * asked for, 409, 500) */
+static int store_sub(clinic_req_t *cr, clinic_sub_t *sub, int with_provider,
+                     const char *key, const char *package_id)
+{
+    apr_status_t rv;
+    int st;
+
+    if (with_provider) {
         /* a payment left pending past ClinicPaymentTimeout frees its slot
          * first */
         clinic_pay_sweep(cr, cr->user->id);
@@ -196,7 +224,7 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     if (rv == APR_EEXIST) {
         /* a parallel retry with the same key got there first, or the
          * user holds an active subscription */
-        if (key && (st = replay(cr, key, pid->valuestring)) != DECLINED) {
+        if (key && (st = replay(cr, key, package_id)) != DECLINED) {
             return st;
         }
         return clinic_send_error(cr, HTTP_CONFLICT, "ACTIVE_PACKAGE_EXISTS",
@@ -204,6 +232,36 @@ int clinic_h_packages_purchase(clinic_req_t *cr)
     }
     if (rv != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription insert failed");
+    }
+    return OK;
+}
+
+int clinic_h_packages_purchase(clinic_req_t *cr)
+{
+    const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
+    const char *package_id = NULL, *key = NULL;
+    const cJSON *info = NULL;
+    clinic_package_t *pkg;
+    clinic_sub_t *sub;
+    int st;
+
+    if ((st = purchase_args(cr, &package_id, &info, &key)) != OK) {
+        return st;
+    }
+    /* a retry with the same key answers what the first one made */
+    if (key && (st = replay(cr, key, package_id)) != DECLINED) {
+        return st;
+    }
+    if ((st = package_on_sale(cr, package_id, &pkg)) != OK
+        || (st = profile_complete(cr, info)) != OK) {
+        return st;
+    }
+    sub = new_sub(cr, pkg, ops);
+    if (!sub->id) {
+        return clinic_send_internal(cr, "id generation failed");
+    }
+    if ((st = store_sub(cr, sub, ops != NULL, key, package_id)) != OK) {
+        return st;
     }
     clinic_seclog(cr, "package_purchased", NULL, cr->user->id, pkg->id);
     return ops ? clinic_pay_start(cr, sub) : clinic_pay_answer(cr, sub);

@@ -50,6 +50,8 @@ typedef struct {
 typedef struct {
     const char *name;          /* "myfatoorah", "tap": pay_provider */
     const char *default_url;   /* the live API base */
+    const char *return_param;  /* the return's query argument naming the
+                                * payment ("paymentId", "tap_id") */
     /* create the payment of sub for user: its id and the payment page */
     apr_status_t (*create)(clinic_req_t *cr, const clinic_sub_t *sub,
                            const clinic_user_t *user, const char **ref,
@@ -66,9 +68,17 @@ typedef struct {
     int (*webhook)(clinic_req_t *cr, const cJSON *body, clinic_pay_key_t *k);
 } clinic_pay_driver_ops;
 
-extern const clinic_pay_driver_ops clinic_pay_myfatoorah, clinic_pay_tap;
+/* The drivers are registered by name as httpd providers of this group,
+ * version CLINIC_PAY_PROVIDER_VERSION (pay_drivers.c); the core knows
+ * only this interface. */
+#define CLINIC_PAY_PROVIDER_GROUP "clinic-payment"
+#define CLINIC_PAY_PROVIDER_VERSION "0"
 
-/* The server's driver, NULL for ClinicPaymentDriver none */
+/* register_hooks: register every driver this module carries */
+void clinic_pay_register_drivers(apr_pool_t *p);
+
+/* The server's driver, the one registered under the configured name;
+ * NULL for ClinicPaymentDriver none */
 const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c);
 
 /* One call to the provider's API: path under the API base, JSON body or
@@ -135,6 +145,10 @@ int clinic_pay_answer(clinic_req_t *cr, const clinic_sub_t *sub);
 /* A retry with the same Idempotency-Key while the first is still at the
  * provider: wait for its outcome, then answer it. */
 int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub);
+
+/* 502 PAYMENT_PROVIDER_ERROR: the provider could not be reached (a
+ * purchase: nothing was charged; a notification: it is sent again) */
+int clinic_pay_provider_error(clinic_req_t *cr);
 
 /* The provider could not be asked (down, hanging, refusing us, busy) */
 #define CLINIC_PAY_UNREACHABLE APR_ECONNABORTED

@@ -19,10 +19,11 @@
 #include <http_protocol.h>
 
 #include "http.h"
+#include "subs.h"
 #include "metrics.h"
 #include "json.h"
 #include "pay.h"
-#include "paysig.h"
+#include "money.h"
 #include "seclog.h"
 #include "store.h"
 #include "timeutil.h"
@@ -30,18 +31,6 @@
 APLOG_USE_MODULE(clinic);
 
 #define SWEEP_MAX 4            /* stale payments settled per request */
-
-const clinic_pay_driver_ops *clinic_pay_ops(const clinic_server_conf *c)
-{
-    switch (clinic_pay_driver(c)) {
-    case CLINIC_PAY_MYFATOORAH:
-        return &clinic_pay_myfatoorah;
-    case CLINIC_PAY_TAP:
-        return &clinic_pay_tap;
-    default:
-        return NULL;
-    }
-}
 
 const char *clinic_pay_webhook_to(clinic_req_t *cr)
 {
@@ -199,11 +188,11 @@ int clinic_pay_answer(clinic_req_t *cr, const clinic_sub_t *sub)
     return answer_purchase(cr, sub);
 }
 
-static int provider_failed(clinic_req_t *cr)
+int clinic_pay_provider_error(clinic_req_t *cr)
 {
     return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
-                             "The payment provider could not be reached. "
-                             "Nothing was charged; please try again.", NULL);
+                             "The payment provider could not be reached; "
+                             "please try again.", NULL);
 }
 
 int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
@@ -236,7 +225,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
             clinic_metric_cause(cr->r, CLINIC_503_PAYMENT_CAP);
             return clinic_send_unavailable(cr, 1);
         }
-        return provider_failed(cr);
+        return clinic_pay_provider_error(cr);
     }
     sub->pay_ref = ref;
     sub->pay_url = url;
@@ -252,7 +241,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     if (!won) {
         /* the timeout failed it while the provider was answering */
         clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
-        return provider_failed(cr);
+        return clinic_pay_provider_error(cr);
     }
     clinic_seclog_payment(cr, "payment_created", sub, NULL);
     return answer_purchase(cr, sub);
@@ -278,7 +267,7 @@ int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub)
         }
     }
     if (!sub || (!sub->pay_url && !strcmp(sub->payment_status, "failed"))) {
-        return provider_failed(cr);      /* what the first one answered */
+        return clinic_pay_provider_error(cr); /* as the first one answered */
     }
     if (!sub->pay_url && !strcmp(sub->payment_status, "pending")) {
         return clinic_send_unavailable(cr, 1);

@@ -21,6 +21,9 @@
 #include "pay.h"
 #include "paysig.h"
 
+/* the return's query argument naming the payment */
+#define MF_RETURN_PARAM "paymentId"
+
 APLOG_USE_MODULE(clinic);
 
 
@@ -252,7 +255,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
 
 static int mf_return_key(clinic_req_t *cr, clinic_pay_key_t *k)
 {
-    k->key = clinic_pay_query(cr->r, "paymentId");
+    k->key = clinic_pay_query(cr->r, MF_RETURN_PARAM);
     if (!k->key) {
         k->key = clinic_pay_query(cr->r, "Id");
     }
@@ -307,6 +310,6 @@ static int mf_webhook(clinic_req_t *cr, const cJSON *body,
 }
 
 const clinic_pay_driver_ops clinic_pay_myfatoorah = {
-    "myfatoorah", "https://api.myfatoorah.com",
+    "myfatoorah", "https://api.myfatoorah.com", MF_RETURN_PARAM,
     mf_create, mf_status, mf_return_key, mf_webhook
 };

@@ -21,7 +21,7 @@
 #include <http_log.h>
 
 #include "http.h"
-#include "otp.h"
+#include "mac.h"
 #include "pay.h"
 #include "paysig.h"
 #include "store.h"

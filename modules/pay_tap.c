@@ -21,6 +21,9 @@
 #include "pay.h"
 #include "paysig.h"
 
+/* the return's query argument naming the payment */
+#define TAP_RETURN_PARAM "tap_id"
+
 APLOG_USE_MODULE(clinic);
 
 
@@ -179,7 +182,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
 
 static int tap_return_key(clinic_req_t *cr, clinic_pay_key_t *k)
 {
-    k->key = clinic_pay_query(cr->r, "tap_id");
+    k->key = clinic_pay_query(cr->r, TAP_RETURN_PARAM);
     k->key_is_ref = 1;
     k->ref = k->key;
     return charge_id_ok(k->key);
@@ -206,6 +209,6 @@ static int tap_webhook(clinic_req_t *cr, const cJSON *body,
 }
 
 const clinic_pay_driver_ops clinic_pay_tap = {
-    "tap", "https://api.tap.company",
+    "tap", "https://api.tap.company", TAP_RETURN_PARAM,
     tap_create, tap_status, tap_return_key, tap_webhook
 };

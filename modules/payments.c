@@ -30,13 +30,6 @@ static int not_ours(clinic_req_t *cr)
                              "There is no such payment.", NULL);
 }
 
-static int provider_down(clinic_req_t *cr)
-{
-    return clinic_send_error(cr, HTTP_BAD_GATEWAY, "PAYMENT_PROVIDER_ERROR",
-                             "The payment provider could not be asked; "
-                             "try again shortly.", NULL);
-}
-
 /* The answer for what clinic_pay_confirm met, or DECLINED when the
  * caller answers (APR_SUCCESS, CLINIC_PAY_UNREACHABLE: return and
  * webhook answer those differently) */
@@ -91,8 +84,7 @@ int clinic_h_pay_return(clinic_req_t *cr)
         return payments_off(cr);
     }
     if (!ops->return_key(cr, &k)) {
-        return clinic_send_invalid(cr, ops == &clinic_pay_tap ? "tap_id"
-                                                              : "paymentId",
+        return clinic_send_invalid(cr, ops->return_param,
                                    "is required: the provider's payment id");
     }
     /* checked at home first: a return we did not sign never costs a
@@ -159,7 +151,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
         return st;
     }
     if (rv == CLINIC_PAY_UNREACHABLE) {
-        return provider_down(cr);       /* the provider sends it again */
+        return clinic_pay_provider_error(cr); /* it sends it again */
     }
     cJSON_AddStringToObject(data, "subscription", sub->id);
     cJSON_AddStringToObject(data, "paymentStatus", sub->payment_status);

@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * paysig.h: the pure parts of payments (no httpd): exact amounts, currency
- * names, and the providers' webhook signatures, built as their public
- * documentation describes.
+ * paysig.h: the pure parts of payments (no httpd): the providers' webhook
+ * signatures, built as their public documentation describes, and the
+ * return's.  Amounts and currencies are money.h's.
  *
  *  MyFatoorah (header MyFatoorah-Signature): base64 of HMAC-SHA256 keyed
  *  with the webhook secret (its text, as given) over "Key=value" pairs
@@ -33,21 +33,7 @@
 #include <apr_pools.h>
 #include <cjson/cJSON.h>
 
-/* An amount as whole fils (thousandths): "25.5", "25.500", "12,345.000".
- * 0 on success; -1 for anything else (signs, more than 3 decimals that
- * are not zeros, over 10^12). */
-int clinic_amount_parse(const char *text, apr_int64_t *fils);
-/* The same for a JSON number or numeric string */
-int clinic_amount_json(const cJSON *v, apr_int64_t *fils);
-/* "25.500" (decimals 3) or "25.50" (decimals 2, rounded half up) */
-const char *clinic_amount_format(apr_pool_t *p, apr_int64_t fils,
-                                 int decimals);
-
-/* ISO 4217 decimals: 3 for KWD, BHD, OMR, JOD, IQD, LYD, TND; else 2 */
-int clinic_currency_decimals(const char *iso);
-/* An ISO code for what a provider wrote: "KWD" or "KD" -> "KWD"; NULL
- * when unknown */
-const char *clinic_currency_iso(const char *name);
+#include "money.h"
 
 /* Signatures; each returns NULL when the input lacks what is signed */
 const char *clinic_mf_v1_string(apr_pool_t *p, const cJSON *data,

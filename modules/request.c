@@ -236,16 +236,27 @@ int clinic_send_pending(clinic_req_t *cr)
                              cr->pending.message, NULL);
 }
 
-int clinic_read_json_body(clinic_req_t *cr)
+/* 413, the connection closed after it (the rest of the body unread) */
+static int body_too_large(clinic_req_t *cr, apr_off_t limit)
+{
+    cr->r->connection->keepalive = AP_CONN_CLOSE;
+    return body_fail(cr, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                     apr_psprintf(cr->r->pool, "The body is larger than %"
+                                  APR_OFF_T_FMT " bytes.", limit));
+}
+
+/* The body's headers: a JSON Content-Type when there is a body, and the
+ * Content-Length (*declared, -1 when none) within limit.  OK, or the
+ * failure kept. */
+static int body_headers(clinic_req_t *cr, apr_off_t limit,
+                        apr_off_t *declared)
 {
     request_rec *r = cr->r;
-    apr_off_t limit = clinic_max_body(cr->conf), declared = -1;
     const char *clen = apr_table_get(r->headers_in, "Content-Length");
     const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
-    char *buf = NULL;
-    apr_size_t used = 0, size = 0;
-    int rv;
+    char *end;
 
+    *declared = -1;
     if ((clen && strcmp(clen, "0")) || te) {
         if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
             return body_fail(cr, HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -253,69 +264,93 @@ int clinic_read_json_body(clinic_req_t *cr)
                              "Send the body as application/json.");
         }
     }
-    if (clen) {
-        char *end;
-        if (apr_strtoff(&declared, clen, &end, 10) != APR_SUCCESS || *end
-            || declared < 0) {
-            return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                             "The Content-Length is invalid.");
-        }
-        if (declared > limit) {
-            r->connection->keepalive = AP_CONN_CLOSE;
-            goto too_large;
-        }
+    if (!clen) {
+        return OK;
     }
+    if (apr_strtoff(declared, clen, &end, 10) != APR_SUCCESS || *end
+        || *declared < 0) {
+        return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                         "The Content-Length is invalid.");
+    }
+    return *declared > limit ? body_too_large(cr, limit) : OK;
+}
+
+/* A buffer of *size for at least need bytes, holding the used ones: what
+ * the body declared, else doubled, never past limit */
+static char *body_grow(apr_pool_t *p, char *buf, apr_size_t used,
+                       apr_size_t *size, apr_size_t need, apr_off_t declared,
+                       apr_off_t limit)
+{
+    apr_size_t want = declared > 0 ? (apr_size_t)declared
+                                   : (*size ? 2 * *size : 4096);
+    char *grown;
+
+    while (want < need) {
+        want *= 2;
+    }
+    if (want > (apr_size_t)limit) {
+        want = (apr_size_t)limit;
+    }
+    grown = apr_palloc(p, want + 1);
+    if (used) {
+        memcpy(grown, buf, used);
+    }
+    *size = want;
+    return grown;
+}
+
+/* Read the body, up to limit, into *out (NUL-terminated, *len bytes).
+ * The buffer is what the body says it is (a chunked body grows up to the
+ * limit), never the whole limit up front.  OK, or the failure kept. */
+static int body_read(clinic_req_t *cr, apr_off_t limit, apr_off_t declared,
+                     char **out, apr_size_t *len)
+{
+    request_rec *r = cr->r;
+    char *buf = NULL, chunk[4096];
+    apr_size_t used = 0, size = 0;
+    long n;
+    int rv;
+
     if ((rv = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
         cr->pending.httpd = rv;
         return rv;
     }
-    /* the buffer is what the body says it is (a chunked body grows up to
-     * the limit), never the whole limit up front */
-    if (ap_should_client_block(r)) {
-        for (;;) {
-            char chunk[4096];
-            long n = ap_get_client_block(r, chunk, sizeof(chunk));
-            if (n == 0) {
-                break;
-            }
-            if (n < 0) {
-                r->connection->keepalive = AP_CONN_CLOSE;
-                return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
-                                 "The body could not be read.");
-            }
-            if (used + (apr_size_t)n > (apr_size_t)limit) {
-                r->connection->keepalive = AP_CONN_CLOSE;
-                goto too_large;
-            }
-            if (used + (apr_size_t)n > size) {
-                apr_size_t want = declared > 0 ? (apr_size_t)declared
-                                               : (size ? 2 * size : 4096);
-                char *grown;
-                while (want < used + (apr_size_t)n) {
-                    want *= 2;
-                }
-                if (want > (apr_size_t)limit) {
-                    want = (apr_size_t)limit;
-                }
-                grown = apr_palloc(r->pool, want + 1);
-                if (used) {
-                    memcpy(grown, buf, used);
-                }
-                buf = grown;
-                size = want;
-            }
-            memcpy(buf + used, chunk, (apr_size_t)n);
-            used += (apr_size_t)n;
+    /* asked once, before the first read: it says no once a read began */
+    n = ap_should_client_block(r) ? ap_get_client_block(r, chunk,
+                                                        sizeof(chunk))
+                                  : 0;
+    for (; n != 0; n = ap_get_client_block(r, chunk, sizeof(chunk))) {
+        if (n < 0) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+            return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
+                             "The body could not be read.");
         }
+        if (used + (apr_size_t)n > (apr_size_t)limit) {
+            return body_too_large(cr, limit);
+        }
+        if (used + (apr_size_t)n > size) {
+            buf = body_grow(r->pool, buf, used, &size, used + (apr_size_t)n,
+                            declared, limit);
+        }
+        memcpy(buf + used, chunk, (apr_size_t)n);
+        used += (apr_size_t)n;
     }
     if (!buf) {
         buf = apr_palloc(r->pool, 1);
     }
     buf[used] = '\0';
+    *out = buf;
+    *len = used;
+    return OK;
+}
 
+/* The body as the route's JSON object in cr->body: OK, or the failure
+ * kept */
+static int body_parse(clinic_req_t *cr, const char *buf, apr_size_t len)
+{
     switch ((cr->route && cr->route->from_provider
                  ? clinic_json_parse_foreign
-                 : clinic_json_parse_body)(&cr->body, r->pool, buf, used)) {
+                 : clinic_json_parse_body)(&cr->body, cr->r->pool, buf, len)) {
     case CLINIC_BODY_OK:
         return OK;
     case CLINIC_BODY_BAD_UTF8:
@@ -334,11 +369,20 @@ int clinic_read_json_body(clinic_req_t *cr)
         return body_fail(cr, HTTP_BAD_REQUEST, "INVALID_JSON",
                          "The body is not valid JSON.");
     }
+}
 
-too_large:
-    return body_fail(cr, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
-                     apr_psprintf(r->pool, "The body is larger than %"
-                                  APR_OFF_T_FMT " bytes.", limit));
+int clinic_read_json_body(clinic_req_t *cr)
+{
+    apr_off_t limit = clinic_max_body(cr->conf), declared;
+    char *buf = NULL;
+    apr_size_t len = 0;
+    int st;
+
+    if ((st = body_headers(cr, limit, &declared)) != OK
+        || (st = body_read(cr, limit, declared, &buf, &len)) != OK) {
+        return st;
+    }
+    return body_parse(cr, buf, len);
 }
 
 /* Give the connection back when the request ends, whatever path it took. */

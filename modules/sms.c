@@ -12,6 +12,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <ap_provider.h>
 
 #include "cap.h"
 #include "http.h"
@@ -22,15 +23,13 @@
 
 APLOG_USE_MODULE(clinic);
 
-#define TWILIO_API "https://api.twilio.com/2010-04-01/Accounts/"
-
 void clinic_sms_child_init(apr_pool_t *p, server_rec *s)
 {
     for (; s; s = s->next) {
         clinic_server_conf *c = clinic_conf(s);
         apr_status_t rv;
 
-        if (!c->used || c->sms_cap || clinic_sms_driver(c) == CLINIC_SMS_LOG) {
+        if (!c->used || c->sms_cap || !clinic_sms_ops(c)->calls_out) {
             continue;
         }
         rv = clinic_cap_create(&c->sms_cap, clinic_sms_max_concurrent(c),
@@ -98,33 +97,23 @@ static void place_give(clinic_server_conf *c)
     }
 }
 
-/* The Content-Type the operator set with ClinicSMSHeader, if any. */
-static const char *configured_type(const clinic_server_conf *c)
+const clinic_sms_driver_ops *clinic_sms_ops(const clinic_server_conf *c)
 {
-    int i;
-
-    for (i = 0; i < c->sms_headers->nelts; i++) {
-        const char *h = APR_ARRAY_IDX(c->sms_headers, i, const char *);
-        if (!strncasecmp(h, "Content-Type:", 13)) {
-            h += 13;
-            while (*h == ' ' || *h == '\t') {
-                h++;
-            }
-            return h;
-        }
-    }
-    return NULL;
+    return ap_lookup_provider(CLINIC_SMS_PROVIDER_GROUP,
+                              clinic_sms_driver_name(c),
+                              CLINIC_SMS_PROVIDER_VERSION);
 }
 
-static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
-                             const char *to, const char *code);
-
-/* send_now, counted: its result and its time (metrics.h) */
+/* the driver's send of the rendered message, counted: its result and its
+ * time (metrics.h) */
 static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
+                                 const clinic_sms_driver_ops *ops,
                                  const char *to, const char *code)
 {
     apr_time_t t0 = apr_time_now();
-    apr_status_t rv = send_now(r, c, to, code);
+    const char *message = clinic_tpl_render(r->pool, clinic_sms_message(c),
+                                            CLINIC_ESC_NONE, to, NULL, code);
+    apr_status_t rv = ops->send(r, c, to, message, code);
 
     clinic_metric_send(r->server, CLINIC_CH_SMS, rv, apr_time_now() - t0);
     return rv;
@@ -133,76 +122,33 @@ static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
 apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
                              const char *to, const char *code)
 {
+    const clinic_sms_driver_ops *ops = clinic_sms_ops(c);
     apr_status_t rv;
 
-    if (clinic_sms_driver(c) == CLINIC_SMS_LOG) {
-        return send_counted(r, c, to, code);
+    if (!ops->calls_out) {
+        return send_counted(r, c, ops, to, code);
     }
     if ((rv = place_take(r, c)) != APR_SUCCESS) {
         return rv;
     }
-    rv = send_counted(r, c, to, code);
+    rv = send_counted(r, c, ops, to, code);
     place_give(c);
     return rv;
 }
 
-static apr_status_t send_now(request_rec *r, const clinic_server_conf *c,
-                             const char *to, const char *code)
+apr_status_t clinic_sms_gateway_call(request_rec *r,
+                                     const clinic_http_req_t *q)
 {
-    apr_pool_t *p = r->pool;
-    const char *message = clinic_tpl_render(p, clinic_sms_message(c),
-                                            CLINIC_ESC_NONE, to, NULL, code);
-    clinic_http_req_t q = { "SMS gateway", "POST", NULL, NULL, NULL,
-                            c->sms_headers, NULL, NULL,
-                            clinic_sms_timeout(c), 0 };
     clinic_http_resp_t resp;
-    const char *type;
     apr_status_t rv;
 
-    switch (clinic_sms_driver(c)) {
-    case CLINIC_SMS_LOG:
-        /* development only: the one place a code is ever written down */
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
-                      "CLINIC0204: SMS to %s: %s", to, message);
-        return APR_SUCCESS;
-
-    case CLINIC_SMS_TWILIO:
-        q.url = c->sms_url ? c->sms_url
-                           : apr_pstrcat(p, TWILIO_API, c->twilio_sid,
-                                         "/Messages.json", NULL);
-        q.body = apr_pstrcat(p, "To=",
-                             clinic_tpl_escape(p, to, CLINIC_ESC_FORM),
-                             "&From=", clinic_tpl_escape(p, c->twilio_from,
-                                                         CLINIC_ESC_FORM),
-                             "&Body=", clinic_tpl_escape(p, message,
-                                                         CLINIC_ESC_FORM),
-                             NULL);
-        type = "application/x-www-form-urlencoded";
-        q.user = c->twilio_sid;
-        q.pass = (const char *)c->twilio_token.data;
-        break;
-
-    default:
-        q.url = c->sms_url;
-        type = configured_type(c);
-        q.body = clinic_tpl_render(p, c->sms_body ? c->sms_body
-                                                : "to={to}&message={message}",
-                                 clinic_tpl_escape_for(type), to, message,
-                                 code);
-        if (!type) {
-            type = "application/x-www-form-urlencoded";
-        }
-        break;
-    }
-
-    q.content_type = type;
-    if ((rv = clinic_http_call(r, &q, &resp)) != APR_SUCCESS) {
+    if ((rv = clinic_http_call(r, q, &resp)) != APR_SUCCESS) {
         return rv;
     }
     if (resp.status < 200 || resp.status > 299) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "CLINIC0203: SMS gateway %s answered HTTP %ld",
-                      clinic_http_host(p, q.url), resp.status);
+                      clinic_http_host(r->pool, q->url), resp.status);
         return APR_EGENERAL;
     }
     return APR_SUCCESS;

@@ -11,9 +11,9 @@
 
 #include <apr_strings.h>
 
+#include "json.h"
 #include "smstpl.h"
 
-static const char hex_lower[] = "0123456789abcdef";
 static const char hex_upper[] = "0123456789ABCDEF";
 
 /* ASCII white space as HTTP allows around a media type */
@@ -80,20 +80,9 @@ static int tpl_unreserved(unsigned char c)
            || c == '~';
 }
 
-static apr_size_t tpl_json_len(unsigned char c)
-{
-    switch (c) {
-    case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t':
-        return 2;
-    default:
-        return c < 0x20 ? 6 : 1;
-    }
-}
-
 /*
- * JSON: the inside of a JSON string (the template supplies the quotes):
- *   \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00XX, everything
- *   else (UTF-8 included) copied as it is.
+ * JSON: the inside of a JSON string (the template supplies the quotes),
+ *   as clinic_json_escape (json.c) writes it.
  * FORM: A-Z a-z 0-9 - . _ ~ kept, every other byte as %XX (uppercase hex),
  *   space as %20 (not '+'), so UTF-8 text becomes one %XX per byte.
  * NONE: a copy.
@@ -109,43 +98,24 @@ const char *clinic_tpl_escape(apr_pool_t *p, const char *value,
     if (!value) {
         return "";
     }
-    if (esc != CLINIC_ESC_JSON && esc != CLINIC_ESC_FORM) {
+    if (esc == CLINIC_ESC_JSON) {
+        return clinic_json_escape(p, value);
+    }
+    if (esc != CLINIC_ESC_FORM) {
         return apr_pstrdup(p, value);
     }
     for (c = (const unsigned char *)value; *c; c++) {
-        need += esc == CLINIC_ESC_JSON ? tpl_json_len(*c)
-                                       : (tpl_unreserved(*c) ? 1 : 3);
+        need += tpl_unreserved(*c) ? 1 : 3;
     }
     out = o = apr_palloc(p, need);
     for (c = (const unsigned char *)value; *c; c++) {
-        if (esc == CLINIC_ESC_FORM) {
-            if (tpl_unreserved(*c)) {
-                *o++ = (char)*c;
-            }
-            else {
-                *o++ = '%';
-                *o++ = hex_upper[*c >> 4];
-                *o++ = hex_upper[*c & 15];
-            }
-            continue;
+        if (tpl_unreserved(*c)) {
+            *o++ = (char)*c;
         }
-        switch (*c) {
-        case '"':  *o++ = '\\'; *o++ = '"';  break;
-        case '\\': *o++ = '\\'; *o++ = '\\'; break;
-        case '\b': *o++ = '\\'; *o++ = 'b';  break;
-        case '\f': *o++ = '\\'; *o++ = 'f';  break;
-        case '\n': *o++ = '\\'; *o++ = 'n';  break;
-        case '\r': *o++ = '\\'; *o++ = 'r';  break;
-        case '\t': *o++ = '\\'; *o++ = 't';  break;
-        default:
-            if (*c < 0x20) {
-                *o++ = '\\'; *o++ = 'u'; *o++ = '0'; *o++ = '0';
-                *o++ = hex_lower[*c >> 4];
-                *o++ = hex_lower[*c & 15];
-            }
-            else {
-                *o++ = (char)*c;
-            }
+        else {
+            *o++ = '%';
+            *o++ = hex_upper[*c >> 4];
+            *o++ = hex_upper[*c & 15];
         }
     }
     *o = '\0';

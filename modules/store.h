@@ -259,7 +259,4 @@ apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
                                      ap_dbd_t *d, const char *bucket,
                                      apr_int64_t day, int limit, int mark);
 
-/* a fresh random UUID (v4) */
-const char *clinic_uuid(apr_pool_t *p);
-
 #endif

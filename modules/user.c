@@ -12,7 +12,7 @@
 #include "auth.h"
 #include "fields.h"
 #include "json.h"
-#include "profile.h"
+#include "user.h"
 #include "ratelimit.h"
 #include "seclog.h"
 #include "store.h"

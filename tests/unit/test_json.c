@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "json.h"
+#include "subs.h"
 #include "model.h"
 #include "timeutil.h"
 #include "validate.h"
@@ -1213,4 +1214,19 @@ Test(mask, input_untouched)
 
     cr_assert_str_eq(phone, "+96551234567");
     cr_assert_neq((const void *)m, (const void *)phone);
+}
+
+/* ---- escaping for a JSON string ---- */
+
+Test(json, escape_writes_the_inside_of_a_json_string)
+{
+    cr_assert_str_eq(clinic_json_escape(pool, "a\"b\\c"), "a\\\"b\\\\c");
+    cr_assert_str_eq(clinic_json_escape(pool, "\b\f\n\r\t"),
+                     "\\b\\f\\n\\r\\t");
+    cr_assert_str_eq(clinic_json_escape(pool, "\x01\x1f"),
+                     "\\u0001\\u001f");
+    cr_assert_str_eq(clinic_json_escape(pool, "\xd9\x85 +965"),
+                     "\xd9\x85 +965");
+    cr_assert_str_eq(clinic_json_escape(pool, ""), "");
+    cr_assert_str_eq(clinic_json_escape(pool, NULL), "");
 }

@@ -150,3 +150,20 @@ Test(mac, threads_with_their_own_contexts_agree_with_the_one_shot_hmac)
     }
     clinic_mac_fini();
 }
+
+/* ---- constant-time compare ---- */
+
+Test(mac, ct_streq)
+{
+    cr_assert_eq(clinic_ct_streq("abc", "abc"), 1);
+    cr_assert_eq(clinic_ct_streq("", ""), 1);
+    cr_assert_eq(clinic_ct_streq("abc", "abd"), 0);
+    cr_assert_eq(clinic_ct_streq("abc", "xbc"), 0);
+    cr_assert_eq(clinic_ct_streq("abc", "ab"), 0);
+    cr_assert_eq(clinic_ct_streq("ab", "abc"), 0);
+    cr_assert_eq(clinic_ct_streq("", "a"), 0);
+    cr_assert_eq(clinic_ct_streq("a", ""), 0);
+    cr_assert_eq(clinic_ct_streq(NULL, "a"), 0);
+    cr_assert_eq(clinic_ct_streq("a", NULL), 0);
+    cr_assert_eq(clinic_ct_streq(NULL, NULL), 0);
+}

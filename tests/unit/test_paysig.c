@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * test_paysig.c: exact amounts, currency names, and the providers'
- * webhook signatures.  The MyFatoorah V1 vectors are the ones its own PHP
+ * test_paysig.c: the providers' webhook signatures (amounts and
+ * currencies: test_money.c).  The MyFatoorah V1 vectors are the ones its own PHP
  * library tests with; the string layouts are the providers' documented
  * ones.
  */
@@ -13,75 +13,6 @@
 #include "pool_fixture.h"
 
 TestSuite(paysig, .init = setup, .fini = teardown);
-
-static apr_int64_t fils_of(const char *text)
-{
-    apr_int64_t f = -7;
-    cr_assert_eq(clinic_amount_parse(text, &f), 0, "%s", text);
-    return f;
-}
-
-Test(paysig, amounts_are_whole_fils)
-{
-    cr_assert_eq(fils_of("25.500"), 25500);
-    cr_assert_eq(fils_of("25.5"), 25500);
-    cr_assert_eq(fils_of("7"), 7000);
-    cr_assert_eq(fils_of("0.001"), 1);
-    cr_assert_eq(fils_of("12,345.000"), 12345000);
-    cr_assert_eq(fils_of("1.2500"), 1250);      /* trailing zeros only */
-    cr_assert_eq(fils_of(" 3.000 "), 3000);
-}
-
-Test(paysig, amounts_refused)
-{
-    static const char *const bad[] = { "", "-1", "+1", "1.2345", "1.", ".5",
-                                       "1e3", "abc", "1.0.0", ",1", "0x10",
-                                       "99999999999999999999", "1 000" };
-    apr_int64_t f;
-    size_t i;
-
-    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        cr_assert_neq(clinic_amount_parse(bad[i], &f), 0, "'%s'", bad[i]);
-    }
-    cr_assert_neq(clinic_amount_parse(NULL, &f), 0);
-}
-
-Test(paysig, json_amounts)
-{
-    cJSON *n = cJSON_CreateNumber(10.942), *s = cJSON_CreateString("25.500");
-    cJSON *x = cJSON_CreateNumber(1.0001), *neg = cJSON_CreateNumber(-1);
-    apr_int64_t f;
-
-    cr_assert_eq(clinic_amount_json(n, &f), 0);
-    cr_assert_eq(f, 10942);
-    cr_assert_eq(clinic_amount_json(s, &f), 0);
-    cr_assert_eq(f, 25500);
-    cr_assert_neq(clinic_amount_json(x, &f), 0, "a part of a fils");
-    cr_assert_neq(clinic_amount_json(neg, &f), 0);
-    cr_assert_neq(clinic_amount_json(NULL, &f), 0);
-    cJSON_Delete(n);
-    cJSON_Delete(s);
-    cJSON_Delete(x);
-    cJSON_Delete(neg);
-}
-
-Test(paysig, formats_and_currencies)
-{
-    cr_assert_str_eq(clinic_amount_format(pool, 25500, 3), "25.500");
-    cr_assert_str_eq(clinic_amount_format(pool, 25500, 2), "25.50");
-    cr_assert_str_eq(clinic_amount_format(pool, 1, 3), "0.001");
-    cr_assert_str_eq(clinic_amount_format(pool, 1005, 2), "1.01");
-    cr_assert_eq(clinic_currency_decimals("KWD"), 3);
-    cr_assert_eq(clinic_currency_decimals("BHD"), 3);
-    cr_assert_eq(clinic_currency_decimals("SAR"), 2);
-    cr_assert_eq(clinic_currency_decimals(NULL), 2);
-    cr_assert_str_eq(clinic_currency_iso("KD"), "KWD");
-    cr_assert_str_eq(clinic_currency_iso("KWD"), "KWD");
-    cr_assert_str_eq(clinic_currency_iso("SR"), "SAR");
-    cr_assert_str_eq(clinic_currency_iso("USD"), "USD");
-    cr_assert_null(clinic_currency_iso("K$"));
-    cr_assert_null(clinic_currency_iso(NULL));
-}
 
 #define MF_SECRET_1 "kOYhtuna3DmVilmtlTFI6wNAUX2dH+LSHdMLrmSAjamZKC4B7uSVJmB0+nch4ITGt95ZxoUfQ6Mhbzte7UG7Mw=="
 

@@ -1,10 +1,10 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * profile.h: applying profile fields, shared by PUT /api/user/profile and
+ * user.h: applying profile fields, shared by PUT /api/user/profile and
  * the user_info of a purchase.
  */
-#ifndef CLINIC_PROFILE_H
-#define CLINIC_PROFILE_H
+#ifndef CLINIC_USER_H
+#define CLINIC_USER_H
 
 #include "request.h"
 
