@@ -203,6 +203,29 @@ static int too_slow_a_start(const slow_sends_t *s, int i, double t0,
     return 1;
 }
 
+/* SLOW_SENDS sends through slowgw, and MariaDB stopped once the gateway
+ * has every SMS (*seen: when it had them); the sends go on */
+static jobs_t *sends_then_stop(slow_sends_t *s, double *seen)
+{
+    jobs_t *j;
+    int i;
+
+    alone();
+    if (!db_is_mysql()) {
+        cr_skip_test("MariaDB only (the harness restarts MariaDB)");
+    }
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < SLOW_SENDS; i++) {
+        s->phones[i] = fake_phone();
+    }
+    parallel(SLOW_SENDS, warm_one, NULL);
+    j = spawn(SLOW_SENDS, send_slow, s);
+    wait_for_gateway(s);
+    *seen = now_s();
+    cr_assert_eq(system(getenv("CLINIC_DB_STOP")), 0, "MariaDB did not stop");
+    return j;
+}
+
 /* The gateway (slowgw: it answers 3 s after it took the SMS) has every
  * code when MariaDB stops; MariaDB starts again once the gateway has
  * answered, so each send meets a database that is down when it comes to
@@ -216,20 +239,8 @@ Test(outage, a_code_the_gateway_took_logs_in, .timeout = 90)
     double t0, seen, stopped, back;
     int i, met_down;
 
-    alone();
-    if (!db_is_mysql()) {
-        cr_skip_test("MariaDB only (the harness restarts MariaDB)");
-    }
-    memset(&s, 0, sizeof(s));
-    for (i = 0; i < SLOW_SENDS; i++) {
-        s.phones[i] = fake_phone();
-    }
-    parallel(SLOW_SENDS, warm_one, NULL);
     t0 = now_s();
-    j = spawn(SLOW_SENDS, send_slow, &s);
-    wait_for_gateway(&s);
-    seen = now_s();
-    cr_assert_eq(system(getenv("CLINIC_DB_STOP")), 0, "MariaDB did not stop");
+    j = sends_then_stop(&s, &seen);
     stopped = now_s();
     /* every answer of the gateway is in (3 s after it took the SMS) */
     while (now_s() < seen + 3.2) {
@@ -289,20 +300,8 @@ Test(outage, a_code_that_cannot_be_made_live_is_logged_once, .timeout = 90)
     double seen;
     int i, lost;
 
-    alone();
-    if (!db_is_mysql()) {
-        cr_skip_test("MariaDB only (the harness restarts MariaDB)");
-    }
-    memset(&s, 0, sizeof(s));
-    for (i = 0; i < SLOW_SENDS; i++) {
-        s.phones[i] = fake_phone();
-    }
-    parallel(SLOW_SENDS, warm_one, NULL);
     from = error_log_size();
-    j = spawn(SLOW_SENDS, send_slow, &s);
-    wait_for_gateway(&s);
-    seen = now_s();
-    cr_assert_eq(system(getenv("CLINIC_DB_STOP")), 0, "MariaDB did not stop");
+    j = sends_then_stop(&s, &seen);
     join(j);
     cr_assert_eq(system(getenv("CLINIC_DB_START")), 0, "MariaDB did not start");
     wait_until_served();
