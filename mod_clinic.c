@@ -115,6 +115,66 @@ static const clinic_route_t *route_find(request_rec *r, const char **allow,
     return NULL;
 }
 
+/* the request's state, before anything is checked */
+static clinic_req_t *new_request(request_rec *r)
+{
+    clinic_req_t *cr = apr_pcalloc(r->pool, sizeof(*cr));
+
+    cr->r = r;
+    cr->conf = clinic_conf(r->server);
+    cr->request_id = clinic_request_id(r);
+    cr->client = clinic_ip_key(r->pool, r->useragent_ip,
+                               clinic_ipv6_prefix(cr->conf));
+    cr->now = apr_time_sec(r->request_time);
+    cr->bearer_rc = -2;
+    return cr;
+}
+
+/* no route for the path, or not for its method: allow lists the methods
+ * the path has, NULL when it has none */
+static int answer_unrouted(clinic_req_t *cr, const char *allow)
+{
+    request_rec *r = cr->r;
+
+    if (!allow) {
+        clinic_send_error(cr, HTTP_NOT_FOUND, "NOT_FOUND",
+                          "No such API route.", NULL);
+        return OK;
+    }
+    apr_table_setn(r->err_headers_out, "Allow", allow);
+    if (r->method_number == M_OPTIONS) {
+        /* a plain OPTIONS (CORS preflights are answered by the
+         * Apache configuration before they get here) */
+        clinic_common_headers(r);
+        r->status = HTTP_NO_CONTENT;
+        return OK;
+    }
+    clinic_send_error(cr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                      apr_psprintf(r->pool, "Use %s for this route.",
+                                   allow), NULL);
+    return OK;
+}
+
+/* a route found and the request counted: its token, its body, then its
+ * handler, or the answer an earlier step kept pending */
+static int run_route(clinic_req_t *cr)
+{
+    if (cr->route->needs_token && clinic_bearer(cr) != CLINIC_JWT_OK) {
+        return clinic_auth_refuse(cr);         /* before reading a body */
+    }
+    if (cr->route->has_body && !cr->body && !cr->pending.status
+        && !cr->pending.httpd) {
+        clinic_read_json_body(cr);
+    }
+    if (cr->pending.status || cr->pending.httpd) {
+        return clinic_send_pending(cr);
+    }
+    if (cr->route->needs_token && !cr->user) {
+        return clinic_auth_refuse(cr);
+    }
+    return cr->route->handler(cr);
+}
+
 static int clinic_handler(request_rec *r)
 {
     clinic_req_t *cr;
@@ -124,14 +184,7 @@ static int clinic_handler(request_rec *r)
     if (!r->handler || strcmp(r->handler, CLINIC_HANDLER)) {
         return DECLINED;
     }
-    cr = apr_pcalloc(r->pool, sizeof(*cr));
-    cr->r = r;
-    cr->conf = clinic_conf(r->server);
-    cr->request_id = clinic_request_id(r);
-    cr->client = clinic_ip_key(r->pool, r->useragent_ip,
-                               clinic_ipv6_prefix(cr->conf));
-    cr->now = apr_time_sec(r->request_time);
-    cr->bearer_rc = -2;
+    cr = new_request(r);
 
     if (!cr->conf->jwt_key.data) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CLINIC0002: SetHandler "
@@ -166,45 +219,7 @@ static int clinic_handler(request_rec *r)
         rv = rv == DONE ? OK : rv;
         goto done;
     }
-    if (!cr->route) {
-        if (!allow) {
-            clinic_send_error(cr, HTTP_NOT_FOUND, "NOT_FOUND",
-                              "No such API route.", NULL);
-            rv = OK;
-            goto done;
-        }
-        apr_table_setn(r->err_headers_out, "Allow", allow);
-        if (r->method_number == M_OPTIONS) {
-            /* a plain OPTIONS (CORS preflights are answered by the
-             * Apache configuration before they get here) */
-            clinic_common_headers(r);
-            r->status = HTTP_NO_CONTENT;
-            rv = OK;
-            goto done;
-        }
-        clinic_send_error(cr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
-                          apr_psprintf(r->pool, "Use %s for this route.",
-                                       allow), NULL);
-        rv = OK;
-        goto done;
-    }
-    if (cr->route->needs_token && clinic_bearer(cr) != CLINIC_JWT_OK) {
-        rv = clinic_auth_refuse(cr);           /* before reading a body */
-        goto done;
-    }
-    if (cr->route->has_body && !cr->body && !cr->pending.status
-        && !cr->pending.httpd) {
-        clinic_read_json_body(cr);
-    }
-    if (cr->pending.status || cr->pending.httpd) {
-        rv = clinic_send_pending(cr);
-    }
-    else if (cr->route->needs_token && !cr->user) {
-        rv = clinic_auth_refuse(cr);
-    }
-    else {
-        rv = cr->route->handler(cr);
-    }
+    rv = cr->route ? run_route(cr) : answer_unrouted(cr, allow);
 done:
     /* the answer is still buffered: give the connection back before it
      * leaves, so a client slow to read holds none */

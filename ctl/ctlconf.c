@@ -81,6 +81,70 @@ static section_t *section(apr_array_header_t *all, apr_pool_t *p, int line)
     return sec;
 }
 
+/* the value of cmd into the section it belongs to; s follows cmd */
+static void keep(ctl_t *c, section_t *cur, const char *cmd, char *arg,
+                 const char **s)
+{
+    if (!strcasecmp(cmd, "ServerName") || !strcasecmp(cmd, "ServerAlias")) {
+        for (; arg; arg = word(c->pool, s)) {
+            cur->names = apr_pstrcat(c->pool, cur->names,
+                                     host_of(c->pool, arg), " ", NULL);
+        }
+    }
+    else if (!strcasecmp(cmd, "DBDriver")) {
+        cur->driver = arg;
+    }
+    else if (!strcasecmp(cmd, "DBDParams")) {
+        cur->params = arg;
+    }
+    else {
+        *(const char **)apr_array_push(cur->init_sql) = arg;
+    }
+}
+
+/* One whole line n, continuations joined: a section opens or closes, or a
+ * directive clinicctl reads is kept.  CTL_OK, or a status after closing f
+ * and saying why. */
+static int take_line(ctl_t *c, apr_array_header_t *all, apr_file_t *f,
+                     section_t **cur, int *vhost, const char *s, int n)
+{
+    char *cmd = word(c->pool, &s), *arg;
+
+    if (!cmd || *cmd == '#') {
+        return CTL_OK;
+    }
+    if (!strncasecmp(cmd, "<VirtualHost", 12)) {
+        *cur = section(all, c->pool, n);
+        *vhost = 1;
+        return CTL_OK;
+    }
+    if (!strcasecmp(cmd, "</VirtualHost>")) {
+        *cur = &APR_ARRAY_IDX(all, 0, section_t);
+        *vhost = 0;
+        return CTL_OK;
+    }
+    if (strcasecmp(cmd, "DBDriver") && strcasecmp(cmd, "DBDParams")
+        && strcasecmp(cmd, "DBDInitSQL")
+        && ((strcasecmp(cmd, "ServerName")
+             && strcasecmp(cmd, "ServerAlias")) || !*vhost)) {
+        return CTL_OK;
+    }
+    arg = word(c->pool, &s);
+    if (!arg) {
+        apr_file_close(f);
+        return ctl_fail(CTL_USAGE, "%s:%d: %s without a value",
+                        c->config, n, cmd);
+    }
+    if (strstr(arg, "${")) {
+        apr_file_close(f);
+        return ctl_fail(CTL_USAGE, "%s:%d: %s uses a ${...} variable, "
+                        "which clinicctl does not expand: give "
+                        "--driver and --params", c->config, n, cmd);
+    }
+    keep(c, *cur, cmd, arg, &s);
+    return CTL_OK;
+}
+
 /* Read the file into sections: [0] is the top level */
 static int parse(ctl_t *c, apr_array_header_t *all)
 {
@@ -88,7 +152,7 @@ static int parse(ctl_t *c, apr_array_header_t *all)
     char buf[8192];
     const char *joined = "";
     section_t *cur;
-    int n = 0, vhost = 0;
+    int n = 0, vhost = 0, st;
     apr_status_t rv = apr_file_open(&f, c->config, APR_FOPEN_READ,
                                     APR_FPROT_OS_DEFAULT, c->pool);
 
@@ -100,7 +164,6 @@ static int parse(ctl_t *c, apr_array_header_t *all)
     while (apr_file_gets(buf, sizeof(buf), f) == APR_SUCCESS) {
         apr_size_t len = strlen(buf);
         const char *s;
-        char *cmd, *arg;
 
         n++;
         while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) {
@@ -113,52 +176,8 @@ static int parse(ctl_t *c, apr_array_header_t *all)
         }
         s = apr_pstrcat(c->pool, joined, buf, NULL);
         joined = "";
-        cmd = word(c->pool, &s);
-        if (!cmd || *cmd == '#') {
-            continue;
-        }
-        if (!strncasecmp(cmd, "<VirtualHost", 12)) {
-            cur = section(all, c->pool, n);
-            vhost = 1;
-            continue;
-        }
-        if (!strcasecmp(cmd, "</VirtualHost>")) {
-            cur = &APR_ARRAY_IDX(all, 0, section_t);
-            vhost = 0;
-            continue;
-        }
-        if (strcasecmp(cmd, "DBDriver") && strcasecmp(cmd, "DBDParams")
-            && strcasecmp(cmd, "DBDInitSQL")
-            && ((strcasecmp(cmd, "ServerName")
-                 && strcasecmp(cmd, "ServerAlias")) || !vhost)) {
-            continue;
-        }
-        arg = word(c->pool, &s);
-        if (!arg) {
-            apr_file_close(f);
-            return ctl_fail(CTL_USAGE, "%s:%d: %s without a value",
-                            c->config, n, cmd);
-        }
-        if (strstr(arg, "${")) {
-            apr_file_close(f);
-            return ctl_fail(CTL_USAGE, "%s:%d: %s uses a ${...} variable, "
-                            "which clinicctl does not expand: give "
-                            "--driver and --params", c->config, n, cmd);
-        }
-        if (!strcasecmp(cmd, "ServerName") || !strcasecmp(cmd, "ServerAlias")) {
-            for (; arg; arg = word(c->pool, &s)) {
-                cur->names = apr_pstrcat(c->pool, cur->names,
-                                         host_of(c->pool, arg), " ", NULL);
-            }
-        }
-        else if (!strcasecmp(cmd, "DBDriver")) {
-            cur->driver = arg;
-        }
-        else if (!strcasecmp(cmd, "DBDParams")) {
-            cur->params = arg;
-        }
-        else {
-            *(const char **)apr_array_push(cur->init_sql) = arg;
+        if ((st = take_line(c, all, f, &cur, &vhost, s, n)) != CTL_OK) {
+            return st;
         }
     }
     apr_file_close(f);

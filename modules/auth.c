@@ -242,6 +242,63 @@ static int refuse_uncounted(clinic_req_t *cr, clinic_rl_held_t *guess,
                        "attempts_exceeded");
 }
 
+/* The right code, its attempt counted: consume it, end the rest of its
+ * burst, give the guess budget's slot back. */
+static int accept_code(clinic_req_t *cr, clinic_rl_held_t *guess,
+                       const char *phone, const char *purpose,
+                       const char *owner, const char *id)
+{
+    ap_dbd_t *d = cr->dbd;
+    int won;
+
+    if (clinic_store_otp_consume(&won, cr->r, d, id, cr->now)
+        != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code consume failed");
+    }
+    if (!won) {
+        return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
+                           "This code is no longer valid. Request a new "
+                           "one.", "used");
+    }
+    /* one burst of sends yields one login: the login ends every other
+     * code of the burst, those still on their way through a slow
+     * gateway (pending) included, so they can't be activated later */
+    if (clinic_store_otp_retire_rest(cr->r, d, id, phone, purpose,
+                                     owner) != APR_SUCCESS) {
+        return clinic_send_internal(cr, "code retire failed");
+    }
+    clinic_ratelimit_give_back(cr, guess);
+    clinic_metric_inc(cr->r->server, CLINIC_M_VERIFIES, CLINIC_VERIFY_OK);
+    return OK;
+}
+
+/* A wrong code, its attempt counted: the guess budget's slot stays taken;
+ * report what is left of the code's attempts. */
+static int refuse_wrong_code(clinic_req_t *cr, const char *phone,
+                             const char *owner, const char *id, int max)
+{
+    clinic_otp_row_t *row;
+    cJSON *details;
+    int left;
+
+    if (clinic_store_otp_get(&row, cr->r, cr->dbd, id) != APR_SUCCESS
+        || !row) {
+        return clinic_send_internal(cr, "code lookup failed");
+    }
+    left = max - row->attempts;
+    if (left <= 0) {
+        left = 0;
+        clinic_seclog(cr, "otp_locked", phone, *owner ? owner : NULL, NULL);
+    }
+    clinic_metric_verify_refused(cr->r->server, "wrong_code");
+    clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
+                  "wrong_code");
+    details = clinic_json_object(cr->r->pool);
+    clinic_json_add_int(details, "attemptsRemaining", left);
+    return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_OTP",
+                             "The code is not correct.", details);
+}
+
 /* The code check proper, with a slot of the guess budget held: kept
  * only when the code was wrong and the attempt counted. */
 static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
@@ -249,11 +306,10 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
                       const char *owner, const char *code)
 {
     clinic_server_conf *c = cr->conf;
-    int max = clinic_otp_max_attempts(c), counted, won, left, right;
+    int max = clinic_otp_max_attempts(c), counted, right;
     clinic_otp_row_t *row;
     apr_array_header_t *expected;
     ap_dbd_t *d = cr->dbd;
-    cJSON *details;
 
     if (clinic_store_otp_latest(&row, cr->r, d, phone, purpose, owner)
         != APR_SUCCESS) {
@@ -297,45 +353,9 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
     }
 
     if (right) {
-        if (clinic_store_otp_consume(&won, cr->r, d, row->id, cr->now)
-            != APR_SUCCESS) {
-            return clinic_send_internal(cr, "code consume failed");
-        }
-        if (!won) {
-            return otp_refused(cr, guess, phone, owner, "OTP_NOT_FOUND",
-                               "This code is no longer valid. Request a new "
-                               "one.", "used");
-        }
-        /* one burst of sends yields one login: the login ends every other
-         * code of the burst, those still on their way through a slow
-         * gateway (pending) included, so they can't be activated later */
-        if (clinic_store_otp_retire_rest(cr->r, d, row->id, phone, purpose,
-                                         owner) != APR_SUCCESS) {
-            return clinic_send_internal(cr, "code retire failed");
-        }
-        clinic_ratelimit_give_back(cr, guess);
-        clinic_metric_inc(cr->r->server, CLINIC_M_VERIFIES, CLINIC_VERIFY_OK);
-        return OK;
+        return accept_code(cr, guess, phone, purpose, owner, row->id);
     }
-
-    /* wrong code: the guess budget's slot stays taken; report what is
-     * left of the code's attempts */
-    if (clinic_store_otp_get(&row, cr->r, d, row->id) != APR_SUCCESS
-        || !row) {
-        return clinic_send_internal(cr, "code lookup failed");
-    }
-    left = max - row->attempts;
-    if (left <= 0) {
-        left = 0;
-        clinic_seclog(cr, "otp_locked", phone, *owner ? owner : NULL, NULL);
-    }
-    clinic_metric_verify_refused(cr->r->server, "wrong_code");
-    clinic_seclog(cr, "otp_verify_failed", phone, *owner ? owner : NULL,
-                  "wrong_code");
-    details = clinic_json_object(cr->r->pool);
-    clinic_json_add_int(details, "attemptsRemaining", left);
-    return clinic_send_error(cr, HTTP_BAD_REQUEST, "INVALID_OTP",
-                             "The code is not correct.", details);
+    return refuse_wrong_code(cr, phone, owner, row->id, max);
 }
 
 int clinic_otp_check_device(clinic_req_t *cr, const char *phone,

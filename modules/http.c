@@ -193,27 +193,12 @@ oom:
     return APR_ENOMEM;
 }
 
-apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
-                              clinic_http_resp_t *out)
+/* the options of one call on h; errbuf and a live until the call is over */
+static void set_options(CURL *h, const clinic_http_req_t *q,
+                        struct curl_slist *headers, char *errbuf, answer_t *a)
 {
-    CURL *h = NULL;
-    struct curl_slist *headers = NULL;
-    char errbuf[CURL_ERROR_SIZE] = "";
-    answer_t a = { r->pool, NULL, 0, 0, 0 };
     long timeout = q->timeout > 0 ? q->timeout : 10;
-    CURLcode rc;
-    apr_status_t rv;
-    int own = 0;
 
-    memset(out, 0, sizeof(*out));
-    out->body = "";
-    if ((rv = header_list(&headers, r->pool, q)) != APR_SUCCESS
-        || !(h = thread_handle(&own))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "CLINIC0201: no memory for a call to the %s", q->what);
-        rv = APR_ENOMEM;
-        goto done;
-    }
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_URL, q->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -233,7 +218,7 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
         curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
     if (q->body) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
@@ -247,6 +232,44 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
         curl_easy_setopt(h, CURLOPT_USERNAME, q->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, q->pass);
     }
+}
+
+/* a handle of our own goes; the thread's keeps nothing of this call */
+static void release_handle(CURL *h, int own)
+{
+    if (h && own) {
+        curl_easy_cleanup(h);
+    }
+    else if (h) {
+        /* nothing of this call's stays pointed to: the header list and
+         * the answer buffer go now */
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    }
+}
+
+apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
+                              clinic_http_resp_t *out)
+{
+    CURL *h = NULL;
+    struct curl_slist *headers = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    answer_t a = { r->pool, NULL, 0, 0, 0 };
+    CURLcode rc;
+    apr_status_t rv;
+    int own = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->body = "";
+    if ((rv = header_list(&headers, r->pool, q)) != APR_SUCCESS
+        || !(h = thread_handle(&own))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "CLINIC0201: no memory for a call to the %s", q->what);
+        rv = APR_ENOMEM;
+        goto done;
+    }
+    set_options(h, q, headers, errbuf, &a);
 
     rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
@@ -265,16 +288,7 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
     out->truncated = a.truncated;
     rv = APR_SUCCESS;
 done:
-    if (h && own) {
-        curl_easy_cleanup(h);
-    }
-    else if (h) {
-        /* nothing of this call's stays pointed to: the header list and
-         * the answer buffer go now */
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-    }
+    release_handle(h, own);
     curl_slist_free_all(headers);
     return rv;
 }

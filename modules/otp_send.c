@@ -111,33 +111,14 @@ static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
     return rv;
 }
 
-/* Send a fresh code for (phone, purpose, owner); owner is "" for login and
- * the user id for a phone change.  field names the phone field in errors. */
-static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
-                     const char *owner, const char *field)
+/* The limits a send counts before any code is made, and for a phone
+ * change the number's holder: OK to go on, or the answer already sent. */
+static int take_send_limits(clinic_req_t *cr, ap_dbd_t *d, const char *phone,
+                            const char *owner, const char *field)
 {
-    clinic_server_conf *c = cr->conf;
-    char code[CLINIC_OTP_DIGITS + 1];
-    const char *id, *hash;
     clinic_user_t *holder;
-    ap_dbd_t *d;
-    apr_status_t rv;
-    apr_int64_t created_us;
-    cJSON *data;
     int st;
 
-    /* a hanging gateway holds at most ClinicSMSMaxConcurrent threads a
-     * process (per virtual host configuration), and ClinicSMSMaxWaiting
-     * more wait for a place; when all of those are taken already,
-     * refused at once, before any limit counts the request (the place
-     * itself is taken, or waited for, for the gateway call alone, in
-     * clinic_sms_send, when no database connection is held) */
-    if (clinic_sms_saturated(c)) {
-        return sms_busy(cr);
-    }
-    if (!(d = clinic_db(cr))) {
-        return DONE;
-    }
     /* a login reveals nothing between its two limits: counted at once.
      * The number's own device (a valid device token) has a budget of its
      * own, so strangers sending to the number don't lock it out. */
@@ -176,6 +157,54 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
            != OK) {
         return st;
     }
+    return OK;
+}
+
+/* the answer to a code sent and activated */
+static int answer_sent(clinic_req_t *cr, const char *phone,
+                       const char *purpose, const char *owner)
+{
+    cJSON *data;
+
+    clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,
+                  *owner ? owner : NULL, NULL);
+
+    data = clinic_json_object(cr->r->pool);
+    cJSON_AddStringToObject(data, "phoneNumber", phone);
+    cJSON_AddStringToObject(data, "purpose", purpose);
+    clinic_json_add_int(data, "expiresIn", clinic_otp_ttl(cr->conf));
+    return clinic_send_ok(cr, HTTP_OK, data,
+                          "A verification code was sent by SMS.");
+}
+
+/* Send a fresh code for (phone, purpose, owner); owner is "" for login and
+ * the user id for a phone change.  field names the phone field in errors. */
+static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
+                     const char *owner, const char *field)
+{
+    clinic_server_conf *c = cr->conf;
+    char code[CLINIC_OTP_DIGITS + 1];
+    const char *id, *hash;
+    ap_dbd_t *d;
+    apr_status_t rv;
+    apr_int64_t created_us;
+    int st;
+
+    /* a hanging gateway holds at most ClinicSMSMaxConcurrent threads a
+     * process (per virtual host configuration), and ClinicSMSMaxWaiting
+     * more wait for a place; when all of those are taken already,
+     * refused at once, before any limit counts the request (the place
+     * itself is taken, or waited for, for the gateway call alone, in
+     * clinic_sms_send, when no database connection is held) */
+    if (clinic_sms_saturated(c)) {
+        return sms_busy(cr);
+    }
+    if (!(d = clinic_db(cr))) {
+        return DONE;
+    }
+    if ((st = take_send_limits(cr, d, phone, owner, field)) != OK) {
+        return st;
+    }
     if ((st = clinic_budget_take(cr)) != OK) {      /* ClinicSMSDailyLimit */
         return st;
     }
@@ -203,16 +232,7 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "code activation failed");
     }
-    d = cr->dbd;
-    clinic_seclog(cr, *owner ? "phone_change_requested" : "otp_sent", phone,
-                  *owner ? owner : NULL, NULL);
-
-    data = clinic_json_object(cr->r->pool);
-    cJSON_AddStringToObject(data, "phoneNumber", phone);
-    cJSON_AddStringToObject(data, "purpose", purpose);
-    clinic_json_add_int(data, "expiresIn", clinic_otp_ttl(c));
-    return clinic_send_ok(cr, HTTP_OK, data,
-                          "A verification code was sent by SMS.");
+    return answer_sent(cr, phone, purpose, owner);
 }
 
 int clinic_h_send_otp(clinic_req_t *cr)
