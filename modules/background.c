@@ -39,6 +39,7 @@
 #include "request.h"
 #include "store.h"
 #include "store_db.h"
+#include "store_reach.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -163,24 +164,8 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 /* The servers that use the clinic, each with its callback; the first of
  * each mod_dbd configuration cleans that database (a virtual host without
  * DBD directives shares the main server's). */
-/* Which database a server's connections go to: mod_dbd's driver and
- * parameters.  mod_dbd makes a configuration for every virtual host (its
- * merge), so the pointer tells nothing; its per-server record starts with
- * the dbd_cfg_t (mod_dbd.c's svr_cfg, the same since 2.2). */
-static const char *db_key(apr_pool_t *p, server_rec *sp, module *dbd)
-{
-    void *svr = dbd ? ap_get_module_config(sp->module_config, dbd) : NULL;
-    const dbd_cfg_t *cfg = svr ? *(dbd_cfg_t **)svr : NULL;
-
-    if (!cfg || !cfg->name || !cfg->params) {
-        return apr_psprintf(p, "server %pp", (void *)sp);
-    }
-    return apr_pstrcat(p, cfg->name, "\n", cfg->params, NULL);
-}
-
 apr_status_t clinic_bg_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    module *dbd = ap_find_linked_module("mod_dbd.c");
     apr_hash_t *seen = apr_hash_make(pconf);
     ap_watchdog_t *w = NULL;
     server_rec *sp;
@@ -188,7 +173,7 @@ apr_status_t clinic_bg_post_config(apr_pool_t *pconf, server_rec *s)
 
     for (sp = s; sp; sp = sp->next) {
         clinic_server_conf *c = clinic_conf(sp);
-        const char *key = db_key(pconf, sp, dbd);
+        const char *key = clinic_db_key(pconf, sp);
         bg_server_t *b;
 
         if (!c->used) {

@@ -103,8 +103,8 @@ static mysql_options_fn set_option;
 void clinic_store_child_init(apr_pool_t *p, server_rec *s)
 {
     void *lib = dlopen("libmariadb.so.3", RTLD_LAZY | RTLD_NOLOAD);
-    (void)p;
-    (void)s;
+
+    clinic_reach_child_init(p, s);
 
     if (lib) {
         *(void **)&set_option = dlsym(lib, "mysql_options");

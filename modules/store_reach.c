@@ -26,10 +26,11 @@
  * From then on every thread is refused at once without dialling (threads
  * already in the loop stop at their next try), and one thread at a time,
  * a pause apart, tries again.  That try is quiet when it can be:
- * apr_dbd_open_ex with mod_dbd's own driver and DBDParams (learnt from a
- * connection made earlier), which logs nothing; only once it connects
- * does ap_dbd_open run again.  A process that never connected tries with
- * ap_dbd_open, once a second.  The lines: one when the database is found
+ * apr_dbd_open_ex with mod_dbd's own driver and DBDParams (read from its
+ * configuration at child start), which logs nothing; only once it
+ * connects does ap_dbd_open run again.  Without those parameters the try
+ * is ap_dbd_open, once a second.  The virtual hosts on one database share
+ * this view (clinic_reach_child_init).  The lines: one when the database is found
  * down (CLINIC0100), one a second at most while it stays down, with the
  * count of refusals, fewer as it goes on (CLINIC0621), one when it is back
  * (CLINIC0622).
@@ -60,7 +61,6 @@ APLOG_USE_MODULE(clinic);
  * 1, 2, 4, 8 ... s into an outage, then one a minute) */
 #define LOG_EVERY_MIN apr_time_from_sec(1)
 #define LOG_EVERY_MAX apr_time_from_sec(60)
-#define CFG_KEY "clinic-dbd-cfg"
 
 /* set when mod_dbd destroys one of its connections in this thread */
 static __thread int thrown_away;
@@ -76,7 +76,7 @@ static apr_status_t mark_connection(apr_pool_t *p, dbd_cfg_t *cfg,
                                     ap_dbd_t *d)
 {
     (void)p;
-    apr_pool_userdata_setn(cfg, CFG_KEY, NULL, d->pool);
+    (void)cfg;
     apr_pool_cleanup_register(d->pool, NULL, mark_thrown_away,
                               apr_pool_cleanup_null);
     return OK;
@@ -207,52 +207,57 @@ static void back_again(request_rec *r, clinic_reach_t *c)
                  (long)apr_time_sec(apr_time_now()) - (long)since, n);
 }
 
-/* The virtual hosts of one mod_dbd pool (the same driver, parameters and
- * sizes: mod_dbd hands their connections the pool's one dbd_cfg_t) share
- * one view of the database in a process, so an outage is found, logged
- * and retried once for all of them, not once for each. */
-#define SHARED_MAX 32
-static struct {
-    void *volatile cfg;
-    clinic_reach_t state;
-} shared[SHARED_MAX];
-
-static clinic_reach_t *shared_for(void *cfg)
+/* mod_dbd makes a configuration for every virtual host (its merge), so
+ * its pointer tells nothing; its per-server record starts with the
+ * dbd_cfg_t (mod_dbd.c's svr_cfg, the same since 2.2). */
+static dbd_cfg_t *dbd_cfg_of(server_rec *s)
 {
-    int i;
+    module *dbd = ap_find_linked_module("mod_dbd.c");
+    void *svr = dbd ? ap_get_module_config(s->module_config, dbd) : NULL;
+    dbd_cfg_t *cfg = svr ? *(dbd_cfg_t **)svr : NULL;
 
-    for (i = 0; i < SHARED_MAX; i++) {
-        void *was = apr_atomic_casptr((volatile void **)&shared[i].cfg, cfg,
-                                      NULL);
-        if (!was || was == cfg) {
-            shared[i].state.params = cfg;
-            return &shared[i].state;
-        }
-    }
-    return NULL;                /* more pools than that: each its own */
+    return cfg && cfg->name && cfg->params ? cfg : NULL;
 }
 
-/* A connection was taken: the server joins its pool's view (learnt from
- * mod_dbd's parameters on the connection), and says once that the
- * database is back. */
+const char *clinic_db_key(apr_pool_t *p, server_rec *s)
+{
+    dbd_cfg_t *cfg = dbd_cfg_of(s);
+
+    return cfg ? apr_pstrcat(p, cfg->name, "\n", cfg->params, NULL)
+               : apr_psprintf(p, "server %pp", (void *)s);
+}
+
+/* The virtual hosts on one database share one view of it in a process,
+ * so an outage is found, logged and retried once for all of them, not
+ * once for each (the background work ticks on every one).  Made in
+ * child_init, one thread, before any request. */
+void clinic_reach_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    server_rec *sp;
+
+    for (sp = s; sp; sp = sp->next) {
+        clinic_server_conf *c = clinic_conf(sp);
+        const char *key = clinic_db_key(p, sp);
+        clinic_reach_t *st;
+
+        if (!c->used) {
+            continue;
+        }
+        if (!(st = apr_hash_get(seen, key, APR_HASH_KEY_STRING))) {
+            st = apr_pcalloc(p, sizeof(*st));
+            st->params = dbd_cfg_of(sp);
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, st);
+        }
+        c->reach = st;
+    }
+}
+
+/* A connection was taken: say once that the database is back. */
 static void connected(request_rec *r, clinic_server_conf *conf, ap_dbd_t *d)
 {
-    clinic_reach_t *own = &conf->own_reach;
-    void *cfg = NULL;
-
-    back_again(r, own);
-    if (!conf->reach) {
-        apr_pool_userdata_get(&cfg, CFG_KEY, d->pool);
-        if (cfg) {
-            clinic_reach_t *st = shared_for(cfg);
-            own->params = cfg;
-            apr_atomic_casptr((volatile void **)&conf->reach,
-                              st ? st : own, NULL);
-        }
-    }
-    if (conf->reach && conf->reach != own) {
-        back_again(r, conf->reach);
-    }
+    (void)d;
+    back_again(r, conf->reach ? conf->reach : &conf->own_reach);
 }
 
 apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,

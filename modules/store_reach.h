@@ -19,4 +19,12 @@ typedef ap_dbd_t *clinic_dbd_open_fn(apr_pool_t *p, server_rec *s);
 apr_status_t clinic_reach_open(ap_dbd_t **out, request_rec *r,
                                clinic_dbd_open_fn *open);
 
+/* Which database a server's connections go to: mod_dbd's driver and
+ * parameters, as a string (a server without them: one of its own). */
+const char *clinic_db_key(apr_pool_t *p, server_rec *s);
+
+/* In each child: the virtual hosts whose connections go to one database
+ * share one view of it, from the start. */
+void clinic_reach_child_init(apr_pool_t *p, server_rec *s);
+
 #endif

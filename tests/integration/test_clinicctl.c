@@ -319,8 +319,8 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
 {
     char *old = fmt("ctl-old-%d", uniq()), *recent = fmt("ctl-new-%d", uniq());
     char *bucket = fmt("ctl-bucket-%d", uniq()), *left, at[32];
-    char *kept = fmt("ctl-kept-%d", uniq());
-    time_t two_hours_ago = time(NULL) - 7200;
+    char *kept = fmt("ctl-kept-%d", uniq()), made[32];
+    time_t two_hours_ago = time(NULL) - 7200, a_day_ago = time(NULL) - 90000;
     ctl_t *c;
 
     /* one live code per number (schema 004): three numbers */
@@ -353,12 +353,15 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
                "'x', 0, 'consumed', datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds'), k, datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds') FROM (" ROWS_10000 ") t", old));
-    /* expired two hours ago: kept, so stats can count the day's codes */
+    /* expired two hours ago: kept, so stats can count the day's codes;
+     * made 25 hours ago, so the stats test beside this one (its sends of
+     * the last 24 hours) never sees it come and go */
     strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", gmtime(&two_hours_ago));
+    strftime(made, sizeof(made), "%Y-%m-%d %H:%M:%S", gmtime(&a_day_ago));
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
              "code_hash, attempts, status, created_at, created_us, "
              "expires_at) VALUES ('%s', '+96550000002', 'login', '', 'x', 0, "
-             "'active', '%s', 3, '%s')", kept, at, at));
+             "'active', '%s', 3, '%s')", kept, made, at));
     free(sql("INSERT INTO rate_slots (bucket, slot, used_at) "
              "SELECT '%s', k, 1000 + k FROM (" ROWS_10000 ") t", bucket));
     c = ctl("--json cleanup");

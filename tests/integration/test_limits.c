@@ -68,26 +68,14 @@ static void hit(void *arg, int i)
     resp_free(r);
 }
 
-Test(limits, counted_across_child_processes, .timeout = 90)
+/* how many child processes served the requests from ip (access log) */
+static int children_serving(const char *ip)
 {
-    burst_t b = { 0 };
-    char *log, *line, *pids[8] = { 0 }, *needle;
-    int i, ok = 0, limited = 0, n_pids = 0;
+    char *log = slurp(fmt("%s/access.log", getenv("CLINIC_RUN_DIR")));
+    char *line, *pids[8] = { 0 }, *needle = fmt("%s ", ip);
+    int n_pids = 0;
 
-    b.ip = fake_ip();
-    window_room(25);
-    parallel(40, hit, &b);
-    for (i = 0; i < 40; i++) {
-        ok += b.status[i] == 200;
-        limited += b.status[i] == 429;
-    }
-    cr_assert_eq(ok, 20, "exactly the limit passes (%d ok, %d limited)", ok, limited);
-    cr_assert_eq(limited, 20);
-
-    /* the access log says which child served each request */
-    log = slurp(fmt("%s/access.log", getenv("CLINIC_RUN_DIR")));
     cr_assert(log);
-    needle = fmt("%s ", b.ip);
     for (line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
         char *p = strstr(line, " pid=");
         int j, seen = 0;
@@ -103,9 +91,35 @@ Test(limits, counted_across_child_processes, .timeout = 90)
             pids[n_pids++] = p;
         }
     }
-    cr_assert_geq(n_pids, 2, "the burst was served by %d child process(es)", n_pids);
     free(needle);
     free(log);
+    return n_pids;
+}
+
+/* Exactly the limit passes, however the burst is spread; the proof
+ * needs a burst that more than one child served, and a busy machine may
+ * serve one from a single child: up to three bursts, each checked. */
+Test(limits, counted_across_child_processes, .timeout = 90)
+{
+    int i, try, ok, limited, n_pids = 0;
+
+    for (try = 0; try < 3 && n_pids < 2; try++) {
+        burst_t b = { 0 };
+
+        b.ip = fake_ip();
+        window_room(25);
+        parallel(40, hit, &b);
+        for (i = ok = limited = 0; i < 40; i++) {
+            ok += b.status[i] == 200;
+            limited += b.status[i] == 429;
+        }
+        cr_assert_eq(ok, 20, "exactly the limit passes (%d ok, %d limited)",
+                     ok, limited);
+        cr_assert_eq(limited, 20);
+        n_pids = children_serving(b.ip);
+    }
+    cr_assert_geq(n_pids, 2, "three bursts were each served by one child "
+                  "process");
 }
 
 Test(limits, the_101st_request_of_a_user_is_429, .timeout = 120)
