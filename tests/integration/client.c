@@ -751,3 +751,17 @@ int in_generation(int pid, const int *pids, int n)
 {
     return listed(pid, pids, n);
 }
+
+void slow_send(void *arg, int i)
+{
+    slow_send_t *s = arg;
+    char *body = fmt("{\"phone_number\":\"%s\"}", s->phone), *ip = fake_ip();
+    resp_t *r = try_call("POST", site("slowgw"), "/api/auth/send-otp", body,
+                         NULL, ip);
+
+    (void)i;
+    s->status = r->status;
+    resp_free(r);
+    free(body);
+    free(ip);
+}

@@ -69,6 +69,13 @@ int db_is_mysql(void);
 const char *apache2(void);
 /* a file's text (caller frees), or NULL */
 char *slurp(const char *path);
+/* a job for spawn(): a send-otp for phone through slowgw (its gateway
+ * answers after 3 s); status gets the answer's */
+typedef struct {
+    const char *phone;
+    long status;
+} slow_send_t;
+void slow_send(void *arg, int i);
 /* seconds on the monotonic clock */
 double now_s(void);
 /* how many times tag occurs in text ("\n": its lines) */

@@ -194,25 +194,6 @@ Test(abuse, a_taken_number_is_never_told_without_a_code, .timeout = 60)
 
 /* ---- one burst, one login ------------------------------------------------- */
 
-typedef struct {
-    const char *phone;
-    long status;
-} slow_send_t;
-
-static void slow_send(void *arg, int i)
-{
-    slow_send_t *s = arg;
-    char *ip = fake_ip();
-    char *body = fmt("{\"phone_number\":\"%s\"}", s->phone);
-    resp_t *r = try_call("POST", site("slowgw"), "/api/auth/send-otp", body,
-                         NULL, ip);
-    (void)i;
-    s->status = r->status;
-    resp_free(r);
-    free(body);
-    free(ip);
-}
-
 static resp_t *verify_code(const char *phone, const char *code)
 {
     char *body = fmt("{\"phone_number\":\"%s\",\"code\":\"%s\"}", phone,

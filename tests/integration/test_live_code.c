@@ -138,31 +138,12 @@ Test(livecode, out_of_order_sms_leave_one_live_code, .timeout = 240)
 
 /* ---- the database's own guard ------------------------------------------- */
 
-typedef struct {
-    const char *phone;
-    long status;
-} slow_t;
-
-static void slow_send(void *arg, int i)
-{
-    slow_t *s = arg;
-    char *body = fmt("{\"phone_number\":\"%s\"}", s->phone), *ip = fake_ip();
-    resp_t *r = try_call("POST", site("slowgw"), "/api/auth/send-otp", body,
-                         NULL, ip);
-
-    (void)i;
-    s->status = r->status;
-    resp_free(r);
-    free(body);
-    free(ip);
-}
-
 /* A newer code already live when an older one's SMS lands, which the older
  * one's retiring can't touch (here: written by hand while the slow gateway
  * holds the SMS): the unique key refuses the older one, which is retired. */
 Test(livecode, a_code_never_goes_live_beside_a_newer_one, .timeout = 60)
 {
-    slow_t s = { fake_phone(), 0 };
+    slow_send_t s = { fake_phone(), 0 };
     char *newer = fmt("00000000-0000-4000-8000-%012d", (int)getpid());
     char *code, *out;
     jobs_t *j;
