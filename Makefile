@@ -41,20 +41,37 @@ PKGS      := apache2 apache2-dev libaprutil1-dbd-mysql libaprutil1-dbd-sqlite3 \
 APR_CFLAGS = $(shell apr-1-config --includes --cppflags 2>/dev/null)
 APR_LIBS   = $(shell apr-1-config --link-ld 2>/dev/null)
 
-# The parts that need no httpd: linked alone into the unit test runner.
-UNIT_SRCS  := modules/validate.c modules/timeutil.c modules/jwt.c modules/ipkey.c \
-              modules/otp.c modules/smstpl.c modules/json.c modules/paysig.c \
-              modules/sketch.c modules/mac.c modules/metrics_fmt.c modules/cap.c \
-              modules/device.c modules/subs.c modules/money.c
+# The layers, named once (docs/architecture.md):
+#   core/     libclinic.a: the store, the HTTP client, the drivers, the
+#             parsers; on APR, apr_dbd, cJSON, OpenSSL and curl, never an
+#             httpd header (its objects are compiled without httpd's
+#             include path, so one that slips in stops the build)
+#   modules/  the httpd glue: hooks, handlers, answers, mod_dbd, the logs
+#   ctl/      clinicctl, on the core alone
+# libclinic.a is built once and linked by the module, the unit tests and
+# clinicctl; the fuzzers link its sanitized twin, libclinic-fuzz.a.
+APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)
+APU_LIBS   = $(shell apu-1-config --link-ld 2>/dev/null)
+CORE_SRCS  := $(sort $(wildcard core/*.c))
+CORE_HDRS  := $(wildcard core/*.h)
+CORE_CFLAGS = -std=gnu11 -O2 -g -fPIC $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) \
+              $(DEPS_CFLAGS) $(EXTRA_CFLAGS)
+$(BUILD)/core/%.o: core/%.c $(CORE_HDRS) $(BUILD)/flags
+	@mkdir -p $(BUILD)/core
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+$(BUILD)/libclinic.a: $(patsubst core/%.c,$(BUILD)/core/%.o,$(CORE_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
-TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
+TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS)
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
 FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=undefined -Imodules $(APR_CFLAGS) $(DEPS_CFLAGS)
+FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=gnu11 -g -O1 $(WARN) $(FUZZ_SAN) -Icore $(APR_CFLAGS) \
+              $(APU_CFLAGS) $(DEPS_CFLAGS)
 
 ENTRY := all unit test run install fuzz fuzz-http valgrind asan bench \
          bench-callgrind bench-growth bench-graceful scale-test clinicctl
@@ -76,16 +93,27 @@ install-missing:
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/unit_tests: $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(UNIT_SRCS) $(MODULE_HDRS) $(BUILD)/flags
-	$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_TESTS) $(UNIT_SRCS) \
-	    $(APR_LIBS) $(DEPS_LIBS) -lcriterion
+$(BUILD)/unit_tests: $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(BUILD)/libclinic.a $(BUILD)/flags
+	$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_TESTS) $(BUILD)/libclinic.a \
+	    $(APU_LIBS) $(APR_LIBS) $(DEPS_LIBS) -lcriterion -lpthread
 
 $(BUILD)/integration_tests: $(wildcard tests/integration/*.c tests/integration/*.h) $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -o $@ $(filter %.c,$^) $(DEPS_LIBS) -lcriterion -lpthread
 
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(UNIT_SRCS) $(MODULE_HDRS) $(BUILD)/flags
+# the core once more, instrumented for the fuzzers (-fsanitize=fuzzer-no-link:
+# coverage without a second main)
+$(BUILD)/fuzz/core/%.o: core/%.c $(CORE_HDRS) $(BUILD)/flags
+	@mkdir -p $(BUILD)/fuzz/core
+	clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=undefined -Icore $(APR_CFLAGS) $(APU_CFLAGS) \
+	    $(DEPS_CFLAGS) -c -o $@ $<
+$(BUILD)/libclinic-fuzz.a: $(patsubst core/%.c,$(BUILD)/fuzz/core/%.o,$(CORE_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(BUILD)/libclinic-fuzz.a $(BUILD)/flags
 	@mkdir -p $(BUILD)/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(UNIT_SRCS) $(APR_LIBS) $(DEPS_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(BUILD)/libclinic-fuzz.a $(APU_LIBS) \
+	    $(APR_LIBS) $(DEPS_LIBS)
 
 $(BUILD)/http_fuzz: tests/fuzz/http_fuzz.c $(BUILD)/flags
 	$(CC) -std=gnu11 -O1 $(WARN) $(DEPS_CFLAGS) -o $@ $< $(DEPS_LIBS)
@@ -97,23 +125,16 @@ $(BUILD)/scale_tests: $(SCALE_SRCS) tests/integration/client.h $(BUILD)/flags
 	$(CC) $(TEST_CFLAGS) -Itests/integration -o $@ $(SCALE_SRCS) $(DEPS_LIBS) \
 	    -lcriterion -lpthread
 
-# clinicctl (ctl/, docs/clinicctl.8): the store's code on apr_dbd, no
+# clinicctl (ctl/, docs/clinicctl.8): the core's store on apr_dbd, no
 # httpd.  CLINICCTL_SCHEMA_DIR is where `migrate` looks by default (the
 # package's); EXTRA_CFLAGS / EXTRA_LDFLAGS as for the module.
 CLINICCTL_SCHEMA_DIR ?= /usr/share/libapache2-mod-clinic/schema
-CTL_SRCS := $(sort $(wildcard ctl/*.c)) modules/store_exec.c \
-            modules/store_users.c modules/store_codes.c modules/store_packages.c \
-            modules/store_payments.c modules/store_admin.c modules/timeutil.c \
-            modules/store_counts.c \
-            modules/validate.c modules/json.c modules/money.c modules/mac.c \
-            modules/otp.c modules/subs.c modules/ids.c
-APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)
-APU_LIBS   = $(shell apu-1-config --link-ld 2>/dev/null)
-$(BUILD)/clinicctl: $(CTL_SRCS) $(wildcard ctl/*.h) $(MODULE_HDRS) $(BUILD)/flags
-	$(CC) -std=gnu11 -O2 -g $(WARN) -Imodules -I$(shell $(APXS) -q INCLUDEDIR) \
+CTL_SRCS := $(sort $(wildcard ctl/*.c))
+$(BUILD)/clinicctl: $(CTL_SRCS) $(wildcard ctl/*.h) $(BUILD)/libclinic.a $(BUILD)/flags
+	$(CC) -std=gnu11 -O2 -g $(WARN) -Icore \
 	    $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS) $(EXTRA_CFLAGS) \
 	    '-DCLINICCTL_SCHEMA_DIR="$(CLINICCTL_SCHEMA_DIR)"' -o $@ $(CTL_SRCS) \
-	    $(EXTRA_LDFLAGS) $(APU_LIBS) $(APR_LIBS) $(DEPS_LIBS)
+	    $(BUILD)/libclinic.a $(EXTRA_LDFLAGS) $(APU_LIBS) $(APR_LIBS) $(DEPS_LIBS)
 
 _clinicctl: $(BUILD)/clinicctl
 
@@ -157,11 +178,12 @@ _valgrind: mod_clinic.so $(BUILD)/integration_tests $(BUILD)/fake_sms $(BUILD)/h
 # the module built with AddressSanitizer and UBSan, the integration suite
 # and the request fuzzer against it: no sanitizer report, or it fails
 ASAN_SO := $(BUILD)/asan/mod_clinic.so
-$(ASAN_SO): $(MODULE_SRCS) $(MODULE_HDRS) $(BUILD)/flags
+# (the core compiled in, instrumented too)
+$(ASAN_SO): $(MODULE_SRCS) $(MODULE_HDRS) $(CORE_SRCS) $(CORE_HDRS) $(BUILD)/flags
 	@mkdir -p $(BUILD)/asan
 	$(CC) -shared -fPIC -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-	    -std=gnu11 $(WARN) -Imodules -I$(shell $(APXS) -q INCLUDEDIR) $(APR_CFLAGS) \
-	    $(DEPS_CFLAGS) -o $@ $(MODULE_SRCS) $(DEPS_LIBS)
+	    -std=gnu11 $(WARN) -Imodules -Icore -I$(shell $(APXS) -q INCLUDEDIR) $(APR_CFLAGS) \
+	    $(DEPS_CFLAGS) -o $@ $(MODULE_SRCS) $(CORE_SRCS) $(DEPS_LIBS)
 
 _asan: $(ASAN_SO) $(BUILD)/integration_tests $(BUILD)/fake_sms $(BUILD)/http_fuzz
 	CLINIC_ASAN=1 CLINIC_MODULE=$(abspath $(ASAN_SO)) CLINIC_SKIP_BROWSER=1 \
@@ -195,8 +217,8 @@ _scale-test: mod_clinic.so $(BUILD)/fake_sms $(BUILD)/scale_tests $(BUILD)/clini
 	tests/scale/run.sh
 
 # the source tarball of what is committed (HEAD), named by the version
-# modules/version.h holds
-VERSION = $(shell sed -n 's/^\#define CLINIC_VERSION "\(.*\)"$$/\1/p' modules/version.h)
+# core/version.h holds
+VERSION = $(shell sed -n 's/^\#define CLINIC_VERSION "\(.*\)"$$/\1/p' core/version.h)
 dist: | $(BUILD)
 	tests/check-version.sh
 	git archive --format=tar.gz --prefix=mod_clinic-$(VERSION)/ \

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # apxs.mk: build rules for mod_clinic.so with apxs.
 #
-# The module is mod_clinic.c plus every modules/*.c.  Pure parts are also
-# compiled on their own for the unit tests (see UNIT_SRCS in Makefile).
+# The module is mod_clinic.c plus every modules/*.c (the httpd glue),
+# linked with build/libclinic.a, the core (core/, built by the Makefile
+# once for the module, the unit tests and clinicctl).
 #
 # The library flags come from pkg-config.  They are recorded in
 # build/flags, which the link depends on: a change of flags (for example
@@ -16,11 +17,8 @@ DEPS_PKGS := libcjson libcurl openssl
 DEPS_CFLAGS = $(shell pkg-config --cflags $(DEPS_PKGS) 2>/dev/null)
 DEPS_LIBS   = $(shell pkg-config --libs $(DEPS_PKGS) 2>/dev/null)
 
-# store_admin.c is clinicctl's alone (its statements are never prepared
-# by the module's connections)
-MODULE_SRCS := mod_clinic.c $(filter-out modules/store_admin.c,\
-                   $(sort $(wildcard modules/*.c)))
-MODULE_HDRS := $(wildcard modules/*.h)
+MODULE_SRCS := mod_clinic.c $(sort $(wildcard modules/*.c))
+MODULE_HDRS := $(wildcard modules/*.h core/*.h)
 
 # apxs passes -Wc,... to the compiler and -Wl,... / -l to the linker; what
 # follows the sources (APXS_LIBS) goes to libtool's link as it is.
@@ -28,8 +26,8 @@ MODULE_HDRS := $(wildcard modules/*.h)
 # caller's: the Debian build passes dpkg-buildflags' hardening this way.
 EXTRA_CFLAGS  ?=
 EXTRA_LDFLAGS ?=
-APXS_CFLAGS = $(foreach f,$(WARN) -std=gnu11 -Imodules $(DEPS_CFLAGS) $(EXTRA_CFLAGS),-Wc,$(f))
-APXS_LIBS   = $(DEPS_LIBS) $(EXTRA_LDFLAGS)
+APXS_CFLAGS = $(foreach f,$(WARN) -std=gnu11 -Imodules -Icore $(DEPS_CFLAGS) $(EXTRA_CFLAGS),-Wc,$(f))
+APXS_LIBS   = build/libclinic.a $(DEPS_LIBS) $(EXTRA_LDFLAGS)
 
 build/flags: FORCE
 	@mkdir -p build
@@ -40,7 +38,7 @@ build/flags: FORCE
 	@if cmp -s build/flags.new build/flags; then rm build/flags.new; \
 	 else mv build/flags.new build/flags; fi
 
-.libs/mod_clinic.so: $(MODULE_SRCS) $(MODULE_HDRS) apxs.mk build/flags
+.libs/mod_clinic.so: $(MODULE_SRCS) $(MODULE_HDRS) build/libclinic.a apxs.mk build/flags
 	@echo "  APXS   mod_clinic.la"
 	@$(APXS) -c -o mod_clinic.la $(APXS_CFLAGS) $(MODULE_SRCS) $(APXS_LIBS) \
 	    > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }

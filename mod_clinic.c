@@ -21,7 +21,7 @@
 #include "request.h"
 #include "handlers.h"
 #include "auth.h"
-#include "store.h"
+#include "store_db.h"
 #include "seclog.h"
 #include "http.h"
 #include "sms.h"
@@ -121,6 +121,7 @@ static clinic_req_t *new_request(request_rec *r)
     clinic_req_t *cr = apr_pcalloc(r->pool, sizeof(*cr));
 
     cr->r = r;
+    cr->env = clinic_req_env(r);
     cr->conf = clinic_conf(r->server);
     cr->request_id = clinic_request_id(r);
     cr->client = clinic_ip_key(r->pool, r->useragent_ip,

@@ -201,9 +201,6 @@ int main(int argc, const char *const *argv)
     apr_app_initialize(&argc, &argv, NULL);
     memset(&c, 0, sizeof(c));
     apr_pool_create(&c.pool, NULL);
-    c.r = apr_pcalloc(c.pool, sizeof(*c.r));
-    c.r->pool = c.pool;
-    c.r->notes = apr_table_make(c.pool, 4);
     c.schema_dir = CLINICCTL_SCHEMA_DIR;
     rc = run(&c, argc, argv);
     if (c.d) {

@@ -16,7 +16,6 @@
 #include "store.h"
 #include "store_admin.h"
 #include "money.h"
-#include "user.h"
 #include "validate.h"
 
 #define DESCRIPTION_MAX 1000
@@ -99,7 +98,7 @@ static int list(ctl_t *c)
 {
     apr_array_header_t *pkgs;
     cJSON *out;
-    int i, rc = ctl_db_status(c, clinic_admin_packages(&pkgs, c->r, c->d),
+    int i, rc = ctl_db_status(c, clinic_admin_packages(&pkgs, c->d),
                               "listing the packages");
 
     if (rc != CTL_OK) {
@@ -143,7 +142,7 @@ static int add(ctl_t *c, int argc, const char *const *argv)
     if (!k.id) {
         return ctl_fail(CTL_FAILED, "no random bytes for the package's id");
     }
-    rc = ctl_db_status(c, clinic_admin_package_add(c->r, c->d, &k,
+    rc = ctl_db_status(c, clinic_admin_package_add(c->d, &k,
                                                    k.created_at),
                        "adding the package");
     return rc != CTL_OK ? rc : ctl_print(c, package_json(c, &k));
@@ -151,7 +150,7 @@ static int add(ctl_t *c, int argc, const char *const *argv)
 
 static int one(ctl_t *c, clinic_package_t **k, const char *id)
 {
-    int rc = ctl_db_status(c, clinic_store_package_by_id(k, c->r, c->d, id),
+    int rc = ctl_db_status(c, clinic_store_package_by_id(k, c->d, id),
                            "reading the package");
 
     if (rc == CTL_OK && !*k) {
@@ -204,7 +203,7 @@ static int update(ctl_t *c, int argc, const char *const *argv)
     if (no_description) {
         k->description = NULL;
     }
-    rc = ctl_db_status(c, clinic_admin_package_update(&found, c->r, c->d, k,
+    rc = ctl_db_status(c, clinic_admin_package_update(&found, c->d, k,
                                apr_time_sec(apr_time_now())),
                        "updating the package");
     return rc != CTL_OK ? rc : gone(c, found, id) ? CTL_FAILED
@@ -230,8 +229,7 @@ static int set_active(ctl_t *c, int argc, const char *const *argv,
         != CTL_OK) {
         return rc;
     }
-    rc = ctl_db_status(c, clinic_admin_package_set_active(&found, c->r,
-                               c->d, id, active,
+    rc = ctl_db_status(c, clinic_admin_package_set_active(&found, c->d, id, active,
                                apr_time_sec(apr_time_now())),
                        "changing the package");
     k->is_active = active;

@@ -34,7 +34,7 @@ static int find_user(ctl_t *c, clinic_user_t **u, const char *number)
                         number);
     }
     if ((rc = ctl_db_open(c, 0)) != CTL_OK
-        || (rc = ctl_db_status(c, clinic_store_user_by_phone(u, c->r, c->d,
+        || (rc = ctl_db_status(c, clinic_store_user_by_phone(u, c->d,
                                                              phone),
                                "reading the user")) != CTL_OK) {
         return rc;
@@ -66,7 +66,7 @@ static int show(ctl_t *c, const char *number)
 
     if (rc != CTL_OK
         || (rc = ctl_db_status(c, clinic_store_user_with_active(&again,
-                                   &active, c->r, c->d, u->id, now),
+                                   &active, c->d, u->id, now),
                                "reading the subscription")) != CTL_OK) {
         return rc;
     }
@@ -97,8 +97,7 @@ static int set_active(ctl_t *c, const char *number, int active)
     int found, rc = find_user(c, &u, number);
 
     if (rc != CTL_OK
-        || (rc = ctl_db_status(c, clinic_admin_user_set_active(&found, c->r,
-                                   c->d, u->id, active, now_sec()),
+        || (rc = ctl_db_status(c, clinic_admin_user_set_active(&found, c->d, u->id, active, now_sec()),
                                "changing the user")) != CTL_OK) {
         return rc;
     }
@@ -164,7 +163,7 @@ int ctl_subscriptions(ctl_t *c, int argc, const char *const *argv)
     }
     if ((rc = phone_arg(argc - 1, argv + 1, &phone, usage)) != CTL_OK
         || (rc = find_user(c, &u, phone)) != CTL_OK
-        || (rc = ctl_db_status(c, clinic_store_sub_history(&subs, c->r, c->d,
+        || (rc = ctl_db_status(c, clinic_store_sub_history(&subs, c->d,
                                                            u->id),
                                "reading the subscriptions")) != CTL_OK) {
         return rc;
@@ -189,7 +188,7 @@ int ctl_stats(ctl_t *c, int argc, const char *const *argv)
         return ctl_fail(CTL_USAGE, "stats takes no arguments");
     }
     if ((rc = ctl_db_open(c, 0)) != CTL_OK
-        || (rc = ctl_db_status(c, clinic_admin_stats(&st, c->r, c->d,
+        || (rc = ctl_db_status(c, clinic_admin_stats(&st, c->d,
                                                      now_sec()),
                                "counting")) != CTL_OK) {
         return rc;
@@ -217,8 +216,7 @@ int ctl_cleanup(ctl_t *c, int argc, const char *const *argv)
         return ctl_fail(CTL_USAGE, "cleanup takes no arguments");
     }
     if ((rc = ctl_db_open(c, 0)) != CTL_OK
-        || (rc = ctl_db_status(c, clinic_store_cleanup(&codes, &slots, c->r,
-                                                       c->d, now_sec()),
+        || (rc = ctl_db_status(c, clinic_store_cleanup(&codes, &slots, c->d, now_sec()),
                                "cleaning up")) != CTL_OK) {
         return rc;
     }

@@ -2,20 +2,20 @@
  * SPDX-License-Identifier: Apache-2.0
  * ctl.h: clinicctl, the clinic's command-line tool (docs/clinicctl.8).
  * It runs the module's store code (modules/store_*.c) on a connection it
- * opens itself with apr_dbd, without httpd.  The store's functions take a
- * request_rec for its pool and its notes; clinicctl gives them one of its
- * own, with nothing else set.
+ * opens itself with apr_dbd, without httpd: the store takes a clinic_db_t
+ * (store.h) whose log callback is clinicctl's.
  */
 #ifndef CLINIC_CTL_H
 #define CLINIC_CTL_H
 
 #include <apr_pools.h>
 #include <apr_dbd.h>
-#include <httpd.h>
-#include <mod_dbd.h>
 #include <cjson/cJSON.h>
 
-#include "store_db.h"
+#include "env.h"
+#include "store.h"
+
+#include "store_exec.h"
 
 /* exit statuses */
 #define CTL_OK 0
@@ -29,8 +29,8 @@
 
 typedef struct {
     apr_pool_t *pool;
-    request_rec *r;             /* the store's pool and notes */
-    ap_dbd_t *d;                /* open after ctl_db_open */
+    clinic_env_t env;           /* the store's pool and log */
+    clinic_db_t *d;             /* open after ctl_db_open */
     int json;                   /* --json */
     int verbose;                /* -v: the store's messages too */
     const char *config;         /* -c FILE */

@@ -13,15 +13,10 @@
 #include <apr_strings.h>
 #include <apr_hash.h>
 
-#include <httpd.h>
-#include <http_log.h>           /* the APLOG_ levels */
-
 #include "ctl.h"
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "store_admin.h"
-
-static ctl_t *the_ctl;          /* for clinic_db_log */
 
 int ctl_fail(int status, const char *fmt, ...)
 {
@@ -38,13 +33,14 @@ int ctl_fail(int status, const char *fmt, ...)
 
 /* The store's messages: kept for the error clinicctl reports; printed as
  * they come with -v */
-void clinic_db_log(request_rec *r, int level, const char *msg)
+static void store_log(const clinic_env_t *env, int level, const char *msg)
 {
-    (void)r;
-    if (the_ctl && level <= APLOG_WARNING) {
-        the_ctl->db_error = msg;
+    ctl_t *c = env->baton;
+
+    if (level <= CLINIC_LOG_WARNING) {
+        c->db_error = msg;
     }
-    if (the_ctl && the_ctl->verbose) {
+    if (c->verbose) {
         ctl_fail(0, "%s", msg);
     }
 }
@@ -89,7 +85,7 @@ int ctl_db_ready(ctl_t *c)
         return ctl_fail(CTL_DB, "the database has no clinic schema: run "
                         "clinicctl migrate");
     }
-    version = clinic_db_schema_version(c->r, c->d, &rv);
+    version = clinic_db_schema_version(c->d, &rv);
     if (version != CLINIC_SCHEMA_VERSION) {
         if (rv != APR_SUCCESS) {
             return ctl_db_status(c, rv, "reading the schema's version");
@@ -151,7 +147,9 @@ int ctl_db_open(ctl_t *c, int for_migrate)
     apr_status_t rv;
     int i, rc;
 
-    the_ctl = c;
+    c->env.pool = c->pool;
+    c->env.log = store_log;
+    c->env.baton = c;
     if (strcmp(c->driver, "mysql") && strcmp(c->driver, "sqlite3")) {
         return ctl_fail(CTL_USAGE, "no database driver %s (DBDriver is "
                         "mysql or sqlite3)", c->driver);
@@ -176,12 +174,14 @@ int ctl_db_open(ctl_t *c, int for_migrate)
                         c->driver, err ? err : "check DBDParams");
     }
     c->d = apr_pcalloc(c->pool, sizeof(*c->d));
+    c->d->pool = c->pool;
+    c->d->env = &c->env;
     c->d->driver = drv;
     c->d->handle = handle;
     c->d->prepared = apr_hash_make(c->pool);
     /* text arrives as UTF-8 whatever the server's default; a busy SQLite
      * file is waited for, not failed at once */
-    if (ctl_db_exec(c, clinic_db_is_mysql(c->d) ? "SET NAMES utf8mb4"
+    if (ctl_db_exec(c, clinic_db_is_mysql(c->d->driver) ? "SET NAMES utf8mb4"
                                               : "PRAGMA busy_timeout = 5000")
         != 0) {
         return ctl_fail(CTL_DB, "setting up the connection: %s", c->db_error);

@@ -22,7 +22,7 @@
 
 #include "ctl.h"
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 
 /* Split text into statements at each ';' outside quotes and comments;
  * comments are dropped.  Returns the statements (const char *). */
@@ -167,7 +167,7 @@ static int current_version(ctl_t *c, int *version)
             ? CTL_OK
             : ctl_fail(CTL_DB, "cannot read the schema's version: %s", e);
     }
-    *version = clinic_db_schema_version(c->r, c->d, &rv);
+    *version = clinic_db_schema_version(c->d, &rv);
     if (*version < 1) {
         return rv != APR_SUCCESS
             ? ctl_db_status(c, rv, "reading the version")
@@ -271,7 +271,7 @@ int ctl_migrate(ctl_t *c, int argc, const char *const *argv)
     for (n = version + 1; n <= CLINIC_SCHEMA_VERSION; n++) {
         /* MySQL commits each table change by itself: no transaction */
         if ((rc = run_text(c, files[n].name, files[n].text,
-                           !clinic_db_is_mysql(c->d))) != CTL_OK
+                           !clinic_db_is_mysql(c->d->driver))) != CTL_OK
             || (rc = current_version(c, &version)) != CTL_OK) {
             cJSON_Delete(applied);
             return rc;

@@ -30,7 +30,7 @@
 #include "ratelimit.h"
 #include "seclog.h"
 #include "sms.h"
-#include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -104,7 +104,7 @@ int clinic_auth_load(clinic_req_t *cr)
 {
     const clinic_jwt_claims_t *claims = &cr->claims;
     clinic_user_t *user = NULL;
-    ap_dbd_t *d;
+    clinic_db_t *d;
 
     if (cr->user) {
         return OK;
@@ -117,7 +117,7 @@ int clinic_auth_load(clinic_req_t *cr)
         return DECLINED;
     }
     if (!(d = clinic_db_quiet(cr))
-        || clinic_store_user_with_active(&user, &cr->active, cr->r, d,
+        || clinic_store_user_with_active(&user, &cr->active, d,
                                          claims->sub, cr->now)
            != APR_SUCCESS) {
         cr->refused = "database";
@@ -204,7 +204,7 @@ static apr_status_t was_replaced(int *replaced, clinic_req_t *cr,
                                  const char *owner)
 {
     apr_array_header_t *old;
-    apr_status_t rv = clinic_store_otp_replaced(&old, cr->r, cr->dbd, phone,
+    apr_status_t rv = clinic_store_otp_replaced(&old, cr->dbd, phone,
                                                 purpose, owner, cr->now);
     int i;
 
@@ -224,7 +224,7 @@ static int refuse_uncounted(clinic_req_t *cr, clinic_rl_held_t *guess,
 {
     clinic_otp_row_t *row;
 
-    if (clinic_store_otp_get(&row, cr->r, cr->dbd, id) != APR_SUCCESS) {
+    if (clinic_store_otp_get(&row, cr->dbd, id) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code lookup failed");
     }
     if (!row || strcmp(row->status, "active")) {
@@ -248,10 +248,10 @@ static int accept_code(clinic_req_t *cr, clinic_rl_held_t *guess,
                        const char *phone, const char *purpose,
                        const char *owner, const char *id)
 {
-    ap_dbd_t *d = cr->dbd;
+    clinic_db_t *d = cr->dbd;
     int won;
 
-    if (clinic_store_otp_consume(&won, cr->r, d, id, cr->now)
+    if (clinic_store_otp_consume(&won, d, id, cr->now)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "code consume failed");
     }
@@ -263,7 +263,7 @@ static int accept_code(clinic_req_t *cr, clinic_rl_held_t *guess,
     /* one burst of sends yields one login: the login ends every other
      * code of the burst, those still on their way through a slow
      * gateway (pending) included, so they can't be activated later */
-    if (clinic_store_otp_retire_rest(cr->r, d, id, phone, purpose,
+    if (clinic_store_otp_retire_rest(d, id, phone, purpose,
                                      owner) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code retire failed");
     }
@@ -281,7 +281,7 @@ static int refuse_wrong_code(clinic_req_t *cr, const char *phone,
     cJSON *details;
     int left;
 
-    if (clinic_store_otp_get(&row, cr->r, cr->dbd, id) != APR_SUCCESS
+    if (clinic_store_otp_get(&row, cr->dbd, id) != APR_SUCCESS
         || !row) {
         return clinic_send_internal(cr, "code lookup failed");
     }
@@ -309,9 +309,9 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
     int max = clinic_otp_max_attempts(c), counted, right;
     clinic_otp_row_t *row;
     apr_array_header_t *expected;
-    ap_dbd_t *d = cr->dbd;
+    clinic_db_t *d = cr->dbd;
 
-    if (clinic_store_otp_latest(&row, cr->r, d, phone, purpose, owner)
+    if (clinic_store_otp_latest(&row, d, phone, purpose, owner)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "code lookup failed");
     }
@@ -344,7 +344,7 @@ static int check_code(clinic_req_t *cr, clinic_rl_held_t *guess,
                                "the code of the latest SMS.", "replaced");
         }
     }
-    if (clinic_store_otp_attempt(&counted, cr->r, d, row->id, max, cr->now)
+    if (clinic_store_otp_attempt(&counted, d, row->id, max, cr->now)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "attempt count failed");
     }
@@ -401,7 +401,7 @@ int clinic_h_verify_otp(clinic_req_t *cr)
     clinic_sub_t *active = NULL;
     int st, is_new = 0;
     apr_status_t rv;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     cJSON *data;
 
     if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK
@@ -414,19 +414,19 @@ int clinic_h_verify_otp(clinic_req_t *cr)
         return st;
     }
     d = cr->dbd;
-    if (clinic_store_user_by_phone(&user, cr->r, d, phone) != APR_SUCCESS) {
+    if (clinic_store_user_by_phone(&user, d, phone) != APR_SUCCESS) {
         return clinic_send_internal(cr, "user lookup failed");
     }
     if (!user) {
         const char *id = clinic_uuid(cr->r->pool);
-        rv = id ? clinic_store_user_create(cr->r, d, id, phone, cr->now)
+        rv = id ? clinic_store_user_create(d, id, phone, cr->now)
                 : APR_EGENERAL;
         /* APR_EEXIST: a concurrent request created it; use that one */
         if (rv != APR_SUCCESS && rv != APR_EEXIST) {
             return clinic_send_internal(cr, "user insert failed");
         }
         is_new = (rv == APR_SUCCESS);
-        if (clinic_store_user_by_phone(&user, cr->r, d, phone) != APR_SUCCESS
+        if (clinic_store_user_by_phone(&user, d, phone) != APR_SUCCESS
             || !user) {
             return clinic_send_internal(cr, "user reload failed");
         }
@@ -436,7 +436,7 @@ int clinic_h_verify_otp(clinic_req_t *cr)
         return clinic_send_error(cr, HTTP_FORBIDDEN, "USER_INACTIVE",
                                  "This account is disabled.", NULL);
     }
-    if (clinic_store_sub_active(&active, cr->r, d, user->id, cr->now)
+    if (clinic_store_sub_active(&active, d, user->id, cr->now)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription lookup failed");
     }

@@ -37,8 +37,8 @@
 #include "config.h"
 #include "pay.h"
 #include "request.h"
-#include "store.h"
 #include "store_db.h"
+#include "store_exec.h"
 #include "store_reach.h"
 
 APLOG_USE_MODULE(clinic);
@@ -108,6 +108,7 @@ static clinic_req_t *background_request(apr_pool_t *p, server_rec *s)
     r->headers_out = apr_table_make(p, 1);
     r->err_headers_out = apr_table_make(p, 1);
     r->subprocess_env = apr_table_make(p, 1);
+    r->request_config = ap_create_request_config(p);
     cr->r = r;
     cr->conf = clinic_conf(s);
     cr->now = apr_time_sec(r->request_time);
@@ -115,18 +116,19 @@ static clinic_req_t *background_request(apr_pool_t *p, server_rec *s)
     cr->bearer_rc = -2;
     /* the error log's id: set, so no log-id hook runs for it */
     r->log_id = c->log_id = cr->request_id;
+    cr->env = clinic_req_env(r);
     return cr;
 }
 
 /* One batch of expired codes and old limit slots */
 static void clean(clinic_req_t *cr, int *codes, int *slots)
 {
-    ap_dbd_t *d = clinic_db_quiet(cr);
+    clinic_db_t *d = clinic_db_quiet(cr);
     int full;
 
     *codes = *slots = 0;
     if (d) {
-        clinic_store_cleanup_batch(codes, slots, &full, cr->r, d, cr->now);
+        clinic_store_cleanup_batch(codes, slots, &full, d, cr->now);
         clinic_db_release(cr);
     }
 }

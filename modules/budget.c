@@ -26,7 +26,7 @@
 #include "budget.h"
 #include "metrics.h"
 #include "seclog.h"
-#include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -92,7 +92,7 @@ int clinic_budget_take(clinic_req_t *cr)
     int limit = clinic_sms_daily_limit(cr->conf), taken, at;
     const char *host = cr->r->server->server_hostname;
     const char *bucket;
-    ap_dbd_t *d;
+    clinic_db_t *d;
 
     if (limit <= 0) {
         return OK;
@@ -104,7 +104,7 @@ int clinic_budget_take(clinic_req_t *cr)
     if (strlen(bucket) > BUCKET_MAX) {
         bucket = apr_pstrndup(cr->r->pool, bucket, BUCKET_MAX);
     }
-    if (clinic_store_count_take(&taken, &at, cr->r, d, bucket, cr->now / DAY,
+    if (clinic_store_count_take(&taken, &at, d, bucket, cr->now / DAY,
                                 limit, clinic_budget_mark(limit))
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "SMS budget count failed");

@@ -38,7 +38,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "metrics_fmt.h"
-#include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -304,7 +304,7 @@ void clinic_metric_unavailable(request_rec *r)
         cause = *said - '0';
     }
     else {
-        switch (clinic_store_fault(r)) {
+        switch (clinic_store_fault(clinic_req_env(r))) {
         case CLINIC_DB_BUSY:
             cause = CLINIC_503_DB_BUSY;
             break;

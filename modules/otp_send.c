@@ -26,7 +26,7 @@
 #include "ratelimit.h"
 #include "seclog.h"
 #include "sms.h"
-#include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -52,10 +52,10 @@ static int sms_busy(clinic_req_t *cr)
 static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
                        const char *phone, const char *owner)
 {
-    ap_dbd_t *d = clinic_db_quiet(cr);
+    clinic_db_t *d = clinic_db_quiet(cr);
 
     if (d) {
-        clinic_store_otp_fail(cr->r, d, id);
+        clinic_store_otp_fail(d, id);
     }
     if (rv == APR_EBUSY) {
         return sms_busy(cr);
@@ -69,7 +69,7 @@ static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
 
 static void code_lost(clinic_req_t *cr, const char *id)
 {
-    clinic_db_fault_t f = clinic_store_fault(cr->r);
+    clinic_db_fault_t f = clinic_store_fault(cr->env);
 
     clinic_metric_inc(cr->r->server, CLINIC_M_CODES_NOT_ACTIVATED, 0);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
@@ -90,15 +90,15 @@ static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
 {
     apr_time_t until = apr_time_now() + ACTIVATE_WAIT;
     apr_status_t rv;
-    ap_dbd_t *d;
+    clinic_db_t *d;
 
     for (;;) {
-        clinic_store_fault_clear(cr->r);
+        clinic_store_fault_clear(cr->env);
         d = clinic_db_quiet(cr);
-        rv = d ? clinic_store_otp_activate(cr->r, d, id, phone, purpose,
+        rv = d ? clinic_store_otp_activate(d, id, phone, purpose,
                                            owner, created_us)
                : APR_ECONNREFUSED;
-        if (rv == APR_SUCCESS || clinic_store_fault(cr->r) == CLINIC_DB_OK
+        if (rv == APR_SUCCESS || clinic_store_fault(cr->env) == CLINIC_DB_OK
             || apr_time_now() + ACTIVATE_SLEEP > until) {
             break;
         }
@@ -113,7 +113,7 @@ static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
 
 /* The limits a send counts before any code is made, and for a phone
  * change the number's holder: OK to go on, or the answer already sent. */
-static int take_send_limits(clinic_req_t *cr, ap_dbd_t *d, const char *phone,
+static int take_send_limits(clinic_req_t *cr, clinic_db_t *d, const char *phone,
                             const char *owner, const char *field)
 {
     clinic_user_t *holder;
@@ -138,7 +138,7 @@ static int take_send_limits(clinic_req_t *cr, ap_dbd_t *d, const char *phone,
         return st;
     }
     if (*owner) {
-        if (clinic_store_user_by_phone(&holder, cr->r, d, phone)
+        if (clinic_store_user_by_phone(&holder, d, phone)
             != APR_SUCCESS) {
             return clinic_send_internal(cr, "phone lookup failed");
         }
@@ -185,7 +185,7 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     clinic_server_conf *c = cr->conf;
     char code[CLINIC_OTP_DIGITS + 1];
     const char *id, *hash;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     apr_status_t rv;
     apr_int64_t created_us;
     int st;
@@ -215,7 +215,7 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
         return clinic_send_internal(cr, "code generation failed");
     }
     created_us = apr_time_now();
-    if (clinic_store_otp_insert(cr->r, d, id, phone, purpose, owner, hash,
+    if (clinic_store_otp_insert(d, id, phone, purpose, owner, hash,
                                 cr->now, cr->now + clinic_otp_ttl(c),
                                 created_us) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code insert failed");

@@ -22,7 +22,7 @@
 #include "pkgcache.h"
 #include "user.h"
 #include "seclog.h"
-#include "store.h"
+#include "store_db.h"
 
 int clinic_h_packages_available(clinic_req_t *cr)
 {
@@ -38,7 +38,7 @@ int clinic_h_packages_available(clinic_req_t *cr)
     if (!clinic_db(cr)) {
         return DONE;
     }
-    if (clinic_store_packages_active(&pkgs, cr->r, cr->dbd) != APR_SUCCESS) {
+    if (clinic_store_packages_active(&pkgs, cr->dbd) != APR_SUCCESS) {
         return clinic_send_internal(cr, "package list failed");
     }
     if (pkgs->nelts == 0) {
@@ -84,7 +84,7 @@ static int replay(clinic_req_t *cr, const char *key, const char *package_id)
 {
     clinic_sub_t *sub;
 
-    if (clinic_store_sub_by_key(&sub, cr->r, cr->dbd, cr->user->id, key,
+    if (clinic_store_sub_by_key(&sub, cr->dbd, cr->user->id, key,
                                 cr->now - KEY_WINDOW) != APR_SUCCESS) {
         return clinic_send_internal(cr, "idempotency lookup failed");
     }
@@ -137,7 +137,7 @@ static int purchase_args(clinic_req_t *cr, const char **package_id,
 static int package_on_sale(clinic_req_t *cr, const char *id,
                            clinic_package_t **pkg)
 {
-    if (clinic_store_package_by_id(pkg, cr->r, cr->dbd, id) != APR_SUCCESS) {
+    if (clinic_store_package_by_id(pkg, cr->dbd, id) != APR_SUCCESS) {
         return clinic_send_internal(cr, "package lookup failed");
     }
     if (!*pkg) {
@@ -215,11 +215,11 @@ static int store_sub(clinic_req_t *cr, clinic_sub_t *sub, int with_provider,
             return DONE;
         }
     }
-    if (clinic_store_sub_release_expired(cr->r, cr->dbd, cr->user->id,
+    if (clinic_store_sub_release_expired(cr->dbd, cr->user->id,
                                          cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription release failed");
     }
-    rv = clinic_store_sub_insert(cr->r, cr->dbd, sub, cr->user->id, key,
+    rv = clinic_store_sub_insert(cr->dbd, sub, cr->user->id, key,
                                  cr->now);
     if (rv == APR_EEXIST) {
         /* a parallel retry with the same key got there first, or the
@@ -287,7 +287,7 @@ int clinic_h_packages_history(clinic_req_t *cr)
     if (!sweep(cr)) {
         return DONE;
     }
-    if (clinic_store_sub_history(&subs, cr->r, cr->dbd, cr->user->id)
+    if (clinic_store_sub_history(&subs, cr->dbd, cr->user->id)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "history lookup failed");
     }
@@ -311,7 +311,7 @@ int clinic_h_subscription_get(clinic_req_t *cr)
     }
     /* ids are UUIDs; anything longer is no subscription of anyone's */
     if (strlen(cr->param) <= 64
-        && clinic_store_sub_of_user(&sub, cr->r, cr->dbd, cr->param,
+        && clinic_store_sub_of_user(&sub, cr->dbd, cr->param,
                                     cr->user->id) != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription lookup failed");
     }

@@ -25,7 +25,7 @@
 #include "pay.h"
 #include "money.h"
 #include "seclog.h"
-#include "store.h"
+#include "store_db.h"
 #include "timeutil.h"
 
 APLOG_USE_MODULE(clinic);
@@ -199,7 +199,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     const char *ref = NULL, *url = NULL;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     apr_status_t rv;
     int won;
 
@@ -208,7 +208,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     if (rv != APR_SUCCESS) {
         /* no payment was made: the slot is free again, the key too */
         if (!(d = clinic_db_quiet(cr))
-            || clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
+            || clinic_store_pay_fail(&won, d, sub->id, 1)
                != APR_SUCCESS) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
                           "CLINIC0806: subscription %s keeps its slot until "
@@ -233,7 +233,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    rv = clinic_store_pay_attach(&won, cr->r, d, sub->id, ref, url,
+    rv = clinic_store_pay_attach(&won, d, sub->id, ref, url,
                                  sub->pay_expires_at);
     if (rv != APR_SUCCESS) {
         return clinic_send_internal(cr, "payment attach failed");
@@ -262,7 +262,7 @@ int clinic_pay_replay(clinic_req_t *cr, clinic_sub_t *sub)
         if (!clinic_db(cr)) {
             return DONE;
         }
-        if (clinic_store_pay_sub(&sub, cr->r, cr->dbd, id) != APR_SUCCESS) {
+        if (clinic_store_pay_sub(&sub, cr->dbd, id) != APR_SUCCESS) {
             return clinic_send_internal(cr, "subscription reload failed");
         }
     }
@@ -312,7 +312,7 @@ static void log_duplicate(clinic_req_t *cr, const clinic_sub_t *sub,
 
 /* Apply what the provider said (st NULL: it could not be asked) to sub.
  * final: the timeout's last word, after which pending is failed. */
-static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
+static apr_status_t apply(clinic_req_t *cr, clinic_db_t *d, clinic_sub_t *sub,
                           const clinic_pay_status_t *st, int final)
 {
     request_rec *r = cr->r;
@@ -328,7 +328,7 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
                           "completed", sub->pay_ref, sub->id);
             clinic_seclog_payment(cr, "payment_amount_mismatch", sub,
                                   st->currency);
-            rv = clinic_store_pay_fail(&won, r, d, sub->id, 0);
+            rv = clinic_store_pay_fail(&won, d, sub->id, 0);
             if (won) {
                 clinic_seclog_payment(cr, "payment_failed", sub,
                                       "amount_mismatch");
@@ -339,18 +339,18 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
             log_duplicate(cr, sub, st);
         }
         /* a subscription that ran out gives the slot up first */
-        if ((rv = clinic_store_sub_release_expired(r, d, sub->user_id, now))
+        if ((rv = clinic_store_sub_release_expired(d, sub->user_id, now))
             != APR_SUCCESS) {
             return rv;
         }
-        rv = clinic_store_pay_complete(&won, r, d, sub->id, now,
+        rv = clinic_store_pay_complete(&won, d, sub->id, now,
                  now + (apr_int64_t)sub->pkg.duration_days * 86400);
         if (rv == APR_EEXIST) {
             /* failed by the timeout, paid late, and the slot is taken by
              * another subscription now: never a second active one */
             clinic_seclog_payment(cr, "payment_late_success", sub,
                                   "refund_needed");
-            return clinic_store_pay_fail(&won, r, d, sub->id, 0);
+            return clinic_store_pay_fail(&won, d, sub->id, 0);
         }
         if (won) {
             clinic_seclog_payment(cr, "payment_completed", sub,
@@ -360,7 +360,7 @@ static apr_status_t apply(clinic_req_t *cr, ap_dbd_t *d, clinic_sub_t *sub,
         return rv;
     }
     if ((st && st->state == CLINIC_PAY_FAILED) || final) {
-        rv = clinic_store_pay_fail(&won, r, d, sub->id, 0);
+        rv = clinic_store_pay_fail(&won, d, sub->id, 0);
         if (won) {
             clinic_seclog_payment(cr, "payment_failed", sub,
                                   st && st->state == CLINIC_PAY_FAILED
@@ -376,7 +376,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     clinic_pay_status_t st;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     apr_status_t rv;
 
     *sub = NULL;
@@ -385,7 +385,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
         if (!(d = clinic_db_quiet(cr))) {
             return APR_ECONNREFUSED;
         }
-        if ((rv = clinic_store_pay_by_ref(sub, cr->r, d, ops->name, k->ref))
+        if ((rv = clinic_store_pay_by_ref(sub, d, ops->name, k->ref))
             != APR_SUCCESS) {
             return rv;
         }
@@ -408,7 +408,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
     if (!(d = clinic_db_quiet(cr))) {
         return APR_ECONNREFUSED;
     }
-    if ((rv = clinic_store_pay_by_ref(sub, cr->r, d, ops->name, st.ref))
+    if ((rv = clinic_store_pay_by_ref(sub, d, ops->name, st.ref))
         != APR_SUCCESS) {
         return rv;
     }
@@ -425,7 +425,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
         != APR_SUCCESS) {
         return rv;
     }
-    return clinic_store_pay_sub(sub, cr->r, d, (*sub)->id);
+    return clinic_store_pay_sub(sub, d, (*sub)->id);
 }
 
 typedef enum {
@@ -443,7 +443,7 @@ static settle_t settle_one(clinic_req_t *cr, const clinic_pay_driver_ops *ops,
     clinic_pay_key_t k = { sub->pay_ref, 1, sub->pay_ref };
     clinic_pay_status_t st;
     apr_status_t rv = APR_NOTFOUND;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     int asked = 0, won;
 
     memset(&st, 0, sizeof(st));
@@ -463,7 +463,7 @@ static settle_t settle_one(clinic_req_t *cr, const clinic_pay_driver_ops *ops,
     }
     if (!sub->pay_ref) {
         /* never reached the provider */
-        if (clinic_store_pay_fail(&won, cr->r, d, sub->id, 1)
+        if (clinic_store_pay_fail(&won, d, sub->id, 1)
             == APR_SUCCESS && won) {
             clinic_seclog_payment(cr, "payment_failed", sub, "timeout");
         }
@@ -479,11 +479,11 @@ void clinic_pay_sweep(clinic_req_t *cr, const char *user_id)
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     apr_array_header_t *stale;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     int i;
 
     if (!ops || !(d = clinic_db_quiet(cr))
-        || clinic_store_pay_stale(&stale, cr->r, d, user_id,
+        || clinic_store_pay_stale(&stale, d, user_id,
                                   cr->now - clinic_pay_timeout(cr->conf))
            != APR_SUCCESS) {
         return;
@@ -503,7 +503,7 @@ int clinic_pay_settle_overdue(clinic_req_t *cr)
     apr_int64_t made_by = 2 * (apr_int64_t)clinic_pay_request_timeout(
                                                 cr->conf);
     apr_array_header_t *due;
-    ap_dbd_t *d;
+    clinic_db_t *d;
     apr_status_t rv;
     int i, settled = 0;
 
@@ -518,7 +518,7 @@ int clinic_pay_settle_overdue(clinic_req_t *cr)
     if (!(d = clinic_db_quiet(cr))) {
         return -1;
     }
-    rv = clinic_store_pay_overdue(&due, cr->r, d, ops->name, cr->now,
+    rv = clinic_store_pay_overdue(&due, d, ops->name, cr->now,
                                   cr->now - made_by);
     clinic_db_release(cr);
     if (rv != APR_SUCCESS) {

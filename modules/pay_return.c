@@ -24,7 +24,7 @@
 #include "mac.h"
 #include "pay.h"
 #include "paysig.h"
-#include "store.h"
+#include "store_db.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -67,7 +67,7 @@ apr_status_t clinic_pay_return_check(clinic_req_t *cr, clinic_pay_key_t *k,
 {
     const clinic_pay_driver_ops *ops = clinic_pay_ops(cr->conf);
     const char *id = signed_sub(cr);
-    ap_dbd_t *d;
+    clinic_db_t *d;
     apr_status_t rv;
 
     *sub = NULL;
@@ -80,7 +80,7 @@ apr_status_t clinic_pay_return_check(clinic_req_t *cr, clinic_pay_key_t *k,
     if (!(d = clinic_db_quiet(cr))) {
         return APR_ECONNREFUSED;
     }
-    if ((rv = clinic_store_pay_sub(sub, cr->r, d, id)) != APR_SUCCESS) {
+    if ((rv = clinic_store_pay_sub(sub, d, id)) != APR_SUCCESS) {
         return rv;
     }
     clinic_db_release(cr);

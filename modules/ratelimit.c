@@ -21,7 +21,7 @@
 
 #include "ratelimit.h"
 #include "sketch.h"
-#include "store.h"
+#include "store_db.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "seclog.h"
@@ -439,7 +439,7 @@ int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,
                                 const char *key1, clinic_rl_kind kind2,
                                 const char *key2)
 {
-    ap_dbd_t *d = clinic_db(cr);
+    clinic_db_t *d = clinic_db(cr);
     int taken, st;
 
     if (!d) {
@@ -447,7 +447,7 @@ int clinic_ratelimit_exact_pair(clinic_req_t *cr, clinic_rl_kind kind1,
     }
     /* most sends meet a number, and often an address, for the first
      * time in the window: one statement counts both */
-    if (clinic_store_rate_take_fresh(&taken, cr->r, d,
+    if (clinic_store_rate_take_fresh(&taken, d,
                                      exact_bucket(cr, kind1, key1),
                                      exact_bucket(cr, kind2, key2), cr->now)
         != APR_SUCCESS) {
@@ -474,7 +474,7 @@ int clinic_ratelimit_hold(clinic_req_t *cr, clinic_rl_kind kind,
                           const char *key, clinic_rl_held_t *held)
 {
     clinic_limit_t l = clinic_limit(cr->conf, kind);
-    ap_dbd_t *d = clinic_db(cr);
+    clinic_db_t *d = clinic_db(cr);
     apr_int64_t retry_after;
     int allowed;
 
@@ -484,7 +484,7 @@ int clinic_ratelimit_hold(clinic_req_t *cr, clinic_rl_kind kind,
         return DONE;
     }
     if (clinic_store_rate_take_slot(&allowed, &held->slot, &retry_after,
-                                    cr->r, d, held->bucket, l.count,
+                                    d, held->bucket, l.count,
                                     l.seconds, cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "rate limit store failed");
     }
@@ -507,7 +507,7 @@ void clinic_ratelimit_give_back(clinic_req_t *cr, clinic_rl_held_t *held)
         return;
     }
     /* a failure here only leaves the slot counted: the safe side */
-    if (clinic_store_rate_give_back(cr->r, cr->dbd, held->bucket, held->slot,
+    if (clinic_store_rate_give_back(cr->dbd, held->bucket, held->slot,
                                     cr->now) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, cr->r,
                       "CLINIC0760: %s: a slot that did not count could not "

@@ -16,7 +16,7 @@
 
 #include "request.h"
 #include "json.h"
-#include "store.h"
+#include "store_db.h"
 #include "metrics.h"
 
 APLOG_USE_MODULE(clinic);
@@ -184,7 +184,7 @@ int clinic_send_unavailable(clinic_req_t *cr, apr_int64_t retry_after)
 int clinic_send_internal(clinic_req_t *cr, const char *why)
 {
     /* the database's state, not a fault: the store has logged it */
-    switch (clinic_store_fault(cr->r)) {
+    switch (clinic_store_fault(cr->env)) {
     case CLINIC_DB_BUSY:
         return clinic_send_unavailable(cr, 1);
     case CLINIC_DB_DOWN:
@@ -385,46 +385,6 @@ int clinic_read_json_body(clinic_req_t *cr)
     return body_parse(cr, buf, len);
 }
 
-/* Give the connection back when the request ends, whatever path it took. */
-static apr_status_t db_cleanup(void *data)
-{
-    clinic_req_t *cr = data;
-
-    if (cr->dbd) {
-        clinic_store_close(cr->r, cr->dbd);
-        cr->dbd = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-ap_dbd_t *clinic_db_quiet(clinic_req_t *cr)
-{
-    if (!cr->dbd) {
-        if (clinic_store_open(&cr->dbd, cr->r) != APR_SUCCESS) {
-            return NULL;
-        }
-        apr_pool_cleanup_register(cr->r->pool, cr, db_cleanup,
-                                  apr_pool_cleanup_null);
-    }
-    return cr->dbd;
-}
-
-ap_dbd_t *clinic_db(clinic_req_t *cr)
-{
-    if (!clinic_db_quiet(cr)) {
-        clinic_send_unavailable(cr, clinic_store_fault(cr->r)
-                                    == CLINIC_DB_BUSY ? 1 : 5);
-        return NULL;
-    }
-    return cr->dbd;
-}
-
-void clinic_db_release(clinic_req_t *cr)
-{
-    if (cr->dbd) {
-        apr_pool_cleanup_run(cr->r->pool, cr, db_cleanup);
-    }
-}
 
 static const struct {
     int status;

@@ -11,13 +11,12 @@
 
 #include <httpd.h>
 #include <util_filter.h>
-#include <apr_dbd.h>
-#include <mod_dbd.h>
 #include <cjson/cJSON.h>
 
 #include "config.h"
 #include "model.h"
 #include "jwt.h"
+#include "store.h"
 
 typedef struct clinic_req_t clinic_req_t;
 typedef int (*clinic_handler_fn)(clinic_req_t *cr);
@@ -42,6 +41,7 @@ typedef struct {
 
 struct clinic_req_t {
     request_rec *r;
+    clinic_env_t *env;         /* the core's context (clinic_req_env) */
     clinic_server_conf *conf;
     const clinic_route_t *route;
     const char *param;         /* the path parameter of a '*' route */
@@ -50,7 +50,7 @@ struct clinic_req_t {
                                 * IPv4 address or the IPv6 prefix */
     apr_int64_t now;           /* seconds since the epoch, at arrival */
     cJSON *body;               /* parsed JSON object (routes with a body) */
-    ap_dbd_t *dbd;             /* held from clinic_db to clinic_db_release */
+    clinic_db_t *dbd;             /* held from clinic_db to clinic_db_release */
     clinic_user_t *user;       /* the token's user (routes with a token) */
     clinic_sub_t *active;      /* its active subscription, read with it */
     int active_known;          /* active is what the database said */
@@ -91,15 +91,6 @@ int clinic_send_internal(clinic_req_t *cr, const char *why);
  * sent: clinic_send_pending does that). */
 int clinic_read_json_body(clinic_req_t *cr);
 int clinic_send_pending(clinic_req_t *cr);
-
-/* The database connection, taken from the pool on first use, or NULL
- * after answering 503 when the database can't be reached or its schema
- * is missing or old.  clinic_db_release gives it back before anything
- * slow (an SMS call); the request's end gives it back in any case. */
-ap_dbd_t *clinic_db(clinic_req_t *cr);
-/* The same, answering nothing on failure */
-ap_dbd_t *clinic_db_quiet(clinic_req_t *cr);
-void clinic_db_release(clinic_req_t *cr);
 
 /* JSON text for an error status httpd raised itself (error filter). */
 const char *clinic_error_json_for_status(request_rec *r, int status);

@@ -38,10 +38,12 @@
 
 #include "store.h"
 #include "store_db.h"
+#include "store_exec.h"
 #include "store_reach.h"
 #include "config.h"
 #include "timeutil.h"
 #include "metrics.h"
+#include "request.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -112,10 +114,27 @@ void clinic_store_child_init(apr_pool_t *p, server_rec *s)
     }
 }
 
-/* store_exec.c's messages, in the error log with the request's */
-void clinic_db_log(request_rec *r, int level, const char *msg)
+/* The core's messages, in the error log with the request's */
+static void req_log(const clinic_env_t *env, int level, const char *msg)
 {
-    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", msg);
+    ap_log_rerror(APLOG_MARK, level, 0, (request_rec *)env->baton, "%s",
+                  msg);
+}
+
+clinic_env_t *clinic_req_env(request_rec *r)
+{
+    clinic_env_t *env = ap_get_module_config(r->request_config,
+                                             &clinic_module);
+
+    if (!env) {
+        env = apr_pcalloc(r->pool, sizeof(*env));
+        env->pool = r->pool;
+        env->log = req_log;
+        env->baton = r;
+        env->id = clinic_request_id(r);
+        ap_set_module_config(r->request_config, &clinic_module, env);
+    }
+    return env;
 }
 
 static void mysql_no_reconnect(request_rec *r, ap_dbd_t *d)
@@ -136,30 +155,39 @@ static void mysql_no_reconnect(request_rec *r, ap_dbd_t *d)
     }
 }
 
-apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
+apr_status_t clinic_store_open(clinic_db_t **out, request_rec *r)
 {
     clinic_server_conf *conf = clinic_conf(r->server);
+    clinic_env_t *env = clinic_req_env(r);
     apr_time_t start = apr_time_now();
-    ap_dbd_t *d;
+    ap_dbd_t *dbd;
+    clinic_db_t *d;
     apr_status_t rv;
     int version;
 
     *out = NULL;
-    if (clinic_reach_open(&d, r, dbd_open) != APR_SUCCESS) {
+    if (clinic_reach_open(&dbd, r, dbd_open) != APR_SUCCESS) {
         clinic_metric_inc(r->server, CLINIC_M_DB_CONNECT_FAILURES, 0);
-        clinic_db_set_fault(r, "down");             /* logged there */
+        env->fault = "down";                        /* logged there */
         return APR_ECONNREFUSED;
     }
     clinic_metric_observe(r->server, CLINIC_H_DB_ACQUIRE,
                           apr_time_now() - start);
-    if (clinic_db_is_mysql(d)) {
-        mysql_no_reconnect(r, d);
+    if (clinic_db_is_mysql(dbd->driver)) {
+        mysql_no_reconnect(r, dbd);
     }
+    d = apr_palloc(r->pool, sizeof(*d));
+    d->pool = r->pool;
+    d->env = env;
+    d->driver = dbd->driver;
+    d->handle = dbd->handle;
+    d->prepared = dbd->prepared;
+    d->opener = dbd;
     if (apr_atomic_read32(&conf->schema_ok)) {
         *out = d;
         return APR_SUCCESS;
     }
-    version = clinic_db_schema_version(r, d, &rv);
+    version = clinic_db_schema_version(d, &rv);
     if (version != CLINIC_SCHEMA_VERSION) {
         if (rv != APR_EAGAIN && rv != APR_ECONNRESET) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
@@ -170,7 +198,7 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
                           CLINIC_SCHEMA_VERSION);
         }
         if (rv == APR_SUCCESS || rv == APR_EGENERAL) {
-            clinic_db_set_fault(r, "down");         /* no schema: not a bug, a 503 */
+            env->fault = "down";        /* no schema: not a bug, a 503 */
         }
         clinic_store_close(r, d);
         return rv == APR_SUCCESS ? APR_EINCOMPLETE : rv;
@@ -180,17 +208,50 @@ apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r)
     return APR_SUCCESS;
 }
 
-void clinic_store_close(request_rec *r, ap_dbd_t *d)
+void clinic_store_close(request_rec *r, clinic_db_t *d)
 {
-    dbd_close(r->server, d);
+    dbd_close(r->server, (ap_dbd_t *)d->opener);
 }
 
-apr_status_t clinic_store_ping(request_rec *r, ap_dbd_t *d)
-{
-    apr_status_t rv;
+/* ---- a request's connection (request.h) --------------------------------- */
 
-    if (clinic_db_schema_version(r, d, &rv) == CLINIC_SCHEMA_VERSION) {
-        return APR_SUCCESS;
+/* Give the connection back when the request ends, whatever path it took. */
+static apr_status_t db_cleanup(void *data)
+{
+    clinic_req_t *cr = data;
+
+    if (cr->dbd) {
+        clinic_store_close(cr->r, cr->dbd);
+        cr->dbd = NULL;
     }
-    return rv == APR_SUCCESS ? APR_EINCOMPLETE : rv;
+    return APR_SUCCESS;
+}
+
+clinic_db_t *clinic_db_quiet(clinic_req_t *cr)
+{
+    if (!cr->dbd) {
+        if (clinic_store_open(&cr->dbd, cr->r) != APR_SUCCESS) {
+            return NULL;
+        }
+        apr_pool_cleanup_register(cr->r->pool, cr, db_cleanup,
+                                  apr_pool_cleanup_null);
+    }
+    return cr->dbd;
+}
+
+clinic_db_t *clinic_db(clinic_req_t *cr)
+{
+    if (!clinic_db_quiet(cr)) {
+        clinic_send_unavailable(cr, clinic_store_fault(cr->env)
+                                    == CLINIC_DB_BUSY ? 1 : 5);
+        return NULL;
+    }
+    return cr->dbd;
+}
+
+void clinic_db_release(clinic_req_t *cr)
+{
+    if (cr->dbd) {
+        apr_pool_cleanup_run(cr->r->pool, cr, db_cleanup);
+    }
 }

@@ -1,79 +1,53 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * store_db.h: the plumbing the store files share (not for handlers):
- * statement tables, running a prepared statement, reading rows, and the
- * mapping of database errors to what the client is told (store_exec.c;
- * the module's connections are store_db.c's).
+ * store_db.h: the module's database connections (store_db.c), the glue
+ * between mod_dbd and the store: statements registered with mod_dbd, a
+ * pooled connection taken for the time a request's statements run and
+ * handed to the store as a clinic_db_t (store.h).
  */
 #ifndef CLINIC_STORE_DB_H
 #define CLINIC_STORE_DB_H
 
 #include <httpd.h>
-#include <apr_dbd.h>
-#include <mod_dbd.h>
 
-typedef struct {
-    const char *label;         /* mod_dbd label, "clinic_..." */
-    const char *sql;           /* %s parameters only */
-    int lock_is_lost_race;     /* a lock conflict on this write means a
-                                * concurrent request got there first */
-} clinic_stmt_t;
+#include "store.h"
 
-/* one table file's statements, registered by clinic_store_prepare */
-typedef struct {
-    const clinic_stmt_t *stmts;
-    int n;
-} clinic_stmt_set_t;
+/* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
+ * missing. */
+const char *clinic_store_init(void);
 
-extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
-                               clinic_package_stmts, clinic_payment_stmts,
-                               clinic_count_stmts;
-/* the five above: what a connection prepares (not clinicctl's own) */
-#define CLINIC_N_STMT_SETS 5
-extern const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS];
-/* SELECT version FROM clinic_schema */
-extern const clinic_stmt_t clinic_schema_stmt;
+/* Hook mod_dbd's post_connect, so a failed open can tell a dead pooled
+ * connection from a database that can't be reached (store_reach.c) */
+void clinic_store_register_hooks(apr_pool_t *p);
 
-/*
- * A column read as text on the server.  apr_dbd_mysql binds every result
- * column as a string, so the client library formats each DATETIME and
- * integer with sprintf: 11 calls, 34,000 instructions, for the profile's
- * row (callgrind).  Cast on the server, it arrives as text and is copied.
- * On SQLite the cast changes nothing.  NULL stays NULL.  No alias: an
- * ORDER BY on the column's name still sorts by the column, not the text.
- */
-#define CLINIC_TXT(col) "CAST(" col " AS CHAR)"
+/* Per child: find the MySQL client library's mysql_options, if loaded */
+void clinic_store_child_init(apr_pool_t *p, server_rec *s);
 
-typedef const char **clinic_row_t;   /* ncols values, NULL for SQL NULL */
+/* Register every statement, once per database configuration, for the
+ * servers that use the clinic (before mod_dbd's post_config). */
+void clinic_store_prepare(apr_pool_t *ptemp, server_rec *s);
 
-/* nargs, then the array: CLINIC_ARGS(a, b) */
-#define CLINIC_ARGS(...) (int)(sizeof((const char *[]){ __VA_ARGS__ }) \
-                               / sizeof(const char *)), \
-                         (const char *[]){ __VA_ARGS__ }
+/* The request's core context: its pool, its id, the error log with the
+ * request for the core's messages, and the fault its store calls met.
+ * One per request, made on first use. */
+clinic_env_t *clinic_req_env(request_rec *r);
 
-/* Run a SELECT and read every row to the end. */
-apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
-                              ap_dbd_t *d, const clinic_stmt_t *st,
-                              int nargs, const char **args);
-/* Run a write; *nrows gets the affected rows (nrows may be NULL). */
-apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
-                           const clinic_stmt_t *st, int nargs,
-                           const char **args);
+/* Take a pooled connection whose schema is current (ap_dbd_open), and
+ * give it back as soon as its statements have run (clinic_store_close).
+ * Failures are logged; the request should answer 503. */
+apr_status_t clinic_store_open(clinic_db_t **out, request_rec *r);
+void clinic_store_close(request_rec *r, clinic_db_t *d);
 
-/* the schema's version, -1 when unreadable (*rv says why) */
-int clinic_db_schema_version(request_rec *r, ap_dbd_t *d, apr_status_t *rv);
+/* A request's connection (clinic_req_t, request.h) */
+typedef struct clinic_req_t clinic_req_t;
 
-int clinic_db_is_mysql(ap_dbd_t *d);
-/* what clinic_store_fault() will tell: "busy", "broken" or "down" */
-void clinic_db_set_fault(request_rec *r, const char *what);
-
-/* A message of store_exec.c at an APLOG_ level.  Defined by whoever
- * holds the connection: the module (the error log) and clinicctl
- * (standard error). */
-void clinic_db_log(request_rec *r, int level, const char *msg);
-
-const char *clinic_db_num(apr_pool_t *p, apr_int64_t v);
-apr_int64_t clinic_db_time(const char *s);     /* 0 when NULL or bad */
-int clinic_db_int(const char *s);
+/* The database connection, taken from the pool on first use, or NULL
+ * after answering 503 when the database can't be reached or its schema
+ * is missing or old.  clinic_db_release gives it back before anything
+ * slow (an SMS call); the request's end gives it back in any case. */
+clinic_db_t *clinic_db(clinic_req_t *cr);
+/* The same, answering nothing on failure */
+clinic_db_t *clinic_db_quiet(clinic_req_t *cr);
+void clinic_db_release(clinic_req_t *cr);
 
 #endif

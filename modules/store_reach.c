@@ -43,7 +43,7 @@
 #include <apr_optional_hooks.h>
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "store_reach.h"
 #include "config.h"
 

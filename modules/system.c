@@ -5,20 +5,20 @@
 #include <httpd.h>
 #include "handlers.h"
 #include "json.h"
-#include "store.h"
+#include "store_db.h"
 #include "version.h"
 
 int clinic_h_health(clinic_req_t *cr)
 {
     cJSON *data;
-    ap_dbd_t *d;
+    clinic_db_t *d;
 
     /* clinic_db answers 503 itself when the database is unreachable; a
      * real prepared statement proves what the routes will see */
     if (!(d = clinic_db(cr))) {
         return DONE;
     }
-    if (clinic_store_ping(cr->r, d) != APR_SUCCESS) {
+    if (clinic_store_ping(d) != APR_SUCCESS) {
         return clinic_send_unavailable(cr, 5);
     }
     data = clinic_json_object(cr->r->pool);

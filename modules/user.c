@@ -15,7 +15,7 @@
 #include "user.h"
 #include "ratelimit.h"
 #include "seclog.h"
-#include "store.h"
+#include "store_db.h"
 #include "validate.h"
 
 typedef struct {
@@ -82,7 +82,7 @@ int clinic_profile_apply(clinic_req_t *cr, const cJSON *obj, int *present)
     if (!*present) {
         return OK;
     }
-    if (clinic_store_user_update(cr->r, cr->dbd, cr->user->id, name.set,
+    if (clinic_store_user_update(cr->dbd, cr->user->id, name.set,
                                  name.value, nid.set, nid.value, cr->now)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "profile update failed");
@@ -94,7 +94,7 @@ int clinic_profile_reload(clinic_req_t *cr)
 {
     clinic_user_t *u;
 
-    if (clinic_store_user_by_id(&u, cr->r, cr->dbd, cr->user->id)
+    if (clinic_store_user_by_id(&u, cr->dbd, cr->user->id)
         != APR_SUCCESS || !u) {
         return clinic_send_internal(cr, "user reload failed");
     }
@@ -115,7 +115,7 @@ static int answer_user(clinic_req_t *cr, const char *message, int with_token)
     if (cr->active_known) {
         active = cr->active;
     }
-    else if (clinic_store_sub_active(&active, cr->r, cr->dbd, cr->user->id,
+    else if (clinic_store_sub_active(&active, cr->dbd, cr->user->id,
                                      cr->now) != APR_SUCCESS) {
         return clinic_send_internal(cr, "subscription lookup failed");
     }
@@ -190,7 +190,7 @@ int clinic_h_phone_put(clinic_req_t *cr)
     /* no code on its way to that number for this user, nothing to check:
      * send-otp refuses a number that is taken, so whoever has no code
      * learns nothing about the number here */
-    if (clinic_store_otp_latest(&live, cr->r, cr->dbd, phone, "phone_change",
+    if (clinic_store_otp_latest(&live, cr->dbd, phone, "phone_change",
                                 cr->user->id) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code lookup failed");
     }
@@ -201,7 +201,7 @@ int clinic_h_phone_put(clinic_req_t *cr)
     }
     /* taken since the code was sent: refuse before spending the code; the
      * unique key decides races */
-    if (clinic_store_user_by_phone(&holder, cr->r, cr->dbd, phone)
+    if (clinic_store_user_by_phone(&holder, cr->dbd, phone)
         != APR_SUCCESS) {
         return clinic_send_internal(cr, "phone lookup failed");
     }
@@ -213,7 +213,7 @@ int clinic_h_phone_put(clinic_req_t *cr)
         return st;
     }
     old_phone = cr->user->phone;
-    rv = clinic_store_user_set_phone(cr->r, cr->dbd, cr->user->id, phone,
+    rv = clinic_store_user_set_phone(cr->dbd, cr->user->id, phone,
                                      cr->now);
     if (rv == APR_EEXIST) {
         return phone_taken(cr);

@@ -8,9 +8,6 @@
 
 #include "request.h"
 
-#define CLINIC_NAME_MAX 100
-#define CLINIC_NATIONAL_ID_MAX 50
-
 /* Validate name / national_id in obj and store them for cr->user.
  * *present counts the fields given.  OK, or DONE after answering
  * 400 VALIDATION_ERROR (details keyed by the names sent) or 500. */

@@ -9,14 +9,16 @@
 # A use is a string literal that starts with the tag; a tag anywhere else
 # (a comment, the middle of a message, the README) is a reference, and must
 # name a tag in use.  A log call is any call of LOG_FNS, or any call with an
-# APLOG_ level and a string literal among its arguments.  A call whose
+# APLOG_ (or CLINIC_LOG_) level and a string literal among its arguments.  A call whose
 # message is not a literal, or is just "%s", only forwards: it is allowed
 # inside a function that is itself in LOG_FNS, whose callers are checked.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-LOG_FNS=${LOG_FNS:-"ap_log_error ap_log_rerror ap_log_perror ap_log_cerror clinic_db_log db_log"}
+# clinic_log: the core's; req_log, store_log: the callbacks it hands its line
+# to (the module's, clinicctl's), which only forward
+LOG_FNS=${LOG_FNS:-"ap_log_error ap_log_rerror ap_log_perror ap_log_cerror clinic_log req_log store_log"}
 # the module's and clinicctl's own C sources, wherever the layout puts them
 mapfile -t sources < <(git ls-files -co --exclude-standard -- '*.c' '*.h' |
                        grep -vE '^(tests|bench|build)/' | sort)
@@ -61,10 +63,10 @@ for my $file (@ARGV) {
         my $args = substr($t, $open + 1, $i - $open - 1);
         my $before = substr($t, 0, $start);
         next if $before =~ /(?:\b(?:void|int|static)|\*)\s*$/;   # a definition
-        my $has_level = $args =~ /\bAPLOG_(?!MARK\b)[A-Z]+\b/;
+        my $has_level = $args =~ /\b(?:APLOG|CLINIC_LOG)_(?!MARK\b)[A-Z]+\b/;
         my $has_lit = $args =~ /"/;
         next unless $logfn{$name} || ($has_level && $has_lit && $name !~ /^APLOG_/);
-        next unless $logfn{$name} || $args =~ /\bAPLOG_MARK\b|,\s*APLOG_[A-Z]+/;
+        next unless $logfn{$name} || $args =~ /\bAPLOG_MARK\b|,\s*(?:APLOG|CLINIC_LOG)_[A-Z]+/;
         my $where = "$file:" . lineof($t, $start);
         my ($fmt) = $args =~ /("(?:\\.|[^"\\])*")/;
         next if defined $fmt && $fmt =~ /^"CLINIC\d{4}: /;

@@ -27,10 +27,10 @@ if ! diff -u --label paths --label "paths with OPTIONS" "$work/paths" "$work/opt
     echo "openapi: a path of docs/openapi.yaml has no OPTIONS operation (above)" >&2
     exit 1
 fi
-built=$(sed -n 's/^#define CLINIC_VERSION "\(.*\)"$/\1/p' "$top/modules/version.h")
+built=$(sed -n 's/^#define CLINIC_VERSION "\(.*\)"$/\1/p' "$top/core/version.h")
 documented=$(sed -n '/^info:/,/^[a-z]/s/^  version: *\(.*\)$/\1/p' "$doc")
 if [ -z "$built" ] || [ "$built" != "$documented" ]; then
-    echo "openapi: modules/version.h says '$built', docs/openapi.yaml's info.version '$documented'" >&2
+    echo "openapi: core/version.h says '$built', docs/openapi.yaml's info.version '$documented'" >&2
     exit 1
 fi
 echo "openapi: $(wc -l < "$work/table") routes in routes[] and docs/openapi.yaml, version $built"

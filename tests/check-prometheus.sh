@@ -5,7 +5,7 @@
 #   - every query of conf/grafana/clinic-dashboard.json parses (promtool
 #     checks them as recording rules);
 #   - every clinic_* metric they name is one the module serves
-#     (modules/metrics_fmt.c's table).
+#     (core/metrics_fmt.c's table).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 alerts="$top/conf/prometheus/clinic-alerts.yml"
@@ -38,7 +38,7 @@ promtool check rules "$tmp/dashboard-rules.yml" >/dev/null \
 bad=0
 for m in $(grep -ohE 'clinic_[a-z_]+' "$alerts" "$dashboard" | grep -v '^clinic_dashboard' | sort -u); do
     base=$(printf '%s' "$m" | sed -E 's/_(total|bucket|sum|count)$//')
-    if ! grep -q "\"$base\"" "$top/modules/metrics_fmt.c"; then
+    if ! grep -q "\"$base\"" "$top/core/metrics_fmt.c"; then
         echo "check-prometheus: $m is not a metric of the module" >&2
         bad=1
     fi

@@ -6,11 +6,9 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include <httpd.h>
-#include <http_log.h>           /* the APLOG_ levels only */
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "timeutil.h"
 
 enum {
@@ -132,47 +130,47 @@ const clinic_stmt_set_t clinic_code_stmts = { stmts, S_COUNT };
 
 /* ---- OTP codes --------------------------------------------------------- */
 
-apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_insert(clinic_db_t *d,
                                      const char *id, const char *phone,
                                      const char *purpose, const char *owner,
                                      const char *hash, apr_int64_t now,
                                      apr_int64_t expires_at,
                                      apr_int64_t created_us)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_OTP_INSERT],
+    return clinic_db_run(NULL, d, &stmts[S_OTP_INSERT],
                          CLINIC_ARGS(id, phone, purpose, owner, hash,
-                                     clinic_time_db(r->pool, now),
-                                     clinic_db_num(r->pool, created_us),
-                                     clinic_time_db(r->pool, expires_at)));
+                                     clinic_time_db(d->pool, now),
+                                     clinic_db_num(d->pool, created_us),
+                                     clinic_time_db(d->pool, expires_at)));
 }
 
 /* retire the codes of (phone, purpose, owner) sent before this one: the
  * live one, and those whose SMS is still on its way */
-static apr_status_t retire_older(request_rec *r, ap_dbd_t *d,
+static apr_status_t retire_older(clinic_db_t *d,
                                  const char *id, const char *phone,
                                  const char *purpose, const char *owner,
                                  apr_int64_t created_us)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_OTHERS],
+    return clinic_db_run(NULL, d, &stmts[S_OTP_RETIRE_OTHERS],
                          CLINIC_ARGS(phone, purpose, owner, id,
-                                     clinic_db_num(r->pool, created_us)));
+                                     clinic_db_num(d->pool, created_us)));
 }
 
-apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_retire_rest(clinic_db_t *d,
                                           const char *id, const char *phone,
                                           const char *purpose,
                                           const char *owner)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_OTP_RETIRE_REST],
+    return clinic_db_run(NULL, d, &stmts[S_OTP_RETIRE_REST],
                          CLINIC_ARGS(phone, purpose, owner, id));
 }
 
-apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_activate(clinic_db_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose, const char *owner,
                                        apr_int64_t created_us)
 {
-    apr_status_t rv = retire_older(r, d, id, phone, purpose, owner,
+    apr_status_t rv = retire_older(d, id, phone, purpose, owner,
                                    created_us);
 
     /* One live code per (phone, purpose, owner), the newest whose SMS went
@@ -187,28 +185,28 @@ apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_ACTIVATE], CLINIC_ARGS(id));
+    rv = clinic_db_run(NULL, d, &stmts[S_OTP_ACTIVATE], CLINIC_ARGS(id));
     if (rv == APR_EEXIST) {
-        clinic_db_log(r, APLOG_INFO, "CLINIC0740: another code of this "
+        clinic_log(d->env, CLINIC_LOG_INFO, "CLINIC0740: another code of this "
                       "number went live first; this one never will");
-        rv = clinic_db_run(NULL, r, d, &stmts[S_OTP_SUPERSEDE],
+        rv = clinic_db_run(NULL, d, &stmts[S_OTP_SUPERSEDE],
                            CLINIC_ARGS(id));
     }
     return rv;
 }
 
 apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
-                                       request_rec *r, ap_dbd_t *d,
+                                       clinic_db_t *d,
                                        const char *phone, const char *purpose,
                                        const char *owner, apr_int64_t now)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_OTP_REPLACED],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[S_OTP_REPLACED],
                                   CLINIC_ARGS(phone, purpose, owner,
-                                       clinic_time_db(r->pool, now)));
+                                       clinic_time_db(d->pool, now)));
     int i;
 
-    *hashes = apr_array_make(r->pool, rows->nelts, sizeof(const char *));
+    *hashes = apr_array_make(d->pool, rows->nelts, sizeof(const char *));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         const char *h = APR_ARRAY_IDX(rows, i, clinic_row_t)[0];
         *(const char **)apr_array_push(*hashes) = h ? h : "";
@@ -216,10 +214,10 @@ apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
     return rv;
 }
 
-apr_status_t clinic_store_otp_fail(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_fail(clinic_db_t *d,
                                    const char *id)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_OTP_FAIL], CLINIC_ARGS(id));
+    return clinic_db_run(NULL, d, &stmts[S_OTP_FAIL], CLINIC_ARGS(id));
 }
 
 static clinic_otp_row_t *otp_from(apr_pool_t *p, clinic_row_t v)
@@ -234,102 +232,97 @@ static clinic_otp_row_t *otp_from(apr_pool_t *p, clinic_row_t v)
     return o;
 }
 
-static apr_status_t otp_one(clinic_otp_row_t **out, request_rec *r,
-                            ap_dbd_t *d, int which, int nargs,
+static apr_status_t otp_one(clinic_otp_row_t **out, clinic_db_t *d, int which, int nargs,
                             const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[which], nargs,
                                        args);
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = otp_from(r->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+        *out = otp_from(d->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
 }
 
-apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *phone,
+apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, clinic_db_t *d, const char *phone,
                                      const char *purpose, const char *owner)
 {
-    return otp_one(out, r, d, S_OTP_LATEST,
+    return otp_one(out, d, S_OTP_LATEST,
                    CLINIC_ARGS(phone, purpose, owner));
 }
 
-apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
-                                  ap_dbd_t *d, const char *id)
+apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, clinic_db_t *d, const char *id)
 {
-    return otp_one(out, r, d, S_OTP_GET, CLINIC_ARGS(id));
+    return otp_one(out, d, S_OTP_GET, CLINIC_ARGS(id));
 }
 
-apr_status_t clinic_store_otp_attempt(int *counted, request_rec *r,
-                                      ap_dbd_t *d, const char *id, int max,
+apr_status_t clinic_store_otp_attempt(int *counted, clinic_db_t *d, const char *id, int max,
                                       apr_int64_t now)
 {
     int n;
-    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_ATTEMPT],
-                          CLINIC_ARGS(id, clinic_db_num(r->pool, max),
-                               clinic_time_db(r->pool, now)));
+    apr_status_t rv = clinic_db_run(&n, d, &stmts[S_OTP_ATTEMPT],
+                          CLINIC_ARGS(id, clinic_db_num(d->pool, max),
+                               clinic_time_db(d->pool, now)));
     *counted = (rv == APR_SUCCESS && n == 1);
     return rv;
 }
 
-apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_consume(int *won, clinic_db_t *d,
                                       const char *id, apr_int64_t now)
 {
     int n;
-    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_OTP_CONSUME],
-                          CLINIC_ARGS(clinic_time_db(r->pool, now), id));
+    apr_status_t rv = clinic_db_run(&n, d, &stmts[S_OTP_CONSUME],
+                          CLINIC_ARGS(clinic_time_db(d->pool, now), id));
     *won = (rv == APR_SUCCESS && n == 1);
     return rv;
 }
 
 apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
-                                        request_rec *r, ap_dbd_t *d,
+                                        clinic_db_t *d,
                                         apr_int64_t now)
 {
-    const char *codes_before = clinic_time_db(r->pool,
+    const char *codes_before = clinic_time_db(d->pool,
                                               now - CLINIC_KEEP_EXPIRED_CODES);
-    const char *slots_before = clinic_db_num(r->pool,
+    const char *slots_before = clinic_db_num(d->pool,
                                              now - CLINIC_KEEP_RATE_SLOTS);
     apr_array_header_t *rows;
     apr_status_t rv;
     int i, n;
 
     *codes = *slots = 0;
-    rv = clinic_db_select(&rows, r, d, &stmts[S_OTP_CLEANUP_BATCH],
+    rv = clinic_db_select(&rows, d, &stmts[S_OTP_CLEANUP_BATCH],
                           CLINIC_ARGS(codes_before));
     *full = rv == APR_SUCCESS && rows->nelts >= CLINIC_CLEANUP_BATCH;
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);
-        rv = clinic_db_run(&n, r, d, &stmts[S_OTP_CLEANUP],
+        rv = clinic_db_run(&n, d, &stmts[S_OTP_CLEANUP],
                            CLINIC_ARGS(v[0], codes_before));
         *codes += rv == APR_SUCCESS ? n : 0;
     }
     if (rv == APR_SUCCESS) {
-        rv = clinic_db_select(&rows, r, d, &stmts[S_RATE_CLEANUP_BATCH],
+        rv = clinic_db_select(&rows, d, &stmts[S_RATE_CLEANUP_BATCH],
                               CLINIC_ARGS(slots_before));
         *full |= rv == APR_SUCCESS && rows->nelts >= CLINIC_CLEANUP_BATCH;
     }
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);
-        rv = clinic_db_run(&n, r, d, &stmts[S_RATE_CLEANUP],
+        rv = clinic_db_run(&n, d, &stmts[S_RATE_CLEANUP],
                            CLINIC_ARGS(v[0], v[1], slots_before));
         *slots += rv == APR_SUCCESS ? n : 0;
     }
     return rv;
 }
 
-apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
-                                  ap_dbd_t *d, apr_int64_t now)
+apr_status_t clinic_store_cleanup(int *codes, int *slots, clinic_db_t *d, apr_int64_t now)
 {
     apr_status_t rv;
     int c, s, full, all_c = 0, all_s = 0;
 
     /* batch after batch: each statement is short, so sends go on */
     do {
-        rv = clinic_store_cleanup_batch(&c, &s, &full, r, d, now);
+        rv = clinic_store_cleanup_batch(&c, &s, &full, d, now);
         all_c += c;
         all_s += s;
     } while (rv == APR_SUCCESS && full);
@@ -344,12 +337,11 @@ apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
 
 /* ---- exact limits ------------------------------------------------------ */
 
-apr_status_t clinic_store_rate_take_fresh(int *taken, request_rec *r,
-                                         ap_dbd_t *d, const char *bucket1,
+apr_status_t clinic_store_rate_take_fresh(int *taken, clinic_db_t *d, const char *bucket1,
                                          const char *bucket2, apr_int64_t now)
 {
-    const char *now_s = clinic_db_num(r->pool, now);
-    apr_status_t rv = clinic_db_run(NULL, r, d, &stmts[S_RATE_NEW_PAIR],
+    const char *now_s = clinic_db_num(d->pool, now);
+    apr_status_t rv = clinic_db_run(NULL, d, &stmts[S_RATE_NEW_PAIR],
                                     CLINIC_ARGS(bucket1, now_s, bucket2,
                                                 now_s));
 
@@ -358,32 +350,32 @@ apr_status_t clinic_store_rate_take_fresh(int *taken, request_rec *r,
 }
 
 apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
-                                    request_rec *r, ap_dbd_t *d,
+                                    clinic_db_t *d,
                                     const char *bucket, int limit,
                                     int window, apr_int64_t now)
 {
     int slot;
 
-    return clinic_store_rate_take_slot(allowed, &slot, retry_after, r, d,
+    return clinic_store_rate_take_slot(allowed, &slot, retry_after, d,
                                        bucket, limit, window, now);
 }
 
-apr_status_t clinic_store_rate_give_back(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_rate_give_back(clinic_db_t *d,
                                          const char *bucket, int slot,
                                          apr_int64_t now)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_RATE_GIVE_BACK],
-                         CLINIC_ARGS(bucket, clinic_db_num(r->pool, slot),
-                                     clinic_db_num(r->pool, now)));
+    return clinic_db_run(NULL, d, &stmts[S_RATE_GIVE_BACK],
+                         CLINIC_ARGS(bucket, clinic_db_num(d->pool, slot),
+                                     clinic_db_num(d->pool, now)));
 }
 
 apr_status_t clinic_store_rate_take_slot(int *allowed, int *taken,
                                          apr_int64_t *retry_after,
-                                         request_rec *r, ap_dbd_t *d,
+                                         clinic_db_t *d,
                                          const char *bucket, int limit,
                                          int window, apr_int64_t now)
 {
-    const char *now_s = clinic_db_num(r->pool, now);
+    const char *now_s = clinic_db_num(d->pool, now);
     int round;
 
     *allowed = 0;
@@ -396,12 +388,12 @@ apr_status_t clinic_store_rate_take_slot(int *allowed, int *taken,
      * by mistake). */
     for (round = 0; round < 2; round++) {
         apr_array_header_t *rows;
-        char *present = apr_pcalloc(r->pool, (apr_size_t)limit);
+        char *present = apr_pcalloc(d->pool, (apr_size_t)limit);
         apr_int64_t oldest = -1;
         int i, n;
-        apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_RATE_SLOTS],
+        apr_status_t rv = clinic_db_select(&rows, d, &stmts[S_RATE_SLOTS],
                                       CLINIC_ARGS(bucket,
-                                          clinic_db_num(r->pool, limit)));
+                                          clinic_db_num(d->pool, limit)));
         if (rv != APR_SUCCESS) {
             return rv;
         }
@@ -419,7 +411,7 @@ apr_status_t clinic_store_rate_take_slot(int *allowed, int *taken,
             if (used > now - window) {
                 continue;
             }
-            rv = clinic_db_run(&n, r, d, &stmts[S_RATE_CLAIM],
+            rv = clinic_db_run(&n, d, &stmts[S_RATE_CLAIM],
                      CLINIC_ARGS(now_s, bucket, v[0], v[1]));
             if (rv != APR_SUCCESS) {
                 return rv;
@@ -434,8 +426,8 @@ apr_status_t clinic_store_rate_take_slot(int *allowed, int *taken,
             if (present[i]) {
                 continue;
             }
-            rv = clinic_db_run(&n, r, d, &stmts[S_RATE_NEW],
-                     CLINIC_ARGS(bucket, clinic_db_num(r->pool, i), now_s));
+            rv = clinic_db_run(&n, d, &stmts[S_RATE_NEW],
+                     CLINIC_ARGS(bucket, clinic_db_num(d->pool, i), now_s));
             if (rv == APR_SUCCESS) {
                 *allowed = 1;
                 *taken = i;

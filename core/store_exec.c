@@ -3,8 +3,7 @@
  * store_exec.c: running the store's prepared statements and what their
  * errors mean, on a connection whatever opened it: mod_dbd in the module
  * (store_db.c), apr_dbd directly in clinicctl (ctl/ctldb.c).  Nothing
- * here calls httpd; messages go to clinic_db_log, which each of the two
- * defines.
+ * here calls httpd; messages go to the connection's log callback.
  *
  *   duplicate key            APR_EEXIST    the caller's business (409 ...)
  *   busy, locked, deadlock   APR_EAGAIN    503 with Retry-After
@@ -19,28 +18,9 @@
 #include <apr_hash.h>
 #include <apr_time.h>
 
-#include <httpd.h>
-#include <http_log.h>           /* the APLOG_ levels only */
-
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "timeutil.h"
-
-#define NOTE_FAULT "clinic-db-fault"
-
-static void db_log(request_rec *r, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void db_log(request_rec *r, int level, const char *fmt, ...)
-{
-    va_list ap;
-    const char *msg;
-
-    va_start(ap, fmt);
-    msg = apr_pvsprintf(r->pool, fmt, ap);
-    va_end(ap);
-    clinic_db_log(r, level, msg);
-}
 
 const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS] = {
     &clinic_user_stmts, &clinic_code_stmts, &clinic_package_stmts,
@@ -49,9 +29,9 @@ const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS] = {
 
 /* ---- what an error means ------------------------------------------------ */
 
-int clinic_db_is_mysql(ap_dbd_t *d)
+int clinic_db_is_mysql(const apr_dbd_driver_t *driver)
 {
-    return !strcmp(apr_dbd_name(d->driver), "mysql");
+    return !strcmp(apr_dbd_name(driver), "mysql");
 }
 
 static int mysql_broken(int rv)
@@ -88,7 +68,7 @@ static int mysql_lost_race(int rv)
     return rv == 1213;
 }
 
-static int sqlite_busy(ap_dbd_t *d, int rv)
+static int sqlite_busy(clinic_db_t *d, int rv)
 {
     const char *msg = apr_dbd_error(d->driver, d->handle, rv);
 
@@ -98,11 +78,11 @@ static int sqlite_busy(ap_dbd_t *d, int rv)
         || (msg && strstr(msg, "is locked"));
 }
 
-static int is_duplicate(ap_dbd_t *d, int rv)
+static int is_duplicate(clinic_db_t *d, int rv)
 {
     const char *msg;
 
-    if (clinic_db_is_mysql(d)) {
+    if (clinic_db_is_mysql(d->driver)) {
         return rv == 1062;                 /* ER_DUP_ENTRY */
     }
     /* the SQLite driver reports SQLITE_ERROR (1) after the failed step;
@@ -112,30 +92,23 @@ static int is_duplicate(ap_dbd_t *d, int rv)
         || (msg && strstr(msg, "UNIQUE constraint failed"));
 }
 
-void clinic_db_set_fault(request_rec *r, const char *what)
+void clinic_store_fault_clear(clinic_env_t *env)
 {
-    apr_table_setn(r->notes, NOTE_FAULT, what);
+    env->fault = NULL;
 }
 
-void clinic_store_fault_clear(request_rec *r)
+clinic_db_fault_t clinic_store_fault(const clinic_env_t *env)
 {
-    apr_table_unset(r->notes, NOTE_FAULT);
-}
-
-clinic_db_fault_t clinic_store_fault(request_rec *r)
-{
-    const char *f = apr_table_get(r->notes, NOTE_FAULT);
-
-    if (!f) {
+    if (!env->fault) {
         return CLINIC_DB_OK;
     }
-    return !strcmp(f, "busy") ? CLINIC_DB_BUSY : CLINIC_DB_DOWN;
+    return !strcmp(env->fault, "busy") ? CLINIC_DB_BUSY : CLINIC_DB_DOWN;
 }
 
 /* A broken connection goes back to mod_dbd dead, never half alive: kill
  * it on the server (it may have reconnected without its statements), so
  * the ping of the next ap_dbd_open fails and mod_dbd invalidates it. */
-static void kill_connection(ap_dbd_t *d)
+static void kill_connection(clinic_db_t *d)
 {
     int n = 0;
 
@@ -144,32 +117,32 @@ static void kill_connection(ap_dbd_t *d)
     apr_dbd_query(d->driver, d->handle, &n, "KILL CONNECTION_ID()");
 }
 
-static apr_status_t db_error(request_rec *r, ap_dbd_t *d,
+static apr_status_t db_error(clinic_db_t *d,
                              const clinic_stmt_t *st, int rv, int write)
 {
     const char *msg = apr_dbd_error(d->driver, d->handle, rv);
-    const char *id = apr_table_get(r->notes, "clinic-request-id");
+    const char *id = d->env->id;
     apr_status_t out = APR_EGENERAL;
-    int level = APLOG_ERR;
+    int level = CLINIC_LOG_ERR;
 
     if (write && is_duplicate(d, rv)) {
         return APR_EEXIST;
     }
-    if (clinic_db_is_mysql(d) ? mysql_busy(rv) : sqlite_busy(d, rv)) {
-        if (write && st->lock_is_lost_race && clinic_db_is_mysql(d)
+    if (clinic_db_is_mysql(d->driver) ? mysql_busy(rv) : sqlite_busy(d, rv)) {
+        if (write && st->lock_is_lost_race && clinic_db_is_mysql(d->driver)
             && mysql_lost_race(rv)) {
             return APR_EEXIST;
         }
-        clinic_db_set_fault(r, "busy");
+        d->env->fault = "busy";
         out = APR_EAGAIN;
-        level = APLOG_WARNING;
+        level = CLINIC_LOG_WARNING;
     }
-    else if (clinic_db_is_mysql(d) && mysql_broken(rv)) {
-        clinic_db_set_fault(r, "broken");
+    else if (clinic_db_is_mysql(d->driver) && mysql_broken(rv)) {
+        d->env->fault = "broken";
         out = APR_ECONNRESET;
-        level = APLOG_WARNING;
+        level = CLINIC_LOG_WARNING;
     }
-    db_log(r, level, "CLINIC0102: statement %s failed (%d): %s%s (request %s)",
+    clinic_log(d->env, level, "CLINIC0102: statement %s failed (%d): %s%s (request %s)",
            st->label, rv, msg ? msg : "unknown error",
            out == APR_ECONNRESET ? "; the connection is discarded" : "",
            id ? id : "-");
@@ -179,13 +152,13 @@ static apr_status_t db_error(request_rec *r, ap_dbd_t *d,
     return out;
 }
 
-static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *d,
+static apr_dbd_prepared_t *statement(clinic_db_t *d,
                                      const clinic_stmt_t *st)
 {
     apr_dbd_prepared_t *p = apr_hash_get(d->prepared, st->label,
                                          APR_HASH_KEY_STRING);
     if (!p) {
-        db_log(r, APLOG_ERR, "CLINIC0103: statement %s is not prepared on "
+        clinic_log(d->env, CLINIC_LOG_ERR, "CLINIC0103: statement %s is not prepared on "
                "this connection", st->label);
     }
     return p;
@@ -193,36 +166,35 @@ static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *d,
 
 /* ---- running statements ------------------------------------------------ */
 
-apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
-                              ap_dbd_t *d, const clinic_stmt_t *st,
+apr_status_t clinic_db_select(apr_array_header_t **rows, clinic_db_t *d, const clinic_stmt_t *st,
                               int nargs, const char **args)
 {
-    apr_dbd_prepared_t *p = statement(r, d, st);
+    apr_dbd_prepared_t *p = statement(d, st);
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rv, ncols, i;
 
-    *rows = apr_array_make(r->pool, 4, sizeof(clinic_row_t));
+    *rows = apr_array_make(d->pool, 4, sizeof(clinic_row_t));
     if (!p) {
         return APR_EGENERAL;
     }
-    rv = apr_dbd_pselect(d->driver, r->pool, d->handle, &res, p, 0, nargs,
+    rv = apr_dbd_pselect(d->driver, d->pool, d->handle, &res, p, 0, nargs,
                          args);
     if (rv != 0) {
-        return db_error(r, d, st, rv, 0);
+        return db_error(d, st, rv, 0);
     }
     ncols = apr_dbd_num_cols(d->driver, res);
-    while ((rv = apr_dbd_get_row(d->driver, r->pool, res, &row, -1)) == 0) {
-        clinic_row_t vals = apr_palloc(r->pool, sizeof(char *) * (ncols + 1));
+    while ((rv = apr_dbd_get_row(d->driver, d->pool, res, &row, -1)) == 0) {
+        clinic_row_t vals = apr_palloc(d->pool, sizeof(char *) * (ncols + 1));
         for (i = 0; i < ncols; i++) {
             const char *v = apr_dbd_get_entry(d->driver, row, i);
-            vals[i] = v ? apr_pstrdup(r->pool, v) : NULL;
+            vals[i] = v ? apr_pstrdup(d->pool, v) : NULL;
         }
         vals[ncols] = NULL;
         *(clinic_row_t *)apr_array_push(*rows) = vals;
     }
     if (rv != -1) {
-        return db_error(r, d, st, rv, 0);
+        return db_error(d, st, rv, 0);
     }
     return APR_SUCCESS;
 }
@@ -238,24 +210,24 @@ apr_status_t clinic_db_select(apr_array_header_t **rows, request_rec *r,
  */
 #define DB_CONFLICT_RETRIES 5
 
-static int rerun_after_conflict(request_rec *r, ap_dbd_t *d,
+static int rerun_after_conflict(clinic_db_t *d,
                                 const clinic_stmt_t *st, int rv, int attempt)
 {
     if (rv != 1213 || st->lock_is_lost_race || attempt >= DB_CONFLICT_RETRIES
-        || !clinic_db_is_mysql(d)) {
+        || !clinic_db_is_mysql(d->driver)) {
         return 0;
     }
-    db_log(r, APLOG_INFO, "CLINIC0105: statement %s rolled back by a "
+    clinic_log(d->env, CLINIC_LOG_INFO, "CLINIC0105: statement %s rolled back by a "
            "conflict, run again (%d)", st->label, attempt + 1);
     apr_sleep(apr_time_from_msec(2 * (attempt + 1)));
     return 1;
 }
 
-apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_db_run(int *nrows, clinic_db_t *d,
                            const clinic_stmt_t *st, int nargs,
                            const char **args)
 {
-    apr_dbd_prepared_t *p = statement(r, d, st);
+    apr_dbd_prepared_t *p = statement(d, st);
     int n = 0, rv, attempt = 0;
 
     if (nrows) {
@@ -266,11 +238,11 @@ apr_status_t clinic_db_run(int *nrows, request_rec *r, ap_dbd_t *d,
     }
     do {
         n = 0;
-        rv = apr_dbd_pquery(d->driver, r->pool, d->handle, &n, p, nargs,
+        rv = apr_dbd_pquery(d->driver, d->pool, d->handle, &n, p, nargs,
                             args);
-    } while (rv != 0 && rerun_after_conflict(r, d, st, rv, attempt++));
+    } while (rv != 0 && rerun_after_conflict(d, st, rv, attempt++));
     if (rv != 0) {
-        return db_error(r, d, st, rv, 1);
+        return db_error(d, st, rv, 1);
     }
     if (nrows) {
         *nrows = n;
@@ -304,13 +276,23 @@ const clinic_stmt_t clinic_schema_stmt = {
     "clinic_schema", "SELECT version FROM clinic_schema", 0
 };
 
-int clinic_db_schema_version(request_rec *r, ap_dbd_t *d, apr_status_t *rv)
+int clinic_db_schema_version(clinic_db_t *d, apr_status_t *rv)
 {
     apr_array_header_t *rows;
 
-    *rv = clinic_db_select(&rows, r, d, &clinic_schema_stmt, 0, NULL);
+    *rv = clinic_db_select(&rows, d, &clinic_schema_stmt, 0, NULL);
     if (*rv == APR_SUCCESS && rows->nelts == 1) {
         return clinic_db_int(APR_ARRAY_IDX(rows, 0, clinic_row_t)[0]);
     }
     return -1;
+}
+
+apr_status_t clinic_store_ping(clinic_db_t *d)
+{
+    apr_status_t rv;
+
+    if (clinic_db_schema_version(d, &rv) == CLINIC_SCHEMA_VERSION) {
+        return APR_SUCCESS;
+    }
+    return rv == APR_SUCCESS ? APR_EINCOMPLETE : rv;
 }

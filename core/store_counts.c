@@ -15,10 +15,9 @@
  */
 #include <apr_strings.h>
 
-#include <httpd.h>
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 
 #define KEEP_DAYS 31        /* older periods of a bucket are deleted */
 #define ROUNDS 8            /* lost races before a count gives up */
@@ -52,11 +51,11 @@ static const clinic_stmt_t stmts[S_N] = {
 const clinic_stmt_set_t clinic_count_stmts = { stmts, S_N };
 
 /* the count of (bucket, day): -1 when there is no row yet */
-static apr_status_t count_get(int *n, request_rec *r, ap_dbd_t *d,
+static apr_status_t count_get(int *n, clinic_db_t *d,
                               const char *bucket, const char *day)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_COUNT_GET],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[S_COUNT_GET],
                                        CLINIC_ARGS(bucket, day));
 
     *n = -1;
@@ -68,30 +67,29 @@ static apr_status_t count_get(int *n, request_rec *r, ap_dbd_t *d,
 }
 
 /* the first count of the day: older days go */
-static apr_status_t count_first(int *won, request_rec *r, ap_dbd_t *d,
+static apr_status_t count_first(int *won, clinic_db_t *d,
                                 const char *bucket, apr_int64_t day)
 {
-    apr_status_t rv = clinic_db_run(NULL, r, d, &stmts[S_COUNT_NEW],
+    apr_status_t rv = clinic_db_run(NULL, d, &stmts[S_COUNT_NEW],
                                     CLINIC_ARGS(bucket,
-                                                clinic_db_num(r->pool, day)));
+                                                clinic_db_num(d->pool, day)));
 
     *won = rv == APR_SUCCESS;
     if (rv == APR_EEXIST) {
         return APR_SUCCESS;             /* another request made it */
     }
     if (rv == APR_SUCCESS) {
-        rv = clinic_db_run(NULL, r, d, &stmts[S_COUNT_OLD],
-                           CLINIC_ARGS(bucket, clinic_db_num(r->pool,
+        rv = clinic_db_run(NULL, d, &stmts[S_COUNT_OLD],
+                           CLINIC_ARGS(bucket, clinic_db_num(d->pool,
                                                        day - KEEP_DAYS)));
     }
     return rv;
 }
 
-apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
-                                     ap_dbd_t *d, const char *bucket,
+apr_status_t clinic_store_count_take(int *taken, int *at, clinic_db_t *d, const char *bucket,
                                      apr_int64_t day, int limit, int mark)
 {
-    const char *day_s = clinic_db_num(r->pool, day);
+    const char *day_s = clinic_db_num(d->pool, day);
     int round, n, won;
     apr_status_t rv;
 
@@ -99,19 +97,19 @@ apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
     *at = 0;
     for (round = 0; round < ROUNDS; round++) {
         /* the count after this one is neither the limit nor the mark */
-        rv = clinic_db_run(&n, r, d, &stmts[S_COUNT_INC],
+        rv = clinic_db_run(&n, d, &stmts[S_COUNT_INC],
                            CLINIC_ARGS(bucket, day_s,
-                                       clinic_db_num(r->pool, limit - 1),
-                                       clinic_db_num(r->pool, mark - 1)));
+                                       clinic_db_num(d->pool, limit - 1),
+                                       clinic_db_num(d->pool, mark - 1)));
         if (rv != APR_SUCCESS || n == 1) {
             *taken = n == 1;
             return rv;
         }
-        if ((rv = count_get(&n, r, d, bucket, day_s)) != APR_SUCCESS) {
+        if ((rv = count_get(&n, d, bucket, day_s)) != APR_SUCCESS) {
             return rv;
         }
         if (n < 0) {
-            if ((rv = count_first(&won, r, d, bucket, day)) != APR_SUCCESS
+            if ((rv = count_first(&won, d, bucket, day)) != APR_SUCCESS
                 || won) {
                 *taken = *at = won;
                 return rv;
@@ -123,9 +121,9 @@ apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
         }
         /* n + 1 is the mark or the limit (or another request moved the
          * count on meanwhile): from n exactly, or not at all */
-        rv = clinic_db_run(&won, r, d, &stmts[S_COUNT_INC_FROM],
+        rv = clinic_db_run(&won, d, &stmts[S_COUNT_INC_FROM],
                            CLINIC_ARGS(bucket, day_s,
-                                       clinic_db_num(r->pool, n)));
+                                       clinic_db_num(d->pool, n)));
         if (rv != APR_SUCCESS || won == 1) {
             *taken = won == 1;
             *at = won == 1 && (n + 1 == mark || n + 1 == limit) ? n + 1 : 0;

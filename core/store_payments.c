@@ -8,10 +8,9 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include <httpd.h>
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "store_subs.h"
 #include "timeutil.h"
 
@@ -70,66 +69,63 @@ static const clinic_stmt_t stmts[S_COUNT] = {
 
 const clinic_stmt_set_t clinic_payment_stmts = { stmts, S_COUNT };
 
-apr_status_t clinic_store_pay_sub(clinic_sub_t **out, request_rec *r,
-                                  ap_dbd_t *d, const char *id)
+apr_status_t clinic_store_pay_sub(clinic_sub_t **out, clinic_db_t *d, const char *id)
 {
-    return clinic_sub_one(out, r, d, &stmts[S_PAY_SUB], CLINIC_ARGS(id));
+    return clinic_sub_one(out, d, &stmts[S_PAY_SUB], CLINIC_ARGS(id));
 }
 
-apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *provider,
+apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, clinic_db_t *d, const char *provider,
                                      const char *ref)
 {
-    return clinic_sub_one(out, r, d, &stmts[S_PAY_BY_REF],
+    return clinic_sub_one(out, d, &stmts[S_PAY_BY_REF],
                           CLINIC_ARGS(provider, ref));
 }
 
-apr_status_t clinic_store_pay_attach(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_attach(int *won, clinic_db_t *d,
                                      const char *id, const char *ref,
                                      const char *url, apr_int64_t expires)
 {
     int n = 0;
-    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_PAY_ATTACH],
+    apr_status_t rv = clinic_db_run(&n, d, &stmts[S_PAY_ATTACH],
                           CLINIC_ARGS(ref, url,
-                                      clinic_time_db(r->pool, expires), id));
+                                      clinic_time_db(d->pool, expires), id));
     *won = rv == APR_SUCCESS && n > 0;
     return rv;
 }
 
-apr_status_t clinic_store_pay_complete(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_complete(int *won, clinic_db_t *d,
                                        const char *id, apr_int64_t paid_at,
                                        apr_int64_t expires_at)
 {
     int n = 0;
-    apr_status_t rv = clinic_db_run(&n, r, d, &stmts[S_PAY_COMPLETE],
-                          CLINIC_ARGS(clinic_time_db(r->pool, paid_at),
-                                      clinic_time_db(r->pool, expires_at),
+    apr_status_t rv = clinic_db_run(&n, d, &stmts[S_PAY_COMPLETE],
+                          CLINIC_ARGS(clinic_time_db(d->pool, paid_at),
+                                      clinic_time_db(d->pool, expires_at),
                                       id));
     *won = rv == APR_SUCCESS && n > 0;
     return rv;
 }
 
-apr_status_t clinic_store_pay_fail(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_fail(int *won, clinic_db_t *d,
                                    const char *id, int never_made)
 {
     int n = 0;
-    apr_status_t rv = clinic_db_run(&n, r, d,
+    apr_status_t rv = clinic_db_run(&n, d,
                           &stmts[never_made ? S_PAY_ABANDON : S_PAY_FAIL],
                           CLINIC_ARGS(id));
     *won = rv == APR_SUCCESS && n > 0;
     return rv;
 }
 
-static apr_status_t subs_select(apr_array_header_t **out, request_rec *r,
-                                ap_dbd_t *d, int which, int nargs,
+static apr_status_t subs_select(apr_array_header_t **out, clinic_db_t *d, int which, int nargs,
                                 const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which], nargs,
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[which], nargs,
                                        args);
     int i;
 
-    *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_sub_t));
+    *out = apr_array_make(d->pool, rows->nelts, sizeof(clinic_sub_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_sub_from(apr_array_push(*out),
                         APR_ARRAY_IDX(rows, i, clinic_row_t));
@@ -137,20 +133,19 @@ static apr_status_t subs_select(apr_array_header_t **out, request_rec *r,
     return rv;
 }
 
-apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
-                                    ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_pay_stale(apr_array_header_t **out, clinic_db_t *d, const char *user_id,
                                     apr_int64_t before)
 {
-    return subs_select(out, r, d, S_PAY_STALE,
-                       CLINIC_ARGS(user_id, clinic_time_db(r->pool, before)));
+    return subs_select(out, d, S_PAY_STALE,
+                       CLINIC_ARGS(user_id, clinic_time_db(d->pool, before)));
 }
 
 apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
-                                      request_rec *r, ap_dbd_t *d,
+                                      clinic_db_t *d,
                                       const char *provider, apr_int64_t now,
                                       apr_int64_t unmade_before)
 {
-    return subs_select(out, r, d, S_PAY_OVERDUE,
-                       CLINIC_ARGS(provider, clinic_time_db(r->pool, now),
-                                   clinic_time_db(r->pool, unmade_before)));
+    return subs_select(out, d, S_PAY_OVERDUE,
+                       CLINIC_ARGS(provider, clinic_time_db(d->pool, now),
+                                   clinic_time_db(d->pool, unmade_before)));
 }

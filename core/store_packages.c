@@ -7,10 +7,9 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include <httpd.h>
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "store_subs.h"
 #include "timeutil.h"
 
@@ -78,14 +77,14 @@ void clinic_package_from(clinic_package_t *k, clinic_row_t v)
 }
 
 apr_status_t clinic_packages_select(apr_array_header_t **out,
-                                    request_rec *r, ap_dbd_t *d,
+                                    clinic_db_t *d,
                                     const clinic_stmt_t *st)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, st, 0, NULL);
+    apr_status_t rv = clinic_db_select(&rows, d, st, 0, NULL);
     int i;
 
-    *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_package_t));
+    *out = apr_array_make(d->pool, rows->nelts, sizeof(clinic_package_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_package_from(apr_array_push(*out),
                      APR_ARRAY_IDX(rows, i, clinic_row_t));
@@ -94,22 +93,22 @@ apr_status_t clinic_packages_select(apr_array_header_t **out,
 }
 
 apr_status_t clinic_store_packages_active(apr_array_header_t **out,
-                                          request_rec *r, ap_dbd_t *d)
+                                          clinic_db_t *d)
 {
-    return clinic_packages_select(out, r, d, &stmts[S_PKG_ACTIVE]);
+    return clinic_packages_select(out, d, &stmts[S_PKG_ACTIVE]);
 }
 
 apr_status_t clinic_store_package_by_id(clinic_package_t **out,
-                                        request_rec *r, ap_dbd_t *d,
+                                        clinic_db_t *d,
                                         const char *id)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_PKG_BY_ID],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[S_PKG_BY_ID],
                                        CLINIC_ARGS(id));
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = apr_pcalloc(r->pool, sizeof(**out));
+        *out = apr_pcalloc(d->pool, sizeof(**out));
         clinic_package_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
@@ -137,80 +136,78 @@ void clinic_sub_from(clinic_sub_t *s, clinic_row_t v)
     s->pay_expires_at = clinic_db_time(v[17]);
 }
 
-apr_status_t clinic_sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_sub_one(clinic_sub_t **out, clinic_db_t *d,
                             const clinic_stmt_t *st, int nargs,
                             const char **args)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, st, nargs, args);
+    apr_status_t rv = clinic_db_select(&rows, d, st, nargs, args);
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = apr_pcalloc(r->pool, sizeof(**out));
+        *out = apr_pcalloc(d->pool, sizeof(**out));
         clinic_sub_from(*out, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
 }
 
-apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_sub_active(clinic_sub_t **out, clinic_db_t *d, const char *user_id,
                                      apr_int64_t now)
 {
-    return clinic_sub_one(out, r, d, &stmts[S_SUB_ACTIVE],
-                   CLINIC_ARGS(user_id, clinic_time_db(r->pool, now)));
+    return clinic_sub_one(out, d, &stmts[S_SUB_ACTIVE],
+                   CLINIC_ARGS(user_id, clinic_time_db(d->pool, now)));
 }
 
-apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_sub_release_expired(clinic_db_t *d,
                                               const char *user_id,
                                               apr_int64_t now)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_SUB_RELEASE],
-               CLINIC_ARGS(user_id, clinic_time_db(r->pool, now)));
+    return clinic_db_run(NULL, d, &stmts[S_SUB_RELEASE],
+               CLINIC_ARGS(user_id, clinic_time_db(d->pool, now)));
 }
 
-apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_sub_insert(clinic_db_t *d,
                                      const clinic_sub_t *s,
                                      const char *user_id, const char *key,
                                      apr_int64_t now)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_SUB_INSERT],
+    return clinic_db_run(NULL, d, &stmts[S_SUB_INSERT],
                          CLINIC_ARGS(s->id, user_id, s->pkg.id,
-                                     clinic_time_db(r->pool, s->purchased_at),
-                                     clinic_time_db(r->pool, s->expires_at),
+                                     clinic_time_db(d->pool, s->purchased_at),
+                                     clinic_time_db(d->pool, s->expires_at),
                                      s->payment_status, user_id, key,
-                                     clinic_time_db(r->pool, now),
+                                     clinic_time_db(d->pool, now),
                                      s->pkg.price, s->currency,
                                      s->pay_provider));
 }
 
-apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, clinic_db_t *d, const char *user_id,
                                      const char *key, apr_int64_t forget_before)
 {
     apr_status_t rv;
 
     *out = NULL;
     /* a key older than the window is free again */
-    rv = clinic_db_run(NULL, r, d, &stmts[S_SUB_FORGET_KEY],
+    rv = clinic_db_run(NULL, d, &stmts[S_SUB_FORGET_KEY],
                        CLINIC_ARGS(user_id, key,
-                                   clinic_time_db(r->pool, forget_before)));
+                                   clinic_time_db(d->pool, forget_before)));
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    return clinic_sub_one(out, r, d, &stmts[S_SUB_BY_KEY],
+    return clinic_sub_one(out, d, &stmts[S_SUB_BY_KEY],
                           CLINIC_ARGS(user_id, key));
 }
 
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
-                                      request_rec *r, ap_dbd_t *d,
+                                      clinic_db_t *d,
                                       const char *user_id)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[S_SUB_HISTORY],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[S_SUB_HISTORY],
                                        CLINIC_ARGS(user_id));
     int i;
 
-    *out = apr_array_make(r->pool, rows->nelts, sizeof(clinic_sub_t));
+    *out = apr_array_make(d->pool, rows->nelts, sizeof(clinic_sub_t));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_sub_from(apr_array_push(*out), APR_ARRAY_IDX(rows, i, clinic_row_t));
     }
@@ -218,10 +215,9 @@ apr_status_t clinic_store_sub_history(apr_array_header_t **out,
 }
 
 
-apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
-                                      ap_dbd_t *d, const char *id,
+apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, clinic_db_t *d, const char *id,
                                       const char *user_id)
 {
-    return clinic_sub_one(out, r, d, &stmts[S_SUB_OF_USER],
+    return clinic_sub_one(out, d, &stmts[S_SUB_OF_USER],
                           CLINIC_ARGS(id, user_id));
 }

@@ -8,7 +8,7 @@
 #define CLINIC_STORE_SUBS_H
 
 #include "model.h"
-#include "store_db.h"
+#include "store_exec.h"
 
 /* a subscription joined with its package; its price is what was charged
  * (amount), the package's for rows bought before payments existed */
@@ -33,11 +33,11 @@ void clinic_sub_from(clinic_sub_t *s, clinic_row_t v);
 void clinic_package_from(clinic_package_t *k, clinic_row_t v);
 /* the packages a CLINIC_PKG_COLS statement without parameters selects */
 apr_status_t clinic_packages_select(apr_array_header_t **out,
-                                    request_rec *r, ap_dbd_t *d,
+                                    clinic_db_t *d,
                                     const clinic_stmt_t *st);
 
 /* the first row of a CLINIC_SUB_SELECT statement, *out NULL when none */
-apr_status_t clinic_sub_one(clinic_sub_t **out, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_sub_one(clinic_sub_t **out, clinic_db_t *d,
                             const clinic_stmt_t *st, int nargs,
                             const char **args);
 

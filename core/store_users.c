@@ -5,10 +5,9 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include <httpd.h>
 
 #include "store.h"
-#include "store_db.h"
+#include "store_exec.h"
 #include "store_subs.h"
 #include "timeutil.h"
 
@@ -75,29 +74,28 @@ static clinic_user_t *user_from(apr_pool_t *p, clinic_row_t v)
     return u;
 }
 
-static apr_status_t user_one(clinic_user_t **out, request_rec *r,
-                             ap_dbd_t *d, int which, const char *key)
+static apr_status_t user_one(clinic_user_t **out, clinic_db_t *d, int which, const char *key)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[which],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[which],
                                        CLINIC_ARGS(key));
 
     *out = NULL;
     if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *out = user_from(r->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
+        *out = user_from(d->pool, APR_ARRAY_IDX(rows, 0, clinic_row_t));
     }
     return rv;
 }
 
 apr_status_t clinic_store_user_with_active(clinic_user_t **user,
                                           clinic_sub_t **active,
-                                          request_rec *r, ap_dbd_t *d,
+                                          clinic_db_t *d,
                                           const char *id, apr_int64_t now)
 {
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d,
+    apr_status_t rv = clinic_db_select(&rows, d,
                           &stmts[S_USER_WITH_ACTIVE],
-                          CLINIC_ARGS(clinic_time_db(r->pool, now), id));
+                          CLINIC_ARGS(clinic_time_db(d->pool, now), id));
     clinic_row_t v;
 
     *user = NULL;
@@ -106,52 +104,50 @@ apr_status_t clinic_store_user_with_active(clinic_user_t **user,
         return rv;
     }
     v = APR_ARRAY_IDX(rows, 0, clinic_row_t);
-    *user = user_from(r->pool, v);
+    *user = user_from(d->pool, v);
     /* a subscription whose package row is gone is no subscription (the
      * other reads join packages strictly) */
     if (v[8] && v[10]) {
-        *active = apr_pcalloc(r->pool, sizeof(**active));
+        *active = apr_pcalloc(d->pool, sizeof(**active));
         clinic_sub_from(*active, v + 8);
     }
     return APR_SUCCESS;
 }
 
-apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,
-                                        ap_dbd_t *d, const char *phone)
+apr_status_t clinic_store_user_by_phone(clinic_user_t **out, clinic_db_t *d, const char *phone)
 {
-    return user_one(out, r, d, S_USER_BY_PHONE, phone);
+    return user_one(out, d, S_USER_BY_PHONE, phone);
 }
 
-apr_status_t clinic_store_user_by_id(clinic_user_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *id)
+apr_status_t clinic_store_user_by_id(clinic_user_t **out, clinic_db_t *d, const char *id)
 {
-    return user_one(out, r, d, S_USER_BY_ID, id);
+    return user_one(out, d, S_USER_BY_ID, id);
 }
 
-apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_create(clinic_db_t *d,
                                       const char *id, const char *phone,
                                       apr_int64_t now)
 {
-    const char *t = clinic_time_db(r->pool, now);
-    return clinic_db_run(NULL, r, d, &stmts[S_USER_INSERT],
+    const char *t = clinic_time_db(d->pool, now);
+    return clinic_db_run(NULL, d, &stmts[S_USER_INSERT],
                          CLINIC_ARGS(id, phone, t, t));
 }
 
-apr_status_t clinic_store_user_update(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_update(clinic_db_t *d,
                                       const char *id, int set_name,
                                       const char *name, int set_nid,
                                       const char *national_id,
                                       apr_int64_t now)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_USER_UPDATE],
+    return clinic_db_run(NULL, d, &stmts[S_USER_UPDATE],
                CLINIC_ARGS(set_name ? "1" : "0", name, set_nid ? "1" : "0",
-                    national_id, clinic_time_db(r->pool, now), id));
+                    national_id, clinic_time_db(d->pool, now), id));
 }
 
-apr_status_t clinic_store_user_set_phone(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_set_phone(clinic_db_t *d,
                                          const char *id, const char *phone,
                                          apr_int64_t now)
 {
-    return clinic_db_run(NULL, r, d, &stmts[S_USER_SET_PHONE],
-               CLINIC_ARGS(phone, clinic_time_db(r->pool, now), id));
+    return clinic_db_run(NULL, d, &stmts[S_USER_SET_PHONE],
+               CLINIC_ARGS(phone, clinic_time_db(d->pool, now), id));
 }

@@ -1,84 +1,79 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
- * store.h: every SQL statement of mod_clinic, as mod_dbd prepared
- * statements, and the row mapping.  Only the store_*.c files speak SQL:
- * store_db.c (connections, running statements, errors), store_users.c,
- * store_codes.c (codes and limits), store_packages.c.
+ * store.h: every SQL statement of mod_clinic, as prepared statements
+ * with parameters, and the row mapping.  Only the store_*.c files speak
+ * SQL: store_exec.c (running statements, errors), store_users.c,
+ * store_codes.c (codes), store_counts.c (limits), store_packages.c,
+ * store_payments.c, store_admin.c (clinicctl's).  The module's
+ * connections (mod_dbd) are the glue's: store_db.h.
  *
  * Functions return APR_SUCCESS, APR_EEXIST when a unique key refused the
  * write, APR_EAGAIN when the database was busy (locked, a deadlock),
  * APR_ECONNRESET when the connection broke (it is then discarded), or
  * APR_EGENERAL after logging the database's error with the request id.
+ * Nothing here includes an httpd header: the connection and the log come
+ * in a clinic_db_t.
  * clinic_store_fault() tells the caller whether the failure was the
  * database's state (answer 503) rather than a fault (500).
  */
 #ifndef CLINIC_STORE_H
 #define CLINIC_STORE_H
 
-#include <httpd.h>
-#include <apr_optional.h>
+#include <apr_tables.h>
+#include <apr_hash.h>
 #include <apr_dbd.h>
-#include <mod_dbd.h>
 
+#include "env.h"
 #include "model.h"
 
 #define CLINIC_SCHEMA_VERSION 5
 
-/* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
- * missing. */
-const char *clinic_store_init(void);
+/* An open connection, whoever opened it: the module takes one from
+ * mod_dbd's pool (store_db.c), clinicctl opens its own (ctl/ctldb.c), the
+ * unit tests one on SQLite.  Every statement of the store is prepared on
+ * it under its label (clinic_stmt_t). */
+typedef struct {
+    apr_pool_t *pool;          /* env's: rows and strings */
+    clinic_env_t *env;         /* the log, and the fault the store met */
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_hash_t *prepared;      /* label -> apr_dbd_prepared_t */
+    void *opener;              /* whoever opened it: mod_dbd's ap_dbd_t */
+} clinic_db_t;
 
-/* Hook mod_dbd's post_connect, so a failed open can tell a dead pooled
- * connection from a database that can't be reached (store_reach.c) */
-void clinic_store_register_hooks(apr_pool_t *p);
-
-/* Per child: find the MySQL client library's mysql_options, if loaded */
-void clinic_store_child_init(apr_pool_t *p, server_rec *s);
-
-/* Register every statement, once per database configuration, for the
- * servers that use the clinic (before mod_dbd's post_config). */
-void clinic_store_prepare(apr_pool_t *ptemp, server_rec *s);
-
-/* Take a pooled connection whose schema is current (ap_dbd_open), and
- * give it back as soon as its statements have run (clinic_store_close).
- * Failures are logged; the request should answer 503. */
-apr_status_t clinic_store_open(ap_dbd_t **out, request_rec *r);
-void clinic_store_close(request_rec *r, ap_dbd_t *d);
 /* Run a real prepared statement (health) */
-apr_status_t clinic_store_ping(request_rec *r, ap_dbd_t *d);
+apr_status_t clinic_store_ping(clinic_db_t *d);
 
 typedef enum {
     CLINIC_DB_OK = 0,
     CLINIC_DB_BUSY,            /* locked or busy: try again in a second */
     CLINIC_DB_DOWN             /* unreachable, or a connection broke */
 } clinic_db_fault_t;
-/* What a failed database call of this request met, if anything. */
-clinic_db_fault_t clinic_store_fault(request_rec *r);
+/* What a failed database call of env (a request) met, if anything. */
+clinic_db_fault_t clinic_store_fault(const clinic_env_t *env);
 /* Forget it, before a call tried again */
-void clinic_store_fault_clear(request_rec *r);
+void clinic_store_fault_clear(clinic_env_t *env);
 
 /* users */
-apr_status_t clinic_store_user_by_phone(clinic_user_t **out, request_rec *r,
-                                        ap_dbd_t *d, const char *phone);
-apr_status_t clinic_store_user_by_id(clinic_user_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *id);
+apr_status_t clinic_store_user_by_phone(clinic_user_t **out, clinic_db_t *d, const char *phone);
+apr_status_t clinic_store_user_by_id(clinic_user_t **out, clinic_db_t *d, const char *id);
 /* the user and the subscription active at now (NULL when none) */
 apr_status_t clinic_store_user_with_active(clinic_user_t **user,
                                           clinic_sub_t **active,
-                                          request_rec *r, ap_dbd_t *d,
+                                          clinic_db_t *d,
                                           const char *id, apr_int64_t now);
 /* APR_EEXIST when the phone is taken */
-apr_status_t clinic_store_user_create(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_create(clinic_db_t *d,
                                       const char *id, const char *phone,
                                       apr_int64_t now);
 /* set_name/set_nid say which fields change; a NULL value clears */
-apr_status_t clinic_store_user_update(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_update(clinic_db_t *d,
                                       const char *id, int set_name,
                                       const char *name, int set_nid,
                                       const char *national_id,
                                       apr_int64_t now);
 /* APR_EEXIST when another user holds the number */
-apr_status_t clinic_store_user_set_phone(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_user_set_phone(clinic_db_t *d,
                                          const char *id, const char *phone,
                                          apr_int64_t now);
 
@@ -91,7 +86,7 @@ typedef struct {
     const char *status;
 } clinic_otp_row_t;
 
-apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_insert(clinic_db_t *d,
                                      const char *id, const char *phone,
                                      const char *purpose, const char *owner,
                                      const char *hash, apr_int64_t now,
@@ -100,7 +95,7 @@ apr_status_t clinic_store_otp_insert(request_rec *r, ap_dbd_t *d,
 /* make a delivered code the live one and, if it became live (a login may
  * have retired it meanwhile), retire the live codes sent before it
  * (created_us as inserted) */
-apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_activate(clinic_db_t *d,
                                        const char *id, const char *phone,
                                        const char *purpose,
                                        const char *owner,
@@ -108,31 +103,28 @@ apr_status_t clinic_store_otp_activate(request_rec *r, ap_dbd_t *d,
 /* after a login: retire every other code of (phone, purpose, owner), the
  * live ones and those still pending at the gateway, so one burst of sends
  * yields one login */
-apr_status_t clinic_store_otp_retire_rest(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_retire_rest(clinic_db_t *d,
                                           const char *id, const char *phone,
                                           const char *purpose,
                                           const char *owner);
 /* hashes of the replaced, unexpired codes of (phone, purpose, owner) */
 apr_status_t clinic_store_otp_replaced(apr_array_header_t **hashes,
-                                       request_rec *r, ap_dbd_t *d,
+                                       clinic_db_t *d,
                                        const char *phone, const char *purpose,
                                        const char *owner, apr_int64_t now);
 /* an undelivered code can never be used */
-apr_status_t clinic_store_otp_fail(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_fail(clinic_db_t *d,
                                    const char *id);
 /* the newest live code, *out NULL when none */
-apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *phone,
+apr_status_t clinic_store_otp_latest(clinic_otp_row_t **out, clinic_db_t *d, const char *phone,
                                      const char *purpose, const char *owner);
 /* count one attempt if fewer than max were made and the code is live;
  * *counted 1 when this request's attempt was counted */
-apr_status_t clinic_store_otp_attempt(int *counted, request_rec *r,
-                                      ap_dbd_t *d, const char *id, int max,
+apr_status_t clinic_store_otp_attempt(int *counted, clinic_db_t *d, const char *id, int max,
                                       apr_int64_t now);
-apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, request_rec *r,
-                                  ap_dbd_t *d, const char *id);
+apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, clinic_db_t *d, const char *id);
 /* *won 1 when this request consumed the code */
-apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_otp_consume(int *won, clinic_db_t *d,
                                       const char *id, apr_int64_t now);
 /* Codes are kept a day after they expire, so clinicctl stats can count
  * the last 24 hours' sends and logins; a limit's slots a week, longer than
@@ -146,17 +138,16 @@ apr_status_t clinic_store_otp_consume(int *won, request_rec *r, ap_dbd_t *d,
  * was full (more may be left) (the module's background work, every
  * ClinicBackgroundInterval) */
 apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
-                                        request_rec *r, ap_dbd_t *d,
+                                        clinic_db_t *d,
                                         apr_int64_t now);
 /* All of them, batch after batch (clinicctl cleanup); *codes and *slots
  * (either may be NULL) get how many rows went */
-apr_status_t clinic_store_cleanup(int *codes, int *slots, request_rec *r,
-                                  ap_dbd_t *d, apr_int64_t now);
+apr_status_t clinic_store_cleanup(int *codes, int *slots, clinic_db_t *d, apr_int64_t now);
 
 /* Exact sliding-window limit: take one of `limit` slots of bucket whose
  * last use is older than window seconds.  *allowed 0 gives retry_after. */
 apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
-                                    request_rec *r, ap_dbd_t *d,
+                                    clinic_db_t *d,
                                     const char *bucket, int limit,
                                     int window, apr_int64_t now);
 
@@ -164,11 +155,11 @@ apr_status_t clinic_store_rate_take(int *allowed, apr_int64_t *retry_after,
  * request that turns out not to count can give it back at once */
 apr_status_t clinic_store_rate_take_slot(int *allowed, int *slot,
                                          apr_int64_t *retry_after,
-                                         request_rec *r, ap_dbd_t *d,
+                                         clinic_db_t *d,
                                          const char *bucket, int limit,
                                          int window, apr_int64_t now);
 /* Free slot of bucket again, if its last use is still now (the taking) */
-apr_status_t clinic_store_rate_give_back(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_rate_give_back(clinic_db_t *d,
                                          const char *bucket, int slot,
                                          apr_int64_t now);
 
@@ -176,68 +167,61 @@ apr_status_t clinic_store_rate_give_back(request_rec *r, ap_dbd_t *d,
  * yet (*taken 1); *taken 0 when one has, and nothing was taken: then
  * clinic_store_rate_take each.  A slot 0 is free by definition when it
  * is missing, so this never lets a request past a limit. */
-apr_status_t clinic_store_rate_take_fresh(int *taken, request_rec *r,
-                                         ap_dbd_t *d, const char *bucket1,
+apr_status_t clinic_store_rate_take_fresh(int *taken, clinic_db_t *d, const char *bucket1,
                                          const char *bucket2, apr_int64_t now);
 
 /* packages and subscriptions */
 apr_status_t clinic_store_packages_active(apr_array_header_t **out,
-                                          request_rec *r, ap_dbd_t *d);
+                                          clinic_db_t *d);
 apr_status_t clinic_store_package_by_id(clinic_package_t **out,
-                                        request_rec *r, ap_dbd_t *d,
+                                        clinic_db_t *d,
                                         const char *id);
-apr_status_t clinic_store_sub_active(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_sub_active(clinic_sub_t **out, clinic_db_t *d, const char *user_id,
                                      apr_int64_t now);
 /* a subscription that has run out stops holding the user's active slot */
-apr_status_t clinic_store_sub_release_expired(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_sub_release_expired(clinic_db_t *d,
                                               const char *user_id,
                                               apr_int64_t now);
 /* APR_EEXIST while the user holds an active subscription, or when key
  * (an Idempotency-Key, or NULL) is the user's already */
-apr_status_t clinic_store_sub_insert(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_sub_insert(clinic_db_t *d,
                                      const clinic_sub_t *sub,
                                      const char *user_id, const char *key,
                                      apr_int64_t now);
 /* the subscription the user's Idempotency-Key made, *out NULL when none;
  * keys used before forget_before are forgotten first */
-apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_sub_by_key(clinic_sub_t **out, clinic_db_t *d, const char *user_id,
                                      const char *key,
                                      apr_int64_t forget_before);
 /* one subscription of the user's, *out NULL when none (or another's) */
-apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, request_rec *r,
-                                      ap_dbd_t *d, const char *id,
+apr_status_t clinic_store_sub_of_user(clinic_sub_t **out, clinic_db_t *d, const char *id,
                                       const char *user_id);
 apr_status_t clinic_store_sub_history(apr_array_header_t **out,
-                                      request_rec *r, ap_dbd_t *d,
+                                      clinic_db_t *d,
                                       const char *user_id);
 
 /* payments (store_payments.c) */
 /* any user's subscription by id, or by the provider's payment id */
-apr_status_t clinic_store_pay_sub(clinic_sub_t **out, request_rec *r,
-                                  ap_dbd_t *d, const char *id);
-apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, request_rec *r,
-                                     ap_dbd_t *d, const char *provider,
+apr_status_t clinic_store_pay_sub(clinic_sub_t **out, clinic_db_t *d, const char *id);
+apr_status_t clinic_store_pay_by_ref(clinic_sub_t **out, clinic_db_t *d, const char *provider,
                                      const char *ref);
 /* remember the provider's payment of a pending subscription that has none
  * yet; *won 0 when it is no longer pending */
-apr_status_t clinic_store_pay_attach(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_attach(int *won, clinic_db_t *d,
                                      const char *id, const char *ref,
                                      const char *url, apr_int64_t expires);
 /* pending (or failed, paid late) -> completed, taking the user's slot;
  * *won 1 for the one request that changed it; APR_EEXIST when another
  * subscription holds the slot */
-apr_status_t clinic_store_pay_complete(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_complete(int *won, clinic_db_t *d,
                                        const char *id, apr_int64_t paid_at,
                                        apr_int64_t expires_at);
 /* pending -> failed, freeing the slot; never_made: only while the
  * provider has no payment for it, and its Idempotency-Key is forgotten */
-apr_status_t clinic_store_pay_fail(int *won, request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_store_pay_fail(int *won, clinic_db_t *d,
                                    const char *id, int never_made);
 /* the user's subscriptions pending since before `before` */
-apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
-                                    ap_dbd_t *d, const char *user_id,
+apr_status_t clinic_store_pay_stale(apr_array_header_t **out, clinic_db_t *d, const char *user_id,
                                     apr_int64_t before);
 /* Pending payments at provider (its name) that are overdue, every
  * user's, the oldest CLINIC_PAY_BATCH: those the provider has whose
@@ -246,7 +230,7 @@ apr_status_t clinic_store_pay_stale(apr_array_header_t **out, request_rec *r,
 #define CLINIC_PAY_BATCH 50
 #define CLINIC_PAY_BATCH_SQL "50"
 apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
-                                      request_rec *r, ap_dbd_t *d,
+                                      clinic_db_t *d,
                                       const char *provider, apr_int64_t now,
                                       apr_int64_t unmade_before);
 
@@ -255,8 +239,7 @@ apr_status_t clinic_store_pay_overdue(apr_array_header_t **out,
  * one made when it is 1, mark or limit, exactly (one request alone makes
  * each value), else 0: the value a caller acts on once a day.  Older
  * days of the bucket are deleted when its day begins. */
-apr_status_t clinic_store_count_take(int *taken, int *at, request_rec *r,
-                                     ap_dbd_t *d, const char *bucket,
+apr_status_t clinic_store_count_take(int *taken, int *at, clinic_db_t *d, const char *bucket,
                                      apr_int64_t day, int limit, int mark);
 
 #endif

@@ -12,7 +12,7 @@
 #define CLINIC_METRICS_FMT_H
 
 #include <apr_pools.h>
-#include "metrics.h"
+#include "metric_ids.h"
 
 #define CLINIC_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#include <httpd.h>
 
 #include "store_admin.h"
 #include "store_subs.h"
@@ -62,62 +61,57 @@ static const clinic_stmt_t stmts[A_COUNT] = {
 
 const clinic_stmt_set_t clinic_admin_stmts = { stmts, A_COUNT };
 
-apr_status_t clinic_admin_packages(apr_array_header_t **out, request_rec *r,
-                                   ap_dbd_t *d)
+apr_status_t clinic_admin_packages(apr_array_header_t **out, clinic_db_t *d)
 {
-    return clinic_packages_select(out, r, d, &stmts[A_PKG_ALL]);
+    return clinic_packages_select(out, d, &stmts[A_PKG_ALL]);
 }
 
-apr_status_t clinic_admin_package_add(request_rec *r, ap_dbd_t *d,
+apr_status_t clinic_admin_package_add(clinic_db_t *d,
                                       const clinic_package_t *pkg,
                                       apr_int64_t now)
 {
-    const char *at = clinic_time_db(r->pool, now);
+    const char *at = clinic_time_db(d->pool, now);
 
-    return clinic_db_run(NULL, r, d, &stmts[A_PKG_INSERT],
+    return clinic_db_run(NULL, d, &stmts[A_PKG_INSERT],
                          CLINIC_ARGS(pkg->id, pkg->name, pkg->description,
                                      pkg->price,
-                                     clinic_db_num(r->pool,
+                                     clinic_db_num(d->pool,
                                                    pkg->duration_days),
                                      pkg->is_active ? "1" : "0", at, at));
 }
 
-apr_status_t clinic_admin_package_update(int *found, request_rec *r,
-                                         ap_dbd_t *d,
+apr_status_t clinic_admin_package_update(int *found, clinic_db_t *d,
                                          const clinic_package_t *pkg,
                                          apr_int64_t now)
 {
-    return clinic_db_run(found, r, d, &stmts[A_PKG_UPDATE],
+    return clinic_db_run(found, d, &stmts[A_PKG_UPDATE],
                          CLINIC_ARGS(pkg->name, pkg->description, pkg->price,
-                                     clinic_db_num(r->pool,
+                                     clinic_db_num(d->pool,
                                                    pkg->duration_days),
-                                     clinic_time_db(r->pool, now), pkg->id));
+                                     clinic_time_db(d->pool, now), pkg->id));
 }
 
-apr_status_t clinic_admin_package_set_active(int *found, request_rec *r,
-                                             ap_dbd_t *d, const char *id,
+apr_status_t clinic_admin_package_set_active(int *found, clinic_db_t *d, const char *id,
                                              int active, apr_int64_t now)
 {
-    return clinic_db_run(found, r, d, &stmts[A_PKG_SET_ACTIVE],
+    return clinic_db_run(found, d, &stmts[A_PKG_SET_ACTIVE],
                          CLINIC_ARGS(active ? "1" : "0",
-                                     clinic_time_db(r->pool, now), id));
+                                     clinic_time_db(d->pool, now), id));
 }
 
-apr_status_t clinic_admin_user_set_active(int *found, request_rec *r,
-                                          ap_dbd_t *d, const char *id,
+apr_status_t clinic_admin_user_set_active(int *found, clinic_db_t *d, const char *id,
                                           int active, apr_int64_t now)
 {
-    return clinic_db_run(found, r, d, &stmts[active ? A_USER_ON : A_USER_OFF],
-                         CLINIC_ARGS(clinic_time_db(r->pool, now), id));
+    return clinic_db_run(found, d, &stmts[active ? A_USER_ON : A_USER_OFF],
+                         CLINIC_ARGS(clinic_time_db(d->pool, now), id));
 }
 
-apr_status_t clinic_admin_stats(clinic_stats_t *out, request_rec *r,
-                                ap_dbd_t *d, apr_int64_t now)
+apr_status_t clinic_admin_stats(clinic_stats_t *out, clinic_db_t *d, apr_int64_t now)
 {
-    const char *now_s = clinic_time_db(r->pool, now);
-    const char *day = clinic_time_db(r->pool, now - 86400);
+    const char *now_s = clinic_time_db(d->pool, now);
+    const char *day = clinic_time_db(d->pool, now - 86400);
     apr_array_header_t *rows;
-    apr_status_t rv = clinic_db_select(&rows, r, d, &stmts[A_STATS],
+    apr_status_t rv = clinic_db_select(&rows, d, &stmts[A_STATS],
                                        CLINIC_ARGS(now_s, day, day, day));
     clinic_row_t v;
 

@@ -37,6 +37,11 @@ apr_status_t clinic_code_normalize(const char **out, apr_pool_t *p,
  * valid it receives the number of code points. */
 int clinic_utf8_valid(const char *s, apr_size_t len, apr_size_t *chars);
 
+/* The free-text fields' lengths, in code points: a patient's name (and
+ * a package's), a national ID */
+#define CLINIC_NAME_MAX 100
+#define CLINIC_NATIONAL_ID_MAX 50
+
 typedef enum {
     CLINIC_TEXT_OK = 0,
     CLINIC_TEXT_BAD_UTF8,     /* not well-formed UTF-8 */
