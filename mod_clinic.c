@@ -424,6 +424,8 @@ static apr_status_t mac_fini(void *unused)
 
 static void clinic_child_init(apr_pool_t *p, server_rec *s)
 {
+    const char *why = NULL;
+
     /* keyed HMAC contexts per thread, in the child only (the parent
      * reloads the module; each load would leave a thread key behind) */
     if (!clinic_mac_init()) {
@@ -433,7 +435,10 @@ static void clinic_child_init(apr_pool_t *p, server_rec *s)
                      "computed in full");
     }
     apr_pool_cleanup_register(p, NULL, mac_fini, apr_pool_cleanup_null);
-    clinic_http_child_init(p, s);
+    if (clinic_http_init(p, &why) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "CLINIC0200: curl_global_init failed: %s", why);
+    }
     clinic_sms_child_init(p, s);
     clinic_store_child_init(p, s);
     clinic_ratelimit_child_init(p, s);

@@ -38,10 +38,11 @@ const char *clinic_pay_webhook_to(clinic_req_t *cr)
                        "/api/payments/webhook", NULL);
 }
 
-apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
+static apr_status_t pay_call(clinic_pay_ctx_t *x, const char *path,
                              const cJSON *body, int creates, long *status,
                              cJSON **answer)
 {
+    clinic_req_t *cr = x->glue;
     request_rec *r = cr->r;
     clinic_server_conf *c = cr->conf;
     const clinic_pay_driver_ops *ops = clinic_pay_ops(c);
@@ -70,13 +71,13 @@ apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
         q.content_type = "application/json";
         cJSON_free(text);
     }
-    if ((rv = clinic_http_slot_take(r, &c->pay_in_flight,
+    if ((rv = clinic_http_slot_take(cr->env, &c->pay_in_flight,
                                     clinic_pay_max_concurrent(c),
                                     CLINIC_D_PAY_MAX_CONCURRENT))
         != APR_SUCCESS) {
         return rv;
     }
-    rv = clinic_http_call(r, &q, &resp);
+    rv = clinic_http_call(cr->env, &q, &resp);
     clinic_http_slot_give(&c->pay_in_flight);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -88,31 +89,6 @@ apr_status_t clinic_pay_call(clinic_req_t *cr, const char *path,
         *answer = NULL;
     }
     return APR_SUCCESS;
-}
-
-const char *clinic_pay_id(apr_pool_t *p, const cJSON *v)
-{
-    const char *s;
-    apr_size_t i;
-
-    if (cJSON_IsNumber(v)) {
-        if (v->valuedouble < 0 || v->valuedouble > 9007199254740992.0
-            || v->valuedouble != (double)(apr_int64_t)v->valuedouble) {
-            return NULL;
-        }
-        return apr_psprintf(p, "%" APR_INT64_T_FMT,
-                            (apr_int64_t)v->valuedouble);
-    }
-    if (!cJSON_IsString(v)) {
-        return NULL;
-    }
-    s = v->valuestring;
-    for (i = 0; s[i]; i++) {
-        if (s[i] < 0x21 || s[i] > 0x7e || i >= 128) {
-            return NULL;
-        }
-    }
-    return i ? s : NULL;
 }
 
 const char *clinic_pay_query(request_rec *r, const char *name)
@@ -137,26 +113,38 @@ const char *clinic_pay_query(request_rec *r, const char *name)
     return NULL;
 }
 
-apr_status_t clinic_pay_body(clinic_req_t *cr, const clinic_sub_t *sub,
-                             cJSON **body, const char **currency,
-                             const char **amount)
+static const char *pay_query(clinic_pay_ctx_t *x, const char *name)
 {
-    apr_int64_t fils;
-    int decimals;
+    return clinic_pay_query(((clinic_req_t *)x->glue)->r, name);
+}
 
-    *currency = sub->currency ? sub->currency : clinic_currency(cr->conf);
-    decimals = clinic_currency_decimals(*currency);
-    if (clinic_amount_parse(sub->pkg.price, &fils) || fils <= 0
-        || (decimals == 2 && fils % 10)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
-                      "CLINIC0807: the price %s of package %s can't be "
-                      "charged in %s", sub->pkg.price, sub->pkg.id,
-                      *currency);
-        return APR_EINVAL;
-    }
-    *amount = clinic_amount_format(cr->r->pool, fils, decimals);
-    *body = clinic_json_object(cr->r->pool);
-    return *body ? APR_SUCCESS : APR_ENOMEM;
+static const char *pay_header(clinic_pay_ctx_t *x, const char *name)
+{
+    return apr_table_get(((clinic_req_t *)x->glue)->r->headers_in, name);
+}
+
+static const char *pay_return_url(clinic_pay_ctx_t *x, const char *sub_id)
+{
+    return clinic_pay_return_to(x->glue, sub_id);
+}
+
+clinic_pay_ctx_t *clinic_pay_ctx(clinic_req_t *cr)
+{
+    clinic_pay_ctx_t *x = apr_pcalloc(cr->r->pool, sizeof(*x));
+
+    x->env = cr->env;
+    x->now = cr->now;
+    x->currency = clinic_currency(cr->conf);
+    x->timeout = clinic_pay_timeout(cr->conf);
+    x->key = &cr->conf->pay_key;
+    x->webhook_secret = &cr->conf->pay_webhook_secret;
+    x->webhook_url = clinic_pay_webhook_to(cr);
+    x->return_url = pay_return_url;
+    x->query = pay_query;
+    x->header = pay_header;
+    x->call = pay_call;
+    x->glue = cr;
+    return x;
 }
 
 /* ---- the purchase's answer ---------------------------------------------- */
@@ -204,7 +192,7 @@ int clinic_pay_start(clinic_req_t *cr, clinic_sub_t *sub)
     int won;
 
     clinic_db_release(cr);
-    rv = ops->create(cr, sub, cr->user, &ref, &url);
+    rv = ops->create(clinic_pay_ctx(cr), sub, cr->user, &ref, &url);
     if (rv != APR_SUCCESS) {
         /* no payment was made: the slot is free again, the key too */
         if (!(d = clinic_db_quiet(cr))
@@ -396,7 +384,7 @@ apr_status_t clinic_pay_confirm(clinic_req_t *cr, const clinic_pay_key_t *k,
     /* never across the provider's call (a token may have taken one) */
     clinic_db_release(cr);
     memset(&st, 0, sizeof(st));
-    if ((rv = ops->status(cr, k, &st)) != APR_SUCCESS) {
+    if ((rv = ops->status(clinic_pay_ctx(cr), k, &st)) != APR_SUCCESS) {
         return rv == APR_NOTFOUND || rv == APR_EBUSY ? rv
                                                      : CLINIC_PAY_UNREACHABLE;
     }
@@ -449,7 +437,7 @@ static settle_t settle_one(clinic_req_t *cr, const clinic_pay_driver_ops *ops,
     memset(&st, 0, sizeof(st));
     /* asked once more; a payment it knows nothing of is not paid */
     if (sub->pay_ref) {
-        rv = ops->status(cr, &k, &st);
+        rv = ops->status(clinic_pay_ctx(cr), &k, &st);
         asked = rv == APR_SUCCESS && st.ref && !strcmp(st.ref, sub->pay_ref);
     }
     /* a provider that can't answer now gets one more timeout */

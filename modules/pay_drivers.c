@@ -11,7 +11,6 @@
 
 #include "pay.h"
 
-extern const clinic_pay_driver_ops clinic_pay_myfatoorah, clinic_pay_tap;
 
 void clinic_pay_register_drivers(apr_pool_t *p)
 {

@@ -83,7 +83,7 @@ int clinic_h_pay_return(clinic_req_t *cr)
     if (!ops) {
         return payments_off(cr);
     }
-    if (!ops->return_key(cr, &k)) {
+    if (!ops->return_key(clinic_pay_ctx(cr), &k)) {
         return clinic_send_invalid(cr, ops->return_param,
                                    "is required: the provider's payment id");
     }
@@ -132,7 +132,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     if ((st = clinic_whlimit_check(cr)) != OK) {
         return st;
     }
-    if (!ops->webhook(cr, cr->body, &k)) {
+    if (!ops->webhook(clinic_pay_ctx(cr), cr->body, &k)) {
         clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_BAD_SIG,
                           CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
         clinic_whlimit_failed(cr, ops->name);

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "sms.h"
+#include "store_db.h"         /* clinic_req_env */
 #include "smstpl.h"
 #include "version.h"
 
@@ -62,7 +63,7 @@ static apr_status_t place_take(request_rec *r, clinic_server_conf *c)
     apr_status_t rv;
 
     if (!c->sms_cap) {
-        return clinic_http_slot_take(r, &c->sms_in_flight,
+        return clinic_http_slot_take(clinic_req_env(r), &c->sms_in_flight,
                                      clinic_sms_max_concurrent(c),
                                      CLINIC_D_SMS_MAX_CONCURRENT);
     }
@@ -97,6 +98,21 @@ static void place_give(clinic_server_conf *c)
     }
 }
 
+/* The drivers this module carries (the core's), by name: adding one is
+ * a line here */
+void clinic_sms_register_drivers(apr_pool_t *p)
+{
+    static const clinic_sms_driver_ops *const drivers[] = {
+        &clinic_sms_http, &clinic_sms_twilio, &clinic_sms_log
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+        ap_register_provider(p, CLINIC_SMS_PROVIDER_GROUP, drivers[i]->name,
+                             CLINIC_SMS_PROVIDER_VERSION, drivers[i]);
+    }
+}
+
 const clinic_sms_driver_ops *clinic_sms_ops(const clinic_server_conf *c)
 {
     return ap_lookup_provider(CLINIC_SMS_PROVIDER_GROUP,
@@ -113,7 +129,12 @@ static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
     apr_time_t t0 = apr_time_now();
     const char *message = clinic_tpl_render(r->pool, clinic_sms_message(c),
                                             CLINIC_ESC_NONE, to, NULL, code);
-    apr_status_t rv = ops->send(r, c, to, message, code);
+    clinic_sms_settings_t settings = {
+        c->sms_url, c->sms_body, c->sms_headers, clinic_sms_timeout(c),
+        c->twilio_sid, &c->twilio_token, c->twilio_from
+    };
+    apr_status_t rv = ops->send(clinic_req_env(r), &settings, to, message,
+                                code);
 
     clinic_metric_send(r->server, CLINIC_CH_SMS, rv, apr_time_now() - t0);
     return rv;
@@ -136,20 +157,3 @@ apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
     return rv;
 }
 
-apr_status_t clinic_sms_gateway_call(request_rec *r,
-                                     const clinic_http_req_t *q)
-{
-    clinic_http_resp_t resp;
-    apr_status_t rv;
-
-    if ((rv = clinic_http_call(r, q, &resp)) != APR_SUCCESS) {
-        return rv;
-    }
-    if (resp.status < 200 || resp.status > 299) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "CLINIC0203: SMS gateway %s answered HTTP %ld",
-                      clinic_http_host(r->pool, q->url), resp.status);
-        return APR_EGENERAL;
-    }
-    return APR_SUCCESS;
-}

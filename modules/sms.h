@@ -7,33 +7,20 @@
 
 #include <httpd.h>
 #include "config.h"
-#include "http.h"
+#include "sms_driver.h"
 
 /* A driver, registered by its name (ClinicSMSDriver's word) as an httpd
  * provider of CLINIC_SMS_PROVIDER_GROUP, version
- * CLINIC_SMS_PROVIDER_VERSION (sms_drivers.c) */
+ * CLINIC_SMS_PROVIDER_VERSION (the core's clinic_sms_drivers) */
 #define CLINIC_SMS_PROVIDER_GROUP "clinic-sms"
 #define CLINIC_SMS_PROVIDER_VERSION "0"
 
-typedef struct {
-    const char *name;
-    int calls_out;      /* calls a gateway: holds a place of the send cap */
-    /* send message (the code's text) to `to`: as clinic_sms_send */
-    apr_status_t (*send)(request_rec *r, const clinic_server_conf *c,
-                         const char *to, const char *message,
-                         const char *code);
-} clinic_sms_driver_ops;
 
 /* register_hooks: register every driver this module carries */
 void clinic_sms_register_drivers(apr_pool_t *p);
 
 /* The server's driver, the one registered under the configured name */
 const clinic_sms_driver_ops *clinic_sms_ops(const clinic_server_conf *c);
-
-/* For the drivers: POST q to the gateway; APR_SUCCESS on a 2xx answer,
- * else a failure, logged */
-apr_status_t clinic_sms_gateway_call(request_rec *r,
-                                     const clinic_http_req_t *q);
 
 /* The send cap of every virtual host, per process */
 void clinic_sms_child_init(apr_pool_t *p, server_rec *s);

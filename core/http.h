@@ -9,7 +9,10 @@
 #ifndef CLINIC_HTTP_H
 #define CLINIC_HTTP_H
 
-#include <httpd.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "env.h"
 
 #define CLINIC_HTTP_ANSWER_MAX (64 * 1024)   /* bytes of an answer kept */
 
@@ -29,18 +32,20 @@ typedef struct {
 
 typedef struct {
     long status;                 /* the HTTP status answered */
-    const char *body;            /* NUL-terminated, from r->pool */
+    const char *body;            /* NUL-terminated, on env's pool */
     apr_size_t len;
     int truncated;               /* longer than CLINIC_HTTP_ANSWER_MAX */
 } clinic_http_resp_t;
 
-/* curl_global_init, once per process */
-void clinic_http_child_init(apr_pool_t *p, server_rec *s);
+/* curl_global_init and the threads' handles, once per process (a
+ * child's start), undone when p goes; else an error and *why */
+apr_status_t clinic_http_init(apr_pool_t *p, const char **why);
 
 /* APR_SUCCESS once an HTTP answer came, whatever its status (in *out);
  * APR_TIMEUP when the timeout passed; another error when the call failed
  * (logged with the host only: a URL may hold keys). */
-apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
+apr_status_t clinic_http_call(const clinic_env_t *env,
+                              const clinic_http_req_t *q,
                               clinic_http_resp_t *out);
 
 /* The host of a URL, for log lines (never the path: it may hold keys). */
@@ -48,7 +53,7 @@ const char *clinic_http_host(apr_pool_t *p, const char *url);
 
 /* Calls in flight, per process: take one of max places for the time of
  * one call, APR_EBUSY (logged, naming the directive) when all are taken. */
-apr_status_t clinic_http_slot_take(request_rec *r,
+apr_status_t clinic_http_slot_take(const clinic_env_t *env,
                                    volatile apr_uint32_t *in_flight, int max,
                                    const char *directive);
 void clinic_http_slot_give(volatile apr_uint32_t *in_flight);

@@ -14,17 +14,13 @@
 #include <apr_strings.h>
 #include <apr_lib.h>
 
-#include <httpd.h>
-#include <http_log.h>
 
 #include "json.h"
-#include "pay.h"
+#include "pay_driver.h"
 #include "paysig.h"
 
 /* the return's query argument naming the payment */
 #define TAP_RETURN_PARAM "tap_id"
-
-APLOG_USE_MODULE(clinic);
 
 
 /* Tap's documented failures; INITIATED, IN_PROGRESS, UNKNOWN wait */
@@ -56,18 +52,18 @@ static int charge_id_ok(const char *id)
     return id && i > 0 && i <= 64;
 }
 
-static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
+static apr_status_t tap_create(clinic_pay_ctx_t *x, const clinic_sub_t *sub,
                                const clinic_user_t *user, const char **ref,
                                const char **url)
 {
-    apr_pool_t *p = cr->r->pool;
+    apr_pool_t *p = x->env->pool;
     const char *currency, *amount;
     cJSON *b, *answer, *o, *phone;
-    int minutes = clinic_pay_timeout(cr->conf) / 60;
+    int minutes = x->timeout / 60;
     long status;
     apr_status_t rv;
 
-    if ((rv = clinic_pay_body(cr, sub, &b, &currency, &amount))
+    if ((rv = clinic_pay_body(x, sub, &b, &currency, &amount))
         != APR_SUCCESS) {
         return rv;
     }
@@ -100,10 +96,10 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         cJSON_AddStringToObject(o, "id", "src_all");
     }
     if ((o = cJSON_AddObjectToObject(b, "post"))) {
-        cJSON_AddStringToObject(o, "url", clinic_pay_webhook_to(cr));
+        cJSON_AddStringToObject(o, "url", x->webhook_url);
     }
     if ((o = cJSON_AddObjectToObject(b, "redirect"))) {
-        cJSON_AddStringToObject(o, "url", clinic_pay_return_to(cr, sub->id));
+        cJSON_AddStringToObject(o, "url", x->return_url(x, sub->id));
     }
     /* Tap's page lives 5 to 60 minutes */
     if ((o = cJSON_AddObjectToObject(b, "transaction"))
@@ -113,7 +109,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         cJSON_AddStringToObject(o, "type", "MINUTE");
     }
 
-    if ((rv = clinic_pay_call(cr, "/v2/charges", b, 1, &status, &answer))
+    if ((rv = x->call(x, "/v2/charges", b, 1, &status, &answer))
         != APR_SUCCESS) {
         return rv;
     }
@@ -123,7 +119,7 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
         || failed_word(pay_string(answer, "status"))
         || (strncasecmp(*url, "https://", 8)
             && strncasecmp(*url, "http://", 7))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+        clinic_log(x->env, CLINIC_LOG_ERR,
                       "CLINIC0804: Tap refused the charge (HTTP %ld, "
                       "status %s)", status,
                       pay_string(answer, "status") ? pay_string(answer,
@@ -134,10 +130,10 @@ static apr_status_t tap_create(clinic_req_t *cr, const clinic_sub_t *sub,
     return APR_SUCCESS;
 }
 
-static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
+static apr_status_t tap_status(clinic_pay_ctx_t *x, const clinic_pay_key_t *k,
                                clinic_pay_status_t *st)
 {
-    apr_pool_t *p = cr->r->pool;
+    apr_pool_t *p = x->env->pool;
     const cJSON *ref;
     cJSON *answer;
     long status;
@@ -146,7 +142,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     if (!charge_id_ok(k->key)) {
         return APR_NOTFOUND;
     }
-    if ((rv = clinic_pay_call(cr, apr_pstrcat(p, "/v2/charges/", k->key,
+    if ((rv = x->call(x, apr_pstrcat(p, "/v2/charges/", k->key,
                                               NULL),
                               NULL, 0, &status, &answer)) != APR_SUCCESS) {
         return rv;
@@ -156,7 +152,7 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     }
     st->ref = clinic_pay_id(p, pay_member(answer, "id"));
     if (status < 200 || status > 299 || !st->ref) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+        clinic_log(x->env, CLINIC_LOG_ERR,
                       "CLINIC0805: Tap answered HTTP %ld for a charge",
                       status);
         return APR_EGENERAL;
@@ -180,26 +176,26 @@ static apr_status_t tap_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     return APR_SUCCESS;
 }
 
-static int tap_return_key(clinic_req_t *cr, clinic_pay_key_t *k)
+static int tap_return_key(clinic_pay_ctx_t *x, clinic_pay_key_t *k)
 {
-    k->key = clinic_pay_query(cr->r, TAP_RETURN_PARAM);
+    k->key = x->query(x, TAP_RETURN_PARAM);
     k->key_is_ref = 1;
     k->ref = k->key;
     return charge_id_ok(k->key);
 }
 
-static int tap_webhook(clinic_req_t *cr, const cJSON *body,
+static int tap_webhook(clinic_pay_ctx_t *x, const cJSON *body,
                        clinic_pay_key_t *k)
 {
-    const clinic_secret_t *key = &cr->conf->pay_key;
+    const clinic_secret_t *key = x->key;
 
     memset(k, 0, sizeof(*k));
-    if (!clinic_tap_signature_ok(cr->r->pool, body, key->data, key->len,
-                                 apr_table_get(cr->r->headers_in,
+    if (!clinic_tap_signature_ok(x->env->pool, body, key->data, key->len,
+                                 x->header(x,
                                                "hashstring"))) {
         return 0;
     }
-    k->key = clinic_pay_id(cr->r->pool, pay_member(body, "id"));
+    k->key = clinic_pay_id(x->env->pool, pay_member(body, "id"));
     if (k->key && !charge_id_ok(k->key)) {
         k->key = NULL;
     }

@@ -14,17 +14,13 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
-#include <httpd.h>
-#include <http_log.h>
 
 #include "json.h"
-#include "pay.h"
+#include "pay_driver.h"
 #include "paysig.h"
 
 /* the return's query argument naming the payment */
 #define MF_RETURN_PARAM "paymentId"
-
-APLOG_USE_MODULE(clinic);
 
 
 static int word_is(const char *w, const char *const *list)
@@ -41,7 +37,7 @@ static const char *const failed_words[] = { "Failed", "Canceled",
                                             "Cancelled", "Expired", NULL };
 
 /* Data of a successful answer, or NULL (logged) */
-static const cJSON *answer_data(clinic_req_t *cr, const char *what,
+static const cJSON *answer_data(clinic_pay_ctx_t *x, const char *what,
                                 long status, const cJSON *answer)
 {
     const cJSON *data = pay_member(answer, "Data");
@@ -51,7 +47,7 @@ static const cJSON *answer_data(clinic_req_t *cr, const char *what,
         && cJSON_IsObject(data)) {
         return data;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+    clinic_log(x->env, CLINIC_LOG_ERR,
                   "CLINIC0802: MyFatoorah %s answered HTTP %ld: %s", what,
                   status, answer && pay_string(answer, "Message")
                               ? pay_string(answer, "Message")
@@ -72,18 +68,18 @@ static const char *kuwait_time(apr_pool_t *p, apr_int64_t t)
                         x.tm_sec);
 }
 
-static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
+static apr_status_t mf_create(clinic_pay_ctx_t *x, const clinic_sub_t *sub,
                               const clinic_user_t *user, const char **ref,
                               const char **url)
 {
-    apr_pool_t *p = cr->r->pool;
+    apr_pool_t *p = x->env->pool;
     cJSON *b, *answer;
     const cJSON *data;
-    const char *back = clinic_pay_return_to(cr, sub->id), *currency, *amount;
+    const char *back = x->return_url(x, sub->id), *currency, *amount;
     long status;
     apr_status_t rv;
 
-    if ((rv = clinic_pay_body(cr, sub, &b, &currency, &amount))
+    if ((rv = clinic_pay_body(x, sub, &b, &currency, &amount))
         != APR_SUCCESS) {
         return rv;
     }
@@ -98,23 +94,23 @@ static apr_status_t mf_create(clinic_req_t *cr, const clinic_sub_t *sub,
     cJSON_AddStringToObject(b, "UserDefinedField", sub->id);
     cJSON_AddStringToObject(b, "CallBackUrl", back);
     cJSON_AddStringToObject(b, "ErrorUrl", back);
-    cJSON_AddStringToObject(b, "WebhookUrl", clinic_pay_webhook_to(cr));
+    cJSON_AddStringToObject(b, "WebhookUrl", x->webhook_url);
     cJSON_AddStringToObject(b, "Language", "EN");
-    cJSON_AddStringToObject(b, "ExpiryDate", kuwait_time(p, cr->now
-                                + clinic_pay_timeout(cr->conf)));
+    cJSON_AddStringToObject(b, "ExpiryDate", kuwait_time(p, x->now
+                                + x->timeout));
 
-    if ((rv = clinic_pay_call(cr, "/v2/SendPayment", b, 1, &status, &answer))
+    if ((rv = x->call(x, "/v2/SendPayment", b, 1, &status, &answer))
         != APR_SUCCESS) {
         return rv;
     }
-    if (!(data = answer_data(cr, "SendPayment", status, answer))) {
+    if (!(data = answer_data(x, "SendPayment", status, answer))) {
         return APR_EGENERAL;
     }
     *ref = clinic_pay_id(p, pay_member(data, "InvoiceId"));
     *url = pay_string(data, "InvoiceURL");
     if (!*ref || !*url || (strncasecmp(*url, "https://", 8)
                            && strncasecmp(*url, "http://", 7))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, cr->r,
+        clinic_log(x->env, CLINIC_LOG_ERR,
                       "CLINIC0803: MyFatoorah SendPayment gave no invoice "
                       "id or URL");
         return APR_EGENERAL;
@@ -178,10 +174,10 @@ static int mf_extra(apr_pool_t *p, const cJSON *txs,
     return same;
 }
 
-static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
+static apr_status_t mf_status(clinic_pay_ctx_t *x, const clinic_pay_key_t *k,
                               clinic_pay_status_t *st)
 {
-    apr_pool_t *p = cr->r->pool;
+    apr_pool_t *p = x->env->pool;
     cJSON *b = clinic_json_object(p), *answer;
     const cJSON *data, *tx, *paid_tx = NULL, *key_tx = NULL, *last_tx = NULL;
     const char *txs;
@@ -191,7 +187,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     cJSON_AddStringToObject(b, "Key", k->key);
     cJSON_AddStringToObject(b, "KeyType", k->key_is_ref ? "InvoiceId"
                                                         : "PaymentId");
-    if ((rv = clinic_pay_call(cr, "/v2/GetPaymentStatus", b, 0, &status,
+    if ((rv = x->call(x, "/v2/GetPaymentStatus", b, 0, &status,
                               &answer)) != APR_SUCCESS) {
         return rv;
     }
@@ -200,7 +196,7 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
         && cJSON_IsFalse(pay_member(answer, "IsSuccess"))) {
         return APR_NOTFOUND;            /* no such key */
     }
-    if (!(data = answer_data(cr, "GetPaymentStatus", status, answer))) {
+    if (!(data = answer_data(x, "GetPaymentStatus", status, answer))) {
         return APR_EGENERAL;
     }
     st->ref = clinic_pay_id(p, pay_member(data, "InvoiceId"));
@@ -253,29 +249,29 @@ static apr_status_t mf_status(clinic_req_t *cr, const clinic_pay_key_t *k,
     return APR_SUCCESS;
 }
 
-static int mf_return_key(clinic_req_t *cr, clinic_pay_key_t *k)
+static int mf_return_key(clinic_pay_ctx_t *x, clinic_pay_key_t *k)
 {
-    k->key = clinic_pay_query(cr->r, MF_RETURN_PARAM);
+    k->key = x->query(x, MF_RETURN_PARAM);
     if (!k->key) {
-        k->key = clinic_pay_query(cr->r, "Id");
+        k->key = x->query(x, "Id");
     }
     k->key_is_ref = 0;
     k->ref = NULL;
     return k->key && strlen(k->key) <= 128;
 }
 
-static int mf_webhook(clinic_req_t *cr, const cJSON *body,
+static int mf_webhook(clinic_pay_ctx_t *x, const cJSON *body,
                       clinic_pay_key_t *k)
 {
-    apr_pool_t *p = cr->r->pool;
-    const clinic_secret_t *secret = &cr->conf->pay_webhook_secret;
+    apr_pool_t *p = x->env->pool;
+    const clinic_secret_t *secret = x->webhook_secret;
     const cJSON *data = pay_member(body, "Data");
     const cJSON *event = pay_member(body, "Event");
     const char *pid = NULL;
 
     memset(k, 0, sizeof(*k));
     if (!clinic_mf_signature_ok(p, body, secret->data, secret->len,
-                                apr_table_get(cr->r->headers_in,
+                                x->header(x,
                                               "MyFatoorah-Signature"))) {
         return 0;
     }

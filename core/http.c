@@ -15,14 +15,8 @@
 #include <apr_thread_proc.h>
 #include <curl/curl.h>
 
-#include <httpd.h>
-#include <http_config.h>
-#include <http_log.h>
-
 #include "http.h"
 #include "version.h"
-
-APLOG_USE_MODULE(clinic);
 
 static apr_status_t curl_global_cleanup_cb(void *d)
 {
@@ -41,15 +35,13 @@ static void handle_free(void *h)
     curl_easy_cleanup(h);
 }
 
-void clinic_http_child_init(apr_pool_t *p, server_rec *s)
+apr_status_t clinic_http_init(apr_pool_t *p, const char **why)
 {
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 
     if (rc != CURLE_OK) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     "CLINIC0200: curl_global_init failed: %s",
-                     curl_easy_strerror(rc));
-        return;
+        *why = curl_easy_strerror(rc);
+        return APR_EGENERAL;
     }
     apr_pool_cleanup_register(p, NULL, curl_global_cleanup_cb,
                               apr_pool_cleanup_null);
@@ -57,6 +49,7 @@ void clinic_http_child_init(apr_pool_t *p, server_rec *s)
         != APR_SUCCESS) {
         handle_key = NULL;      /* then a handle per call */
     }
+    return APR_SUCCESS;
 }
 
 /* this thread's handle, as new; NULL when out of memory.  *own: the
@@ -88,16 +81,16 @@ int clinic_http_saturated(volatile apr_uint32_t *in_flight, int max)
     return apr_atomic_read32(in_flight) >= (apr_uint32_t)max;
 }
 
-apr_status_t clinic_http_slot_take(request_rec *r,
+apr_status_t clinic_http_slot_take(const clinic_env_t *env,
                                    volatile apr_uint32_t *in_flight, int max,
                                    const char *directive)
 {
     if (apr_atomic_inc32(in_flight) >= (apr_uint32_t)max) {
         apr_atomic_dec32(in_flight);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "CLINIC0205: %d calls already wait on the outside "
-                      "service in this process (%s): answering 503",
-                      max, directive);
+        clinic_log(env, CLINIC_LOG_WARNING,
+                   "CLINIC0205: %d calls already wait on the outside "
+                   "service in this process (%s): answering 503",
+                   max, directive);
         return APR_EBUSY;
     }
     return APR_SUCCESS;
@@ -249,23 +242,24 @@ static void release_handle(CURL *h, int own)
     }
 }
 
-apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
+apr_status_t clinic_http_call(const clinic_env_t *env,
+                              const clinic_http_req_t *q,
                               clinic_http_resp_t *out)
 {
     CURL *h = NULL;
     struct curl_slist *headers = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
-    answer_t a = { r->pool, NULL, 0, 0, 0 };
+    answer_t a = { env->pool, NULL, 0, 0, 0 };
     CURLcode rc;
     apr_status_t rv;
     int own = 0;
 
     memset(out, 0, sizeof(*out));
     out->body = "";
-    if ((rv = header_list(&headers, r->pool, q)) != APR_SUCCESS
+    if ((rv = header_list(&headers, env->pool, q)) != APR_SUCCESS
         || !(h = thread_handle(&own))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "CLINIC0201: no memory for a call to the %s", q->what);
+        clinic_log(env, CLINIC_LOG_ERR,
+                   "CLINIC0201: no memory for a call to the %s", q->what);
         rv = APR_ENOMEM;
         goto done;
     }
@@ -273,10 +267,9 @@ apr_status_t clinic_http_call(request_rec *r, const clinic_http_req_t *q,
 
     rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "CLINIC0202: %s %s failed: %s", q->what,
-                      clinic_http_host(r->pool, q->url),
-                      *errbuf ? errbuf : curl_easy_strerror(rc));
+        clinic_log(env, CLINIC_LOG_ERR, "CLINIC0202: %s %s failed: %s",
+                   q->what, clinic_http_host(env->pool, q->url),
+                   *errbuf ? errbuf : curl_easy_strerror(rc));
         rv = rc == CURLE_OPERATION_TIMEDOUT ? APR_TIMEUP : APR_EGENERAL;
         goto done;
     }
