@@ -59,7 +59,8 @@ CORE_CFLAGS = -std=gnu11 -O2 -g -fPIC $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS)
 $(BUILD)/core/%.o: core/%.c $(CORE_HDRS) $(BUILD)/flags
 	@mkdir -p $(BUILD)/core
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
-$(BUILD)/libclinic.a: $(patsubst core/%.c,$(BUILD)/core/%.o,$(CORE_SRCS))
+CORE_OBJS  := $(patsubst core/%.c,$(BUILD)/core/%.o,$(CORE_SRCS))
+$(BUILD)/libclinic.a: $(CORE_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
@@ -157,6 +158,8 @@ _test: mod_clinic.so $(BUILD)/unit_tests $(BUILD)/integration_tests $(BUILD)/fak
 	tests/check-version.sh
 	tests/check-prometheus.sh
 	tests/check-log-tags.sh
+	OBJS="$(CORE_OBJS) .libs/mod_clinic.o $(patsubst modules/%.c,modules/.libs/%.o,$(wildcard modules/*.c))" \
+	    tests/check-layers.sh
 	tests/run-integration.sh
 
 _fuzz: $(FUZZ_BINS)

@@ -22,11 +22,6 @@
 #include "store_exec.h"
 #include "timeutil.h"
 
-const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS] = {
-    &clinic_user_stmts, &clinic_code_stmts, &clinic_package_stmts,
-    &clinic_payment_stmts, &clinic_count_stmts,
-};
-
 /* ---- what an error means ------------------------------------------------ */
 
 int clinic_db_is_mysql(const apr_dbd_driver_t *driver)

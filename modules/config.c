@@ -8,7 +8,6 @@
  */
 #include <string.h>
 #include <apr_strings.h>
-#include <apr_file_io.h>
 #include <apr_lib.h>
 
 #include <httpd.h>
@@ -18,8 +17,6 @@
 
 #include "config.h"
 #include "otp.h"
-
-#define SECRET_MAX 4096
 
 static const struct {
     const char *name;
@@ -122,71 +119,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
-clinic_server_conf *clinic_conf_of(cmd_parms *cmd)
-{
-    clinic_server_conf *c = clinic_conf(cmd->server);
-    c->used = 1;
-    c->own = 1;
-    return c;
-}
 
-/* Read a secret file, trailing white space removed. */
-const char *clinic_read_secret(cmd_parms *cmd, const char *arg,
-                               clinic_secret_t *out, apr_size_t min_len)
-{
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-    const char *name = cmd->directive->directive;
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    apr_size_t len, i, distinct = 0;
-    unsigned char *buf, seen[256];
-
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid file path '%s'.",
-                            name, arg);
-    }
-    rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, cmd->temp_pool);
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: cannot open the secret file "
-                            "'%s' (%pm).", name, path, &rv);
-    }
-    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
-    if (rv != APR_SUCCESS || fi.size > SECRET_MAX) {
-        apr_file_close(f);
-        return apr_psprintf(cmd->pool, "%s: the secret file '%s' must be a "
-                            "regular file of at most %d bytes.", name, path,
-                            SECRET_MAX);
-    }
-    len = (apr_size_t)fi.size;
-    buf = apr_palloc(cmd->pool, len + 1);
-    rv = apr_file_read_full(f, buf, len, &len);
-    apr_file_close(f);
-    if (rv != APR_SUCCESS && rv != APR_EOF) {
-        return apr_psprintf(cmd->pool, "%s: cannot read '%s' (%pm).",
-                            name, path, &rv);
-    }
-    while (len > 0 && apr_isspace(buf[len - 1])) {
-        len--;
-    }
-    buf[len] = '\0';
-    memset(seen, 0, sizeof(seen));
-    for (i = 0; i < len; i++) {
-        distinct += !seen[buf[i]];
-        seen[buf[i]] = 1;
-    }
-    if (len < min_len || distinct < 8) {
-        return apr_psprintf(cmd->pool, "%s: the secret in '%s' is too weak "
-                            "(%" APR_SIZE_T_FMT " bytes); use at least %"
-                            APR_SIZE_T_FMT " random bytes, for example "
-                            "`head -c 48 /dev/urandom | base64 > %s`.",
-                            name, path, len, min_len, path);
-    }
-    out->data = buf;
-    out->len = len;
-    out->file = path;
-    return NULL;
-}
 
 static const char *set_secret(cmd_parms *cmd, void *dummy, const char *arg)
 {
@@ -198,27 +131,6 @@ static const char *set_secret(cmd_parms *cmd, void *dummy, const char *arg)
                        dst == &c->twilio_token ? 16 : CLINIC_KEY_MIN);
 }
 
-/* A whole number within [lo, hi], else a sentence naming the directive. */
-const char *clinic_parse_num(cmd_parms *cmd, const char *arg,
-                             apr_int64_t lo, apr_int64_t hi, apr_int64_t *out)
-{
-    char *end;
-    apr_int64_t v;
-
-    if (!arg || !apr_isdigit(*arg)) {
-        goto bad;
-    }
-    v = apr_strtoi64(arg, &end, 10);
-    if (*end || v < lo || v > hi) {
-        goto bad;
-    }
-    *out = v;
-    return NULL;
-bad:
-    return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number from %"
-                        APR_INT64_T_FMT " to %" APR_INT64_T_FMT ".",
-                        cmd->directive->directive, arg ? arg : "", lo, hi);
-}
 
 static const char *set_token_ttl(cmd_parms *cmd, void *d, const char *arg)
 {
@@ -233,16 +145,6 @@ static const char *set_otp_ttl(cmd_parms *cmd, void *d, const char *arg)
     return clinic_parse_num(cmd, arg, 1, 3600, &clinic_conf_of(cmd)->otp_ttl);
 }
 
-const char *clinic_set_int(cmd_parms *cmd, int *dst, const char *arg,
-                           apr_int64_t lo, apr_int64_t hi)
-{
-    apr_int64_t v;
-    const char *err = clinic_parse_num(cmd, arg, lo, hi, &v);
-    if (!err) {
-        *dst = (int)v;
-    }
-    return err;
-}
 
 static const char *set_attempts(cmd_parms *cmd, void *d, const char *arg)
 {
@@ -368,18 +270,6 @@ static const char *set_sms_driver(cmd_parms *cmd, void *d, const char *arg)
                         "twilio or log.", cmd->directive->directive, arg);
 }
 
-const char *clinic_check_url(cmd_parms *cmd, const char *arg)
-{
-    if (strncasecmp(arg, "https://", 8) && strncasecmp(arg, "http://", 7)) {
-        return apr_psprintf(cmd->pool, "%s: '%s' must be an http:// or "
-                            "https:// URL.", cmd->directive->directive, arg);
-    }
-    if (strpbrk(arg, " \r\n\t")) {
-        return apr_psprintf(cmd->pool, "%s: the URL may not contain white "
-                            "space.", cmd->directive->directive);
-    }
-    return NULL;
-}
 
 static const char *set_sms_url(cmd_parms *cmd, void *d, const char *arg)
 {

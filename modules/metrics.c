@@ -38,7 +38,8 @@
 #include "config.h"
 #include "metrics.h"
 #include "metrics_fmt.h"
-#include "store_db.h"
+#include "req_env.h"
+#include "store.h"
 
 APLOG_USE_MODULE(clinic);
 

@@ -91,27 +91,6 @@ static apr_status_t pay_call(clinic_pay_ctx_t *x, const char *path,
     return APR_SUCCESS;
 }
 
-const char *clinic_pay_query(request_rec *r, const char *name)
-{
-    apr_size_t n = strlen(name);
-    const char *a = r->args;
-
-    while (a && *a) {
-        const char *end = a + strcspn(a, "&;");
-        if (!strncmp(a, name, n) && a[n] == '=') {
-            char *v = apr_pstrndup(r->pool, a + n + 1,
-                                   (apr_size_t)(end - a - n - 1));
-            for (char *c = v; *c; c++) {
-                if (*c == '+') {
-                    *c = ' ';
-                }
-            }
-            return ap_unescape_url(v) == OK && *v ? v : NULL;
-        }
-        a = *end ? end + 1 : end;
-    }
-    return NULL;
-}
 
 static const char *pay_query(clinic_pay_ctx_t *x, const char *name)
 {

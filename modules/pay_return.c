@@ -40,6 +40,28 @@ const char *clinic_pay_return_to(clinic_req_t *cr, const char *sub_id)
                        sig ? sig : "", NULL);
 }
 
+const char *clinic_pay_query(request_rec *r, const char *name)
+{
+    apr_size_t n = strlen(name);
+    const char *a = r->args;
+
+    while (a && *a) {
+        const char *end = a + strcspn(a, "&;");
+        if (!strncmp(a, name, n) && a[n] == '=') {
+            char *v = apr_pstrndup(r->pool, a + n + 1,
+                                   (apr_size_t)(end - a - n - 1));
+            for (char *c = v; *c; c++) {
+                if (*c == '+') {
+                    *c = ' ';
+                }
+            }
+            return ap_unescape_url(v) == OK && *v ? v : NULL;
+        }
+        a = *end ? end + 1 : end;
+    }
+    return NULL;
+}
+
 /* the subscription the return's signature is good for, or NULL */
 static const char *signed_sub(clinic_req_t *cr)
 {

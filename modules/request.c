@@ -21,30 +21,6 @@
 
 APLOG_USE_MODULE(clinic);
 
-#define NOTE_REQUEST_ID "clinic-request-id"
-
-const char *clinic_request_id(request_rec *r)
-{
-    const char *id = apr_table_get(r->notes, NOTE_REQUEST_ID);
-    unsigned char raw[9];
-
-    if (id) {
-        return id;
-    }
-    id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
-    if (!id) {
-        if (apr_generate_random_bytes(raw, sizeof(raw)) == APR_SUCCESS) {
-            char *hex = apr_palloc(r->pool, 2 * sizeof(raw) + 1);
-            ap_bin2hex(raw, sizeof(raw), hex);
-            id = hex;
-        }
-        else {
-            id = apr_psprintf(r->pool, "%" APR_TIME_T_FMT, r->request_time);
-        }
-    }
-    apr_table_setn(r->notes, NOTE_REQUEST_ID, id);
-    return id;
-}
 
 void clinic_common_headers(request_rec *r)
 {
@@ -476,4 +452,15 @@ apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
     }
     return ap_pass_brigade(f->next, bb);
+}
+
+/* A connection, or 503 (store_db.h) */
+clinic_db_t *clinic_db(clinic_req_t *cr)
+{
+    if (!clinic_db_quiet(cr)) {
+        clinic_send_unavailable(cr, clinic_store_fault(cr->env)
+                                    == CLINIC_DB_BUSY ? 1 : 5);
+        return NULL;
+    }
+    return cr->dbd;
 }

@@ -17,6 +17,7 @@
 #include "model.h"
 #include "jwt.h"
 #include "store.h"
+#include "req_env.h"
 
 typedef struct clinic_req_t clinic_req_t;
 typedef int (*clinic_handler_fn)(clinic_req_t *cr);
@@ -94,9 +95,6 @@ int clinic_send_pending(clinic_req_t *cr);
 
 /* JSON text for an error status httpd raised itself (error filter). */
 const char *clinic_error_json_for_status(request_rec *r, int status);
-
-/* The request id (mod_unique_id's when loaded, else the log id). */
-const char *clinic_request_id(request_rec *r);
 
 /* Headers every /api answer carries */
 void clinic_common_headers(request_rec *r);

@@ -114,28 +114,6 @@ void clinic_store_child_init(apr_pool_t *p, server_rec *s)
     }
 }
 
-/* The core's messages, in the error log with the request's */
-static void req_log(const clinic_env_t *env, int level, const char *msg)
-{
-    ap_log_rerror(APLOG_MARK, level, 0, (request_rec *)env->baton, "%s",
-                  msg);
-}
-
-clinic_env_t *clinic_req_env(request_rec *r)
-{
-    clinic_env_t *env = ap_get_module_config(r->request_config,
-                                             &clinic_module);
-
-    if (!env) {
-        env = apr_pcalloc(r->pool, sizeof(*env));
-        env->pool = r->pool;
-        env->log = req_log;
-        env->baton = r;
-        env->id = clinic_request_id(r);
-        ap_set_module_config(r->request_config, &clinic_module, env);
-    }
-    return env;
-}
 
 static void mysql_no_reconnect(request_rec *r, ap_dbd_t *d)
 {
@@ -239,15 +217,6 @@ clinic_db_t *clinic_db_quiet(clinic_req_t *cr)
     return cr->dbd;
 }
 
-clinic_db_t *clinic_db(clinic_req_t *cr)
-{
-    if (!clinic_db_quiet(cr)) {
-        clinic_send_unavailable(cr, clinic_store_fault(cr->env)
-                                    == CLINIC_DB_BUSY ? 1 : 5);
-        return NULL;
-    }
-    return cr->dbd;
-}
 
 void clinic_db_release(clinic_req_t *cr)
 {

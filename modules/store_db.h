@@ -11,6 +11,7 @@
 #include <httpd.h>
 
 #include "store.h"
+#include "req_env.h"
 
 /* Look up mod_dbd's functions; NULL or a sentence saying mod_dbd is
  * missing. */
@@ -26,11 +27,6 @@ void clinic_store_child_init(apr_pool_t *p, server_rec *s);
 /* Register every statement, once per database configuration, for the
  * servers that use the clinic (before mod_dbd's post_config). */
 void clinic_store_prepare(apr_pool_t *ptemp, server_rec *s);
-
-/* The request's core context: its pool, its id, the error log with the
- * request for the core's messages, and the fault its store calls met.
- * One per request, made on first use. */
-clinic_env_t *clinic_req_env(request_rec *r);
 
 /* Take a pooled connection whose schema is current (ap_dbd_open), and
  * give it back as soon as its statements have run (clinic_store_close).
