@@ -54,8 +54,8 @@ APU_CFLAGS = $(shell apu-1-config --includes 2>/dev/null)
 APU_LIBS   = $(shell apu-1-config --link-ld 2>/dev/null)
 CORE_SRCS  := $(sort $(wildcard core/*.c))
 CORE_HDRS  := $(wildcard core/*.h)
-CORE_CFLAGS = -std=gnu11 -O2 -g -fPIC $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) \
-              $(DEPS_CFLAGS) $(EXTRA_CFLAGS)
+CORE_CFLAGS = -std=gnu11 -O2 -g $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) \
+              $(DEPS_CFLAGS) $(EXTRA_CFLAGS) -fPIC
 $(BUILD)/core/%.o: core/%.c $(CORE_HDRS) $(BUILD)/flags
 	@mkdir -p $(BUILD)/core
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
