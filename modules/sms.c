@@ -124,10 +124,12 @@ const clinic_sms_driver_ops *clinic_sms_ops(const clinic_server_conf *c)
  * time (metrics.h) */
 static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
                                  const clinic_sms_driver_ops *ops,
-                                 const char *to, const char *code)
+                                 const char *to, const char *code,
+                                 const char *lang)
 {
     apr_time_t t0 = apr_time_now();
-    const char *message = clinic_tpl_render(r->pool, clinic_sms_message(c),
+    const char *message = clinic_tpl_render(r->pool,
+                                            clinic_sms_message(c, lang),
                                             CLINIC_ESC_NONE, to, NULL, code);
     clinic_sms_settings_t settings = {
         c->sms_url, c->sms_body, c->sms_headers, clinic_sms_timeout(c),
@@ -141,18 +143,19 @@ static apr_status_t send_counted(request_rec *r, const clinic_server_conf *c,
 }
 
 apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
-                             const char *to, const char *code)
+                             const char *to, const char *code,
+                             const char *lang)
 {
     const clinic_sms_driver_ops *ops = clinic_sms_ops(c);
     apr_status_t rv;
 
     if (!ops->calls_out) {
-        return send_counted(r, c, ops, to, code);
+        return send_counted(r, c, ops, to, code, lang);
     }
     if ((rv = place_take(r, c)) != APR_SUCCESS) {
         return rv;
     }
-    rv = send_counted(r, c, ops, to, code);
+    rv = send_counted(r, c, ops, to, code, lang);
     place_give(c);
     return rv;
 }

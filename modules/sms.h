@@ -25,14 +25,16 @@ const clinic_sms_driver_ops *clinic_sms_ops(const clinic_server_conf *c);
 /* The send cap of every virtual host, per process */
 void clinic_sms_child_init(apr_pool_t *p, server_rec *s);
 
-/* Send code to `to` (+965XXXXXXXX) through the server's driver.
+/* Send code to `to` (+965XXXXXXXX) through the server's driver, in the
+ * text of language lang ("en", "ar").
  * APR_SUCCESS when the gateway accepted it (2xx); APR_EBUSY when
  * ClinicSMSMaxConcurrent sends of this process already wait on the
  * gateway and no place freed within ClinicSMSQueueTimeout (or
  * ClinicSMSMaxWaiting sends wait already); anything else is a failure
  * already logged without the code. */
 apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
-                             const char *to, const char *code);
+                             const char *to, const char *code,
+                             const char *lang);
 
 /* Would a send be refused at once: ClinicSMSMaxConcurrent sends of this
  * process on the gateway and ClinicSMSMaxWaiting waiting for a place?
