@@ -25,6 +25,7 @@
 #include "store_admin.h"
 
 #include "pool_fixture.h"
+#include "log_fixture.h"
 
 #ifndef CLINIC_SCHEMA_DIR
 #error "CLINIC_SCHEMA_DIR: the Makefile passes the schema folder"
@@ -35,32 +36,10 @@
 
 static clinic_env_t env;
 static clinic_db_t *db;
-static apr_array_header_t *lines;        /* const char *, as logged */
 static char dir[256];                    /* this test's folder */
 static apr_dbd_t *other;                 /* a second connection, or NULL */
 
 /* ---- the fixture -------------------------------------------------------- */
-
-static void keep_line(const clinic_env_t *e, int level, const char *msg)
-{
-    (void)e;
-    (void)level;
-    *(const char **)apr_array_push(lines) = apr_pstrdup(pool, msg);
-}
-
-/* the first kept line that starts with prefix, or NULL */
-static const char *logged(const char *prefix)
-{
-    int i;
-
-    for (i = 0; i < lines->nelts; i++) {
-        const char *l = APR_ARRAY_IDX(lines, i, const char *);
-        if (!strncmp(l, prefix, strlen(prefix))) {
-            return l;
-        }
-    }
-    return NULL;
-}
 
 /* one statement as it stands in a schema file: PRAGMAs answer rows */
 static void exec_sql(const char *sql)
@@ -191,7 +170,7 @@ static void open_db(void)
     db->prepared = apr_hash_make(pool);
     apr_dbd_init(pool);
     cr_assert_eq(apr_dbd_get_driver(pool, "sqlite3", &db->driver),
-                 APR_SUCCESS, "apr_dbd's sqlite3 driver (libaprutil1-dbd-sqlite3)");
+                 APR_SUCCESS, "no sqlite3 driver (libaprutil1-dbd-sqlite3)");
     cr_assert_eq(apr_dbd_open_ex(db->driver, pool,
                                  apr_pstrcat(pool, dir, "/clinic.db", NULL),
                                  &db->handle, &err), 0, "%s", err ? err : "");
