@@ -64,7 +64,8 @@ $(BUILD)/libclinic.a: $(CORE_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
-TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS)
+TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS) \
+              '-DCLINIC_SCHEMA_DIR="$(CURDIR)/schema"'
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
 FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device
