@@ -143,10 +143,14 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 
 const char *clinic_http_host(apr_pool_t *p, const char *url)
 {
-    const char *h = strstr(url, "://"), *end;
+    const char *h = strstr(url, "://"), *end, *at;
 
     h = h ? h + 3 : url;
     end = h + strcspn(h, "/?#");
+    /* user:password@ is a secret too: only what follows the last @ */
+    while ((at = memchr(h, '@', (apr_size_t)(end - h)))) {
+        h = at + 1;
+    }
     return apr_pstrndup(p, h, (apr_size_t)(end - h));
 }
 

@@ -48,7 +48,8 @@ apr_status_t clinic_http_call(const clinic_env_t *env,
                               const clinic_http_req_t *q,
                               clinic_http_resp_t *out);
 
-/* The host of a URL, for log lines (never the path: it may hold keys). */
+/* The host of a URL, for log lines (never the path or the user:password@:
+ * they may hold keys). */
 const char *clinic_http_host(apr_pool_t *p, const char *url);
 
 /* Calls in flight, per process: take one of max places for the time of

@@ -441,10 +441,9 @@ Test(http, the_host_of_a_url_has_no_path)
                      "gw.example.com");
 }
 
-/* Disabled: clinic_http_host keeps a URL's user:password@ today, so a
- * gateway URL with credentials puts them in CLINIC0202 lines.  Enable it
- * with the fix. */
-Test(http, the_host_of_a_url_has_no_credentials, .disabled = true)
+/* A gateway URL with credentials (user:password@) never puts them in a
+ * CLINIC0202 line */
+Test(http, the_host_of_a_url_has_no_credentials)
 {
     cr_assert_str_eq(clinic_http_host(pool, "https://user:s3cret@gw.example"
                                       ".com:8443/send"), "gw.example.com:8443");
