@@ -323,14 +323,17 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
     time_t two_hours_ago = time(NULL) - 7200, a_day_ago = time(NULL) - 90000;
     ctl_t *c;
 
-    /* one live code per number (schema 004): three numbers */
+    /* one live code per number (schema 004): three numbers.  Every code
+     * this test adds was made more than 24 hours ago, so the stats test
+     * beside this one (its sends of the last 24 hours) never sees one
+     * come and go */
+    strftime(made, sizeof(made), "%Y-%m-%d %H:%M:%S", gmtime(&a_day_ago));
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
              "code_hash, attempts, status, created_at, created_us, "
              "expires_at) VALUES ('%s', '+96550000000', 'login', '', 'x', 0, "
              "'active', '2020-01-01 00:00:00', 1, '2020-01-01 00:05:00'), "
              "('%s', '+96550000001', 'login', '', 'x', 0, 'active', "
-             "'%s', 2, '%s')", old, recent,
-             "2099-01-01 00:00:00", "2099-01-01 00:05:00"));
+             "'%s', 2, '%s')", old, recent, made, "2099-01-01 00:05:00"));
     /* the server's background work deletes old codes and slots too, a
      * batch of 100 a tick for each of the test server's ~25 virtual hosts
      * (their first ticks come together), the oldest first: 10,000 older
@@ -353,11 +356,8 @@ Test(ctl, cleanup_deletes_only_what_ran_out_a_day_ago)
                "'x', 0, 'consumed', datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds'), k, datetime('2019-01-01 00:00:00', '+' || k "
                "|| ' seconds') FROM (" ROWS_10000 ") t", old));
-    /* expired two hours ago: kept, so stats can count the day's codes;
-     * made 25 hours ago, so the stats test beside this one (its sends of
-     * the last 24 hours) never sees it come and go */
+    /* expired two hours ago: kept, so stats can count the day's codes */
     strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", gmtime(&two_hours_ago));
-    strftime(made, sizeof(made), "%Y-%m-%d %H:%M:%S", gmtime(&a_day_ago));
     free(sql("INSERT INTO otp_codes (id, phone_number, purpose, owner, "
              "code_hash, attempts, status, created_at, created_us, "
              "expires_at) VALUES ('%s', '+96550000002', 'login', '', 'x', 0, "
