@@ -216,9 +216,11 @@ int clinic_send_pending(clinic_req_t *cr)
 static int body_too_large(clinic_req_t *cr, apr_off_t limit)
 {
     cr->r->connection->keepalive = AP_CONN_CLOSE;
+    /* the number as "%s": the message's Arabic has the same hole */
     return body_fail(cr, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
-                     apr_psprintf(cr->r->pool, "The body is larger than %"
-                                  APR_OFF_T_FMT " bytes.", limit));
+                     apr_psprintf(cr->r->pool, "The body is larger than %s "
+                                  "bytes.", apr_off_t_toa(cr->r->pool,
+                                                          limit)));
 }
 
 /* The body's headers: a JSON Content-Type when there is a body, and the
