@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "request.h"
+#include "i18n.h"
 #include "handlers.h"
 #include "auth.h"
 #include "store_db.h"
@@ -367,6 +368,14 @@ static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "CLINIC0007: %s", err);
         return !OK;
     }
+    /* `apache2 -t` stops before post_config, which warns on a start */
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        for (sp = s; sp; sp = sp->next) {
+            if (clinic_conf(sp)->used) {
+                clinic_sms_len_warn(ptemp, sp, clinic_conf(sp));
+            }
+        }
+    }
     return OK;
 }
 
@@ -407,6 +416,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                          "network unencrypted; use https",
                          CLINIC_D_SMS_URL);
         }
+        clinic_sms_len_warn(ptemp, sp, c);
     }
     clinic_metrics_post_config(pconf, s);   /* without it: not counted */
     if (clinic_bg_post_config(pconf, s) != APR_SUCCESS) {

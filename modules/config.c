@@ -66,6 +66,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->max_body = -1;
     c->sms_daily_limit = -1;
     c->webhook_failures = -1;
+    c->lang = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
     c->bg_interval = -1;
@@ -116,6 +117,8 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(webhook_failures);
     clinic_pay_conf_merge(c, base, add);
     MERGE_NUM(bg_interval);
+    MERGE_NUM(lang);
+    MERGE_PTR(sms_message_ar);
     return c;
 }
 
@@ -332,14 +335,27 @@ static const char *unescape_newlines(apr_pool_t *p, const char *in)
     return out;
 }
 
-static const char *set_sms_message(cmd_parms *cmd, void *d, const char *arg)
+/* ClinicSMSMessage template (English), or ClinicSMSMessage en|ar
+ * template */
+static const char *set_sms_message(cmd_parms *cmd, void *d, const char *a1,
+                                   const char *a2)
 {
+    clinic_server_conf *c = clinic_conf_of(cmd);
+    const char *arg = a2 ? a2 : a1;
+    clinic_lang_t lang = CLINIC_LANG_EN;
     (void)d;
+
+    if (a2 && !clinic_lang_from_tag(a1, &lang)) {
+        return apr_psprintf(cmd->pool, "%s: unknown language '%s'; use en "
+                            "or ar before the template.",
+                            cmd->directive->directive, a1);
+    }
     if (!strstr(arg, "{code}")) {
         return apr_psprintf(cmd->pool, "%s: the template must contain "
                             "{code}.", cmd->directive->directive);
     }
-    clinic_conf_of(cmd)->sms_message = unescape_newlines(cmd->pool, arg);
+    *(lang == CLINIC_LANG_AR ? &c->sms_message_ar : &c->sms_message)
+        = unescape_newlines(cmd->pool, arg);
     return NULL;
 }
 
@@ -433,8 +449,9 @@ const command_rec clinic_cmds[] = {
     AP_INIT_TAKE1(CLINIC_D_SMS_HEADER, set_sms_header, NULL, RSRC_CONF,
                   "extra gateway request header \"Name: value\" "
                   "(repeatable)"),
-    AP_INIT_TAKE1(CLINIC_D_SMS_MESSAGE, set_sms_message, NULL, RSRC_CONF,
-                  "SMS text with {code}"),
+    AP_INIT_TAKE12(CLINIC_D_SMS_MESSAGE, set_sms_message, NULL, RSRC_CONF,
+                   "SMS text with {code}, English; or en|ar and the text "
+                   "in that language"),
     AP_INIT_TAKE1(CLINIC_D_SMS_TIMEOUT, set_sms_timeout, NULL, RSRC_CONF,
                   "total gateway timeout in seconds (default 10)"),
     AP_INIT_TAKE1(CLINIC_D_SMS_MAX_CONCURRENT, set_sms_max_concurrent, NULL,
@@ -458,6 +475,7 @@ const command_rec clinic_cmds[] = {
                   "seconds between two rounds of background work: pending "
                   "payments timed out, old codes deleted (default 30)"),
     CLINIC_ABUSE_CMDS
+    CLINIC_LANG_CMDS
     { NULL }
 };
 

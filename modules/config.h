@@ -14,6 +14,7 @@
 
 #include "jwt.h"
 #include "otp.h"            /* clinic_secret_t */
+#include "lang.h"           /* clinic_lang_t */
 
 /* Directive names: part of the product, written once. */
 #define CLINIC_D_JWT_SECRET     "ClinicJWTSecretFile"
@@ -164,6 +165,9 @@ typedef struct {
     clinic_reach_t *volatile reach;
     int sms_daily_limit;            /* -1 unset; 0 off (budget.c) */
     int webhook_failures;           /* -1 unset; 0 off (whlimit.c) */
+    int lang;                       /* ClinicLanguage, a clinic_lang_t; -1
+                                     * unset */
+    const char *sms_message_ar;     /* ClinicSMSMessage ar */
 } clinic_server_conf;
 
 extern module AP_MODULE_DECLARE_DATA clinic_module;
@@ -209,13 +213,29 @@ static APR_INLINE int clinic_sms_max_waiting(const clinic_server_conf *c)
 { return CLINIC_OR(c->sms_max_waiting, -1, 4 * clinic_sms_max_concurrent(c)); }
 static APR_INLINE int clinic_ipv6_prefix(const clinic_server_conf *c)
 { return CLINIC_OR(c->ipv6_prefix, -1, 64); }
-/* the text of a code in language lang (one text for now, whatever lang) */
+/* the texts of a code when ClinicSMSMessage names none */
+#define CLINIC_SMS_TEXT_EN "Your verification code is {code}"
+#define CLINIC_SMS_TEXT_AR "رمز التحقق الخاص بك هو {code}"
+/* the text of a code in language lang ("ar", else English) */
 static APR_INLINE const char *clinic_sms_message(const clinic_server_conf *c,
                                                  const char *lang)
 {
-    (void)lang;
-    return c->sms_message ? c->sms_message : "Your verification code is {code}";
+    if (lang && lang[0] == 'a' && lang[1] == 'r' && !lang[2]) {
+        return c->sms_message_ar ? c->sms_message_ar : CLINIC_SMS_TEXT_AR;
+    }
+    return c->sms_message ? c->sms_message : CLINIC_SMS_TEXT_EN;
 }
+/* ClinicLanguage (config_lang.c): the answers' language when the client
+ * sends no Accept-Language (default English) */
+#define CLINIC_D_LANGUAGE       "ClinicLanguage"
+static APR_INLINE clinic_lang_t clinic_default_lang(const clinic_server_conf *c)
+{ return c->lang < 0 ? CLINIC_LANG_EN : (clinic_lang_t)c->lang; }
+const char *clinic_lang_set_default(cmd_parms *cmd, void *d, const char *arg);
+#define CLINIC_LANG_CMDS \
+    AP_INIT_TAKE1(CLINIC_D_LANGUAGE, clinic_lang_set_default, NULL, \
+                  RSRC_CONF, "en or ar: the language of the answers' " \
+                  "messages and of the codes' texts when the client asks " \
+                  "for none (default en)"),
 static APR_INLINE const char *clinic_currency(const clinic_server_conf *c)
 { return c->currency ? c->currency : "KWD"; }
 static APR_INLINE apr_off_t clinic_max_body(const clinic_server_conf *c)

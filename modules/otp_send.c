@@ -15,6 +15,7 @@
 #include <http_protocol.h>
 
 #include "handlers.h"
+#include "i18n.h"
 #include "ids.h"
 #include "auth.h"
 #include "budget.h"
@@ -184,12 +185,34 @@ typedef struct {
     const char *lang;
 } send_opts_t;
 
+/* The language of the code's text: the body's "language" ("en" or
+ * "ar"), else the answer's (Accept-Language, else ClinicLanguage).  NULL
+ * once 400 is answered.  The answer's message keeps following
+ * Accept-Language. */
+static const char *text_lang(clinic_req_t *cr)
+{
+    static const char *const language[] = { "language", NULL };
+    const cJSON *l = clinic_json_field(cr->body, language, NULL);
+    clinic_lang_t lang;
+
+    if (!l || cJSON_IsNull(l)) {
+        return clinic_lang_tag(clinic_answer_lang(cr->r));
+    }
+    if (!cJSON_IsString(l) || !clinic_lang_from_tag(l->valuestring, &lang)) {
+        clinic_send_invalid(cr, language[0], "must be \"en\" or \"ar\"");
+        return NULL;
+    }
+    return clinic_lang_tag(lang);
+}
+
 /* The body's choices of channel and language, checked: OK, or DONE after
  * answering 400 */
 static int send_opts(clinic_req_t *cr, send_opts_t *o)
 {
     o->channel = "sms";
-    o->lang = "en";
+    if (!(o->lang = text_lang(cr))) {
+        return DONE;
+    }
     (void)cr;
     return OK;
 }

@@ -15,7 +15,9 @@
 #include <util_filter.h>
 
 #include "request.h"
+#include "i18n.h"
 #include "json.h"
+#include "msgcat.h"
 #include "store_db.h"
 #include "metrics.h"
 
@@ -37,6 +39,7 @@ static int send_json(request_rec *r, int status, const char *text)
     if (!text) {
         status = HTTP_INTERNAL_SERVER_ERROR;
         text = fallback;
+        clinic_lang_headers(r, CLINIC_LANG_EN);
     }
     r->status = status;
     clinic_common_headers(r);
@@ -80,12 +83,32 @@ static int etag_matches(const char *inm, const char *etag)
     return 0;
 }
 
+/* The cached English answer in the answer's language: its text, and its
+ * ETag, one of its own for each language ("...-ar"), so a 304 never
+ * confirms a copy in the other language */
+static const char *cacheable_in(request_rec *r, const char *text,
+                                const char **etag)
+{
+    clinic_lang_t lang = clinic_answer_lang(r);
+    apr_size_t n = strlen(*etag);
+    int translated;
+
+    text = clinic_msg_envelope(r->pool, text, lang, &translated);
+    if (translated && n >= 2 && (*etag)[n - 1] == '"') {
+        *etag = apr_pstrcat(r->pool, apr_pstrndup(r->pool, *etag, n - 1),
+                            "-", clinic_lang_tag(lang), "\"", NULL);
+    }
+    clinic_lang_headers(r, translated ? lang : CLINIC_LANG_EN);
+    return text;
+}
+
 int clinic_send_cacheable(clinic_req_t *cr, const char *text,
                           const char *etag)
 {
     request_rec *r = cr->r;
 
     clinic_db_release(cr);
+    text = cacheable_in(r, text, &etag);
     if (etag_matches(apr_table_get(r->headers_in, "If-None-Match"), etag)) {
         clinic_common_headers(r);
         r->status = HTTP_NOT_MODIFIED;
@@ -104,6 +127,7 @@ int clinic_send_ok(clinic_req_t *cr, int status, const cJSON *data,
 {
     clinic_db_release(cr);         /* before a large answer meets a slow
                                     * reader */
+    message = clinic_answer_message(cr->r, message);
     return send_json(cr->r, status,
                      clinic_envelope_ok(cr->r->pool, data, message));
 }
@@ -112,6 +136,7 @@ int clinic_send_error(clinic_req_t *cr, int status, const char *code,
                       const char *message, const cJSON *details)
 {
     clinic_db_release(cr);
+    message = clinic_answer_message(cr->r, message);
     return send_json(cr->r, status, clinic_envelope_error(cr->r->pool, code,
                                                           message, details));
 }
@@ -216,9 +241,11 @@ int clinic_send_pending(clinic_req_t *cr)
 static int body_too_large(clinic_req_t *cr, apr_off_t limit)
 {
     cr->r->connection->keepalive = AP_CONN_CLOSE;
+    /* the number as "%s": the message's Arabic has the same hole */
     return body_fail(cr, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
-                     apr_psprintf(cr->r->pool, "The body is larger than %"
-                                  APR_OFF_T_FMT " bytes.", limit));
+                     apr_psprintf(cr->r->pool, "The body is larger than %s "
+                                  "bytes.", apr_off_t_toa(cr->r->pool,
+                                                          limit)));
 }
 
 /* The body's headers: a JSON Content-Type when there is a body, and the
@@ -390,23 +417,28 @@ const char *clinic_error_json_for_status(request_rec *r, int status)
     /* 501 is a method httpd does not know, or a Transfer-Encoding it
      * can't decode */
     if (status == HTTP_NOT_IMPLEMENTED && r->method_number != M_INVALID) {
-        return clinic_envelope_error(p, "NOT_IMPLEMENTED", "The request "
+        return clinic_envelope_error(p, "NOT_IMPLEMENTED",
+                                     clinic_answer_message(r, "The request "
                                      "uses a transfer coding the server "
-                                     "does not support.", NULL);
+                                     "does not support."), NULL);
     }
 
     for (i = 0; i < sizeof(status_codes) / sizeof(status_codes[0]); i++) {
         if (status_codes[i].status == status) {
             return clinic_envelope_error(p, status_codes[i].code,
-                                         status_codes[i].message, NULL);
+                                         clinic_answer_message(r,
+                                             status_codes[i].message), NULL);
         }
     }
     if (status >= 500) {
         return clinic_envelope_error(p, "INTERNAL_ERROR",
-                                     "Something went wrong.", NULL);
+                                     clinic_answer_message(r, "Something went "
+                                                           "wrong."), NULL);
     }
     return clinic_envelope_error(p, "BAD_REQUEST",
-                                 "The request could not be handled.", NULL);
+                                 clinic_answer_message(r, "The request could "
+                                                       "not be handled."),
+                                 NULL);
 }
 
 /* Replace whatever body httpd made for an error with the envelope. */
@@ -431,6 +463,8 @@ apr_status_t clinic_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             apr_table_unset(r->headers_out, "Allow");   /* says nothing */
         }
         clinic_common_headers(r);
+        /* a HEAD gets no message, but the headers of one */
+        clinic_lang_headers(r, clinic_answer_lang(r));
     }
     while (!APR_BRIGADE_EMPTY(bb)) {
         b = APR_BRIGADE_FIRST(bb);

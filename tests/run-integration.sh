@@ -156,6 +156,7 @@ start_httpd() {
     PORT_METRICS=$(free_port); PORT_METRICSDOWN=$(free_port)
     PORT_BUDGET=$(free_port)
     PORT_LIFO=$(free_port)
+    PORT_LANG=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -183,7 +184,8 @@ start_httpd() {
                  -e "s#@PORT_METRICS@#$PORT_METRICS#g"
                  -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g"
                  -e "s#@PORT_BUDGET@#$PORT_BUDGET#g"
-                 -e "s#@PORT_LIFO@#$PORT_LIFO#g")
+                 -e "s#@PORT_LIFO@#$PORT_LIFO#g"
+                 -e "s#@PORT_LANG@#$PORT_LANG#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -320,7 +322,8 @@ SQL
         CLINIC_METRICS="http://127.0.0.1:$PORT_METRICS" \
         CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN" \
         CLINIC_BUDGET="http://127.0.0.1:$PORT_BUDGET" \
-        CLINIC_LIFO="http://127.0.0.1:$PORT_LIFO"
+        CLINIC_LIFO="http://127.0.0.1:$PORT_LIFO" \
+        CLINIC_LANG="http://127.0.0.1:$PORT_LANG"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 

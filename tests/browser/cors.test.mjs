@@ -91,6 +91,48 @@ try {
   check('an error answer is readable too (401 with CORS headers)',
         denied.ok && denied.status === 401 && denied.json.error.code === 'INVALID_TOKEN', denied);
 
+  // an Arabic frontend (issue 22): Accept-Language set by the page, as a
+  // frontend does with the language the patient picked
+  const ar = { 'Accept-Language': 'ar' };
+  const arPhone = '+9655' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  const before_ar = preflights();
+  const health = await call('GET', '/api/health', undefined, undefined, ar);
+  check('a simple GET with Accept-Language needs no preflight (a safelisted header)',
+        health.ok && health.status === 200 && preflights() === before_ar,
+        { health, preflights: preflights() - before_ar });
+  check('Content-Language is readable without Access-Control-Expose-Headers',
+        health.ok && health.language === 'ar' && health.vary === null, health);
+  const arSent = await call('POST', '/api/auth/send-otp',
+                            { phone_number: arPhone, language: 'ar' }, undefined, ar);
+  check('send-otp in Arabic: an Arabic message, the same data',
+        arSent.ok && arSent.status === 200 && arSent.language === 'ar'
+        && arSent.json.message === 'تم إرسال رمز التحقق في رسالة نصية.'
+        && arSent.json.data.phoneNumber === arPhone && arSent.json.data.purpose === 'login',
+        arSent);
+  check('no bidi control characters in the Arabic',
+        arSent.ok && !/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/.test(arSent.json.message),
+        arSent.ok && arSent.json.message);
+  const arCode = await smsCode(arPhone);
+  const arSms = await (await fetch(`${sms}/messages?to=${encodeURIComponent(arPhone)}`)).json();
+  check('the SMS went in Arabic',
+        arSms.length > 0 && arSms[arSms.length - 1].fields.message === `رمز التحقق الخاص بك هو ${arCode}`,
+        arSms);
+  const arBad = await call('POST', '/api/auth/send-otp', { phone_number: '123' }, undefined, ar);
+  check('an error in Arabic keeps its code and details',
+        arBad.ok && arBad.status === 400 && arBad.language === 'ar'
+        && arBad.json.error.code === 'VALIDATION_ERROR'
+        && Object.keys(arBad.json.error.details).join() === 'phone_number'
+        && arBad.json.error.message === 'يحتوي الطلب على حقول غير صالحة.', arBad);
+  const arLogin = await call('POST', '/api/auth/verify-otp', { phone_number: arPhone, code: arCode },
+                             undefined, ar);
+  check('verify-otp in Arabic',
+        arLogin.ok && arLogin.status === 200 && arLogin.json.message === 'تم تسجيل دخولك.'
+        && !!arLogin.json.data.token, arLogin);
+  const enAgain = await call('GET', '/api/health');
+  check('without the header, English as before',
+        enAgain.ok && enAgain.language === 'en' && enAgain.json.message === 'The service is healthy.',
+        enAgain);
+
   // the same page from an origin that is not on the list
   const evil = await context.newPage();
   await evil.goto(`${evil_origin}/index.html`);

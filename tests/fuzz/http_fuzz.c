@@ -89,7 +89,7 @@ static const char *routes[] = {
 static const char *fields[] = {
     "phone_number", "phoneNumber", "code", "otp_code", "new_phone_number",
     "newPhoneNumber", "name", "national_id", "nationalId", "purpose",
-    "package_id", "packageId", "user_info", "userInfo",
+    "package_id", "packageId", "user_info", "userInfo", "language",
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -159,7 +159,9 @@ static void value(buf_t *b, int depth)
     case 3: puts_(b, chance(50) ? "null" : "true"); break;
     case 4: puts_(b, chance(50) ? "1e999999" : "-123456789012345678901234567890"); break;
     case 5: puts_(b, "\"\\u0000\\ud800x\""); break;
-    case 6: puts_(b, chance(50) ? "\"login\"" : "\"phone_change\""); break;
+    case 6: puts_(b, chance(50) ? (chance(50) ? "\"login\"" : "\"ar\"")
+                                : (chance(50) ? "\"phone_change\"" : "\"en\""));
+            break;
     case 7: putf(b, "%d", (int)r32()); break;
     case 8: {
         int i, n = (int)below(4);
@@ -287,6 +289,14 @@ static void request(buf_t *q, expect_t *e, const char *host)
     if (chance(10)) {
         putf(q, "Range: bytes=%u-%u\r\n", below(10), below(100));
     }
+    if (chance(40)) {
+        static const char *langs[] = {
+            "ar", "ar-KW,ar;q=0.9,en;q=0.8", "en-US", "*", "ar;q=0, *",
+            "fr;q=2, ar;q=", "\xd8\xb9\xd8\xb1", ";;,,q=1", "AR-kw ; Q=0.5",
+        };
+        putf(q, "Accept-Language: %s\r\n",
+             langs[below(sizeof(langs) / sizeof(langs[0]))]);
+    }
     has_body = strcmp(m, "GET") && strcmp(m, "HEAD") ? chance(90) : chance(5);
     if (has_body) {
         body(&b);
@@ -357,6 +367,17 @@ static int exchange(struct sockaddr_in *a, const buf_t *q, buf_t *ans)
     return k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -2 : 0;
 }
 
+/* Does the head from p to end hold s? */
+static int head_has(const char *p, const char *end, const char *s)
+{
+    size_t n = strlen(s);
+
+    for (; p + n <= end; p++) {
+        if (!strncmp(p, s, n)) return 1;
+    }
+    return 0;
+}
+
 static void show(const char *what, const buf_t *q, const buf_t *ans)
 {
     size_t i, n = q->len < 600 ? q->len : 600;
@@ -425,6 +446,10 @@ int main(int argc, char **argv)
                 cJSON *ok = j ? cJSON_GetObjectItem(j, "success") : NULL;
                 if (!strstr(ans.p, "application/json") || !cJSON_IsBool(ok)) {
                     if (bad++ < 10) show("not the JSON envelope", &q, &ans);
+                }
+                /* and the language of its message said (issue 22) */
+                if (bodyp && !head_has(ans.p, bodyp, "\r\nContent-Language: ")) {
+                    if (bad++ < 10) show("no Content-Language", &q, &ans);
                 }
                 cJSON_Delete(j);
             }
