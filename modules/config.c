@@ -68,6 +68,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->webhook_failures = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
+    clinic_wa_conf_init(p, c);
     c->bg_interval = -1;
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
@@ -115,6 +116,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(sms_daily_limit);
     MERGE_NUM(webhook_failures);
     clinic_pay_conf_merge(c, base, add);
+    clinic_wa_conf_merge(p, c, base, add);
     MERGE_NUM(bg_interval);
     return c;
 }
@@ -458,6 +460,7 @@ const command_rec clinic_cmds[] = {
                   "seconds between two rounds of background work: pending "
                   "payments timed out, old codes deleted (default 30)"),
     CLINIC_ABUSE_CMDS
+    CLINIC_WA_CMDS
     { NULL }
 };
 
@@ -493,6 +496,9 @@ const char *clinic_config_check(apr_pool_t *p, server_rec *s,
         break;
     default:
         break;
+    }
+    if ((err = clinic_wa_config_check(p, c, where)) != NULL) {
+        return err;
     }
     return clinic_pay_config_check(p, c, where);
 }
