@@ -40,6 +40,22 @@ const char *clinic_wa_to(apr_pool_t *p, const char *phone)
     return out;
 }
 
+const char *clinic_wa_lang_code(const apr_table_t *configured,
+                                const char *lang)
+{
+    const char *code = configured && lang ? apr_table_get(configured, lang)
+                                          : NULL;
+
+    if (code) {
+        return code;
+    }
+    if (lang && !strcmp(lang, "ar")) {
+        return "ar";
+    }
+    code = configured ? apr_table_get(configured, "en") : NULL;
+    return code ? code : "en_US";
+}
+
 /* {"type": "text", "text": code} in a new parameters array of o */
 static int add_code_param(cJSON *o, const char *code)
 {

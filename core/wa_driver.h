@@ -62,6 +62,12 @@ extern const clinic_wa_driver_ops clinic_wa_cloud;
  * number, digits only ("+96551234567" -> "96551234567") */
 const char *clinic_wa_to(apr_pool_t *p, const char *phone);
 
+/* The template's language code for a code in our language lang ("en",
+ * "ar"): the one configured (ClinicWhatsAppLanguage, our language ->
+ * code; may be NULL), else en -> en_US and ar -> ar, else English's */
+const char *clinic_wa_lang_code(const apr_table_t *configured,
+                                const char *lang);
+
 /* The send's JSON body: the template `name` in language code `lang`, the
  * code as the body's text parameter and the URL button's (index 0)
  * parameter; from p, NULL when out of memory */

@@ -14,6 +14,7 @@
 #include <http_config.h>
 
 #include "config.h"
+#include "wa_driver.h"
 
 #define SECRET_MIN 16
 #define TEMPLATE_MAX 512
@@ -50,16 +51,7 @@ void clinic_wa_conf_merge(apr_pool_t *p, clinic_server_conf *c,
 
 const char *clinic_wa_language(const clinic_server_conf *c, const char *lang)
 {
-    const char *code = lang ? apr_table_get(c->wa_languages, lang) : NULL;
-
-    if (code) {
-        return code;
-    }
-    if (lang && !strcmp(lang, "ar")) {
-        return "ar";
-    }
-    code = apr_table_get(c->wa_languages, "en");
-    return code ? code : "en_US";
+    return clinic_wa_lang_code(c->wa_languages, lang);
 }
 
 static const char *one_of(cmd_parms *cmd, const char *arg, int *dst,

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 
 #include "codebox.h"
 #include "wa_driver.h"
@@ -21,6 +22,24 @@ Test(whatsapp, recipient_is_the_country_code_and_number_in_digits)
 {
     cr_assert_str_eq(clinic_wa_to(pool, "+96551234567"), "96551234567");
     cr_assert_str_eq(clinic_wa_to(pool, "96551234567"), "96551234567");
+}
+
+Test(whatsapp, template_language_by_our_language)
+{
+    apr_table_t *t = apr_table_make(pool, 2);
+
+    cr_assert_str_eq(clinic_wa_lang_code(NULL, "en"), "en_US");
+    cr_assert_str_eq(clinic_wa_lang_code(NULL, "ar"), "ar");
+    cr_assert_str_eq(clinic_wa_lang_code(NULL, "fr"), "en_US");
+    cr_assert_str_eq(clinic_wa_lang_code(NULL, NULL), "en_US");
+    apr_table_set(t, "en", "en_GB");
+    apr_table_set(t, "ar", "ar_KW");
+    cr_assert_str_eq(clinic_wa_lang_code(t, "ar"), "ar_KW");
+    cr_assert_str_eq(clinic_wa_lang_code(t, "en"), "en_GB");
+    cr_assert_str_eq(clinic_wa_lang_code(t, "fr"), "en_GB",
+                     "a language without a template: English's");
+    apr_table_unset(t, "ar");
+    cr_assert_str_eq(clinic_wa_lang_code(t, "ar"), "ar");
 }
 
 Test(whatsapp, body_is_the_authentication_template_with_the_code_twice)
