@@ -44,9 +44,10 @@ void clinic_wa_conf_merge(apr_pool_t *p, clinic_server_conf *c,
     PICK_NUM(wa_timeout);
     PICK_SECRET(wa_app_secret);
     PICK_SECRET(wa_verify_token);
-    /* a virtual host's languages over the main server's */
-    c->wa_languages = apr_table_overlay(p, base->wa_languages,
-                                        add->wa_languages);
+    /* a virtual host's languages over the main server's (the first of
+     * a key is the one apr_table_get finds) */
+    c->wa_languages = apr_table_overlay(p, add->wa_languages,
+                                        base->wa_languages);
 }
 
 const char *clinic_wa_language(const clinic_server_conf *c, const char *lang)

@@ -668,6 +668,8 @@ Test(whatsapp, without_a_fallback_a_refusal_is_a_failed_send)
     cr_assert_str_eq(jstr(r, "data.channel"), "whatsapp");
     resp_free(r);
     wamid = wa_last(phone, "wamid");
+    cr_assert_str_eq(wa_last(phone, "language"), "en_GB",
+                     "ClinicWhatsAppLanguage en en_GB");
     /* no box is kept, and a failure sends nothing */
     cr_assert_eq(count_sql(CODES "AND status = 'active' AND code_box IS "
                            "NULL AND channel = 'whatsapp'", phone), 1);
