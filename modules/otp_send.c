@@ -210,8 +210,6 @@ typedef struct {
     const char *lang;
 } send_opts_t;
 
-/* The body's choices of channel and language, checked: OK, or DONE after
- * answering 400 */
 static const char *const channel_field[] = { "channel", NULL };
 
 /* The body's channel, else ClinicOTPChannel's: OK, or DONE after 400 */
@@ -233,6 +231,8 @@ static int send_channel(clinic_req_t *cr, const char **channel)
     return OK;
 }
 
+/* The body's choices of channel and language, checked: OK, or DONE after
+ * answering 400 */
 static int send_opts(clinic_req_t *cr, send_opts_t *o)
 {
     int st;

@@ -267,6 +267,9 @@ Test(whatsapp, a_delivered_code_comes_by_whatsapp_and_logs_in)
                            "fallback_at IS NULL", phone), 1);
     cr_assert_eq(count_sql(fmt(CODES "AND wamid = '%s'", "%s", wamid),
                            phone), 1, "the wamid is kept with the code");
+    cr_assert_eq(count_sql(fmt(CODES "AND code_box LIKE '%%%%%s%%%%'", "%s",
+                               code), phone), 0,
+                 "the code is kept sealed, never as it is");
     /* the fake reports sent, then delivered: nothing to do */
     for (tries = 0; tries < 30; tries++) {
         n = wa_ctl(fmt("{\"action\":\"notified\",\"to\":\"%s\"}", phone + 1));
