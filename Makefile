@@ -67,7 +67,7 @@ UNIT_TESTS := $(sort $(wildcard tests/unit/*.c))
 TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) $(DEPS_CFLAGS)
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
-FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device
+FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device wa
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
