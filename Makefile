@@ -68,7 +68,7 @@ TEST_CFLAGS = -std=gnu11 -g -O1 $(WARN) -Icore $(APR_CFLAGS) $(APU_CFLAGS) $(DEP
               '-DCLINIC_SCHEMA_DIR="$(CURDIR)/schema"'
 
 # libFuzzer targets of the pure parts, with ASan and UBSan
-FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device lang
+FUZZ_NAMES   := body phone text jwt smstpl time ipkey paysig device lang wa
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

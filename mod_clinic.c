@@ -34,6 +34,7 @@
 #include "background.h"
 #include "whlimit.h"
 #include "pay.h"
+#include "whatsapp.h"
 
 /* Every route of API.md, in one place. */
 static const clinic_route_t routes[] = {
@@ -54,6 +55,11 @@ static const clinic_route_t routes[] = {
     { "GET",  "/api/payments/return",             clinic_h_pay_return,           0, 0, 0 },
     /* the provider's notifications are not limited (API.md, Payments) */
     { "POST", "/api/payments/webhook",            clinic_h_pay_webhook,          0, 1, 1 },
+    /* Meta's subscription check, limited as any stranger's request; its
+     * notifications are not limited, and their body is read by the
+     * handler once the signature header is there */
+    { "GET",  "/api/whatsapp/webhook",            clinic_h_wa_verify,            0, 0, 0 },
+    { "POST", "/api/whatsapp/webhook",            clinic_h_wa_webhook,           0, 0, 1 },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -418,6 +424,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         clinic_sms_len_warn(ptemp, sp, c);
     }
+    clinic_wa_post_config(s);
     clinic_metrics_post_config(pconf, s);   /* without it: not counted */
     if (clinic_bg_post_config(pconf, s) != APR_SUCCESS) {
         return !OK;
@@ -480,6 +487,7 @@ static void clinic_register_hooks(apr_pool_t *p)
     clinic_whlimit_register_hooks(p);
     clinic_pay_register_drivers(p);
     clinic_sms_register_drivers(p);
+    clinic_wa_register_drivers(p);
 }
 
 AP_DECLARE_MODULE(clinic) = {

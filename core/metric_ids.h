@@ -27,11 +27,16 @@ typedef enum {
     CLINIC_M_SMS_BUDGET,          /* clinic_budget_level: once a day each */
     CLINIC_M_WEBHOOK_REFUSED,     /* provider: CLINIC_PAY_PROVIDER; a
                                    * client past its signature failures */
+    CLINIC_M_OTP_FALLBACKS,       /* clinic_fallback_reason: a code sent
+                                   * again by SMS after WhatsApp */
+    CLINIC_M_WA_BAD_SIG,          /* no label: WhatsApp notifications
+                                   * refused for their signature */
     CLINIC_M_COUNT
 } clinic_metric_id;
 
 typedef enum {
     CLINIC_CH_SMS = 0,
+    CLINIC_CH_WHATSAPP,
     CLINIC_CH_COUNT
 } clinic_channel;
 
@@ -43,6 +48,13 @@ typedef enum {
 } clinic_send_result;
 #define CLINIC_SEND_LABEL(ch, res) ((int)(ch) * CLINIC_SEND_RESULT_COUNT \
                                     + (int)(res))
+
+typedef enum {
+    CLINIC_FALLBACK_REFUSED = 0,  /* WhatsApp refused it at once */
+    CLINIC_FALLBACK_TIMEOUT,      /* WhatsApp did not answer in time */
+    CLINIC_FALLBACK_FAILED,       /* a failed status on the webhook */
+    CLINIC_FALLBACK_REASON_COUNT
+} clinic_fallback_reason;
 
 typedef enum {
     CLINIC_VERIFY_OK = 0,

@@ -23,7 +23,9 @@ typedef struct {
     int n_le;
 } family_t;
 
-static const char *const channels[] = { "sms", NULL };
+static const char *const channels[] = { "sms", "whatsapp", NULL };
+static const char *const fallback_reasons[] = { "refused", "timeout",
+                                                "failed", NULL };
 static const char *const send_results[] = { "ok", "gateway_failed",
                                             "gateway_timeout", NULL };
 static const char *const verify_results[] = { "ok", "wrong", "expired",
@@ -74,6 +76,12 @@ static const family_t counters[CLINIC_M_COUNT] = {
     { "clinic_webhooks_refused", "Payment notifications refused unread: "
       "their client sent too many bad signatures.", { "provider", NULL },
       { providers, NULL }, NULL, 0 },
+    { "clinic_otp_fallbacks", "Codes sent again by SMS because WhatsApp "
+      "did not deliver them, by what WhatsApp did.", { "reason", NULL },
+      { fallback_reasons, NULL }, NULL, 0 },
+    { "clinic_whatsapp_webhook_signature_failures", "WhatsApp "
+      "notifications refused for their signature.", { NULL, NULL },
+      { NULL, NULL }, NULL, 0 },
 };
 
 /* upper bounds in microseconds: 5 ms to 10 s, and 0.5 ms to 2.5 s */

@@ -101,6 +101,13 @@ static const msg_t catalogue[] = {
       "رقم الهاتف هذا مسجل في حساب آخر." },
     { "A verification code was sent by SMS.",
       "تم إرسال رمز التحقق في رسالة نصية." },
+    { "A verification code was sent by WhatsApp.",
+      "تم إرسال رمز التحقق عبر واتساب." },
+    { "The WhatsApp message could not be sent. Please try again.",
+      "تعذر إرسال رسالة واتساب. يرجى المحاولة مرة أخرى." },
+    /* wa_webhook.c */
+    { "WhatsApp is not used here.", "لا يُستخدم واتساب هنا." },
+    { "The verify token does not match.", "رمز التحقق من الاشتراك غير مطابق." },
     { "No more codes can be sent today. Please try again tomorrow.",
       "لا يمكن إرسال مزيد من الرموز اليوم. يرجى المحاولة غدًا." },
     /* user.c */

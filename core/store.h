@@ -26,7 +26,7 @@
 #include "env.h"
 #include "model.h"
 
-#define CLINIC_SCHEMA_VERSION 5
+#define CLINIC_SCHEMA_VERSION 6
 
 /* An open connection, whoever opened it: the module takes one from
  * mod_dbd's pool (store_db.c), clinicctl opens its own (ctl/ctldb.c), the
@@ -126,6 +126,44 @@ apr_status_t clinic_store_otp_get(clinic_otp_row_t **out, clinic_db_t *d, const 
 /* *won 1 when this request consumed the code */
 apr_status_t clinic_store_otp_consume(int *won, clinic_db_t *d,
                                       const char *id, apr_int64_t now);
+/* Codes sent by WhatsApp (store_wa.c, schema 006) */
+typedef struct {
+    const char *id, *phone, *purpose, *owner, *status;
+    int attempts;
+    apr_int64_t expires_at;
+    const char *lang;          /* of its text, "en" when unknown */
+    const char *box;           /* the sealed code (codebox.h), or NULL */
+    apr_int64_t fallback_at;   /* its fallback's claim, 0 when none */
+} clinic_wa_code_t;
+
+/* a pending code sent by WhatsApp in language lang; box is the sealed
+ * code when a later fallback may send it, else NULL */
+apr_status_t clinic_store_wa_insert(clinic_db_t *d, const char *id,
+                                    const char *phone, const char *purpose,
+                                    const char *owner, const char *hash,
+                                    apr_int64_t now, apr_int64_t expires_at,
+                                    apr_int64_t created_us, const char *lang,
+                                    const char *box);
+/* WhatsApp accepted its message: its wamid */
+apr_status_t clinic_store_wa_sent(clinic_db_t *d, const char *id,
+                                  const char *wamid);
+/* WhatsApp refused it and it went by SMS at once: its one fallback */
+apr_status_t clinic_store_wa_fell_back(clinic_db_t *d, const char *id,
+                                       apr_int64_t now);
+/* the code whose message has this wamid, *out NULL when none */
+apr_status_t clinic_store_wa_by_wamid(clinic_wa_code_t **out,
+                                      clinic_db_t *d, const char *wamid);
+/* claim the code's one later fallback at now: *won 1 for the one request
+ * that took it, while the code is live, unexpired, with attempts left
+ * (fewer than max_attempts) and its box kept */
+apr_status_t clinic_store_wa_claim(int *won, clinic_db_t *d, const char *id,
+                                   int max_attempts, apr_int64_t now);
+/* its fallback went: the box is emptied */
+apr_status_t clinic_store_wa_done(clinic_db_t *d, const char *id);
+/* its fallback did not go: the claim made at `claimed` is given back */
+apr_status_t clinic_store_wa_unclaim(clinic_db_t *d, const char *id,
+                                     apr_int64_t claimed);
+
 /* Codes are kept a day after they expire, so clinicctl stats can count
  * the last 24 hours' sends and logins; a limit's slots a week, longer than
  * any window. */

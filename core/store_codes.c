@@ -32,6 +32,7 @@ enum {
     S_RATE_CLEANUP,
     S_RATE_CLEANUP_BATCH,
     S_RATE_GIVE_BACK,
+    S_OTP_BOX_ERASE,
     S_COUNT
 };
 
@@ -56,19 +57,20 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         "WHERE id = %s AND status = 'pending'", 0 },
     /* the live code and those still at the gateway, sent before this one */
     [S_OTP_RETIRE_OTHERS] = { "clinic_otp_retire",
-        "UPDATE otp_codes SET status = 'replaced' "
+        "UPDATE otp_codes SET status = 'replaced', code_box = NULL "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status IN ('active', 'pending') AND id <> %s "
         "AND created_us < %s", 0 },
     [S_OTP_RETIRE_REST] = { "clinic_otp_retire_rest",
-        "UPDATE otp_codes SET status = 'replaced' "
+        "UPDATE otp_codes SET status = 'replaced', code_box = NULL "
         "WHERE phone_number = %s AND purpose = %s AND owner = %s "
         "AND status IN ('active', 'pending') AND id <> %s", 0 },
     [S_OTP_SUPERSEDE] = { "clinic_otp_supersede",
-        "UPDATE otp_codes SET status = 'replaced' "
+        "UPDATE otp_codes SET status = 'replaced', code_box = NULL "
         "WHERE id = %s AND status = 'pending'", 0 },
     [S_OTP_FAIL] = { "clinic_otp_fail",
-        "UPDATE otp_codes SET status = 'failed' WHERE id = %s", 0 },
+        "UPDATE otp_codes SET status = 'failed', code_box = NULL "
+        "WHERE id = %s", 0 },
     [S_OTP_LATEST] = { "clinic_otp_latest",
         "SELECT id, code_hash, " CLINIC_TXT("attempts") ", "
         CLINIC_TXT("expires_at") ", status FROM otp_codes "
@@ -83,8 +85,8 @@ static const clinic_stmt_t stmts[S_COUNT] = {
         CLINIC_TXT("expires_at") ", status FROM otp_codes "
         "WHERE id = %s", 0 },
     [S_OTP_CONSUME] = { "clinic_otp_consume",
-        "UPDATE otp_codes SET status = 'consumed', consumed_at = %s "
-        "WHERE id = %s AND status = 'active'", 0 },
+        "UPDATE otp_codes SET status = 'consumed', consumed_at = %s, "
+        "code_box = NULL WHERE id = %s AND status = 'active'", 0 },
     [S_OTP_CLEANUP] = { "clinic_otp_cleanup",
         "DELETE FROM otp_codes WHERE id = %s AND expires_at < %s", 0 },
     [S_OTP_CLEANUP_BATCH] = { "clinic_otp_cleanup_batch",
@@ -124,6 +126,12 @@ static const clinic_stmt_t stmts[S_COUNT] = {
     [S_RATE_GIVE_BACK] = { "clinic_rate_give_back",
         "UPDATE rate_slots SET used_at = 0 "
         "WHERE bucket = %s AND slot = %s AND used_at = %s", 0 },
+    /* the sealed codes (schema 006) of codes that ran out in the last
+     * hour: a later fallback can't send them any more (older ones go
+     * with their rows) */
+    [S_OTP_BOX_ERASE] = { "clinic_otp_box_erase",
+        "UPDATE otp_codes SET code_box = NULL WHERE expires_at < %s "
+        "AND expires_at > %s AND code_box IS NOT NULL", 0 },
 };
 
 const clinic_stmt_set_t clinic_code_stmts = { stmts, S_COUNT };
@@ -292,8 +300,13 @@ apr_status_t clinic_store_cleanup_batch(int *codes, int *slots, int *full,
     int i, n;
 
     *codes = *slots = 0;
-    rv = clinic_db_select(&rows, d, &stmts[S_OTP_CLEANUP_BATCH],
-                          CLINIC_ARGS(codes_before));
+    rv = clinic_db_run(NULL, d, &stmts[S_OTP_BOX_ERASE],
+                       CLINIC_ARGS(clinic_time_db(d->pool, now),
+                                   clinic_time_db(d->pool, now - 3600)));
+    if (rv == APR_SUCCESS) {
+        rv = clinic_db_select(&rows, d, &stmts[S_OTP_CLEANUP_BATCH],
+                              CLINIC_ARGS(codes_before));
+    }
     *full = rv == APR_SUCCESS && rows->nelts >= CLINIC_CLEANUP_BATCH;
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         clinic_row_t v = APR_ARRAY_IDX(rows, i, clinic_row_t);

@@ -27,9 +27,9 @@ typedef struct {
 
 extern const clinic_stmt_set_t clinic_user_stmts, clinic_code_stmts,
                                clinic_package_stmts, clinic_payment_stmts,
-                               clinic_count_stmts;
-/* the five above: what a connection prepares (not clinicctl's own) */
-#define CLINIC_N_STMT_SETS 5
+                               clinic_count_stmts, clinic_wa_stmts;
+/* the six above: what a connection prepares (not clinicctl's own) */
+#define CLINIC_N_STMT_SETS 6
 extern const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS];
 /* SELECT version FROM clinic_schema */
 extern const clinic_stmt_t clinic_schema_stmt;

@@ -9,5 +9,5 @@
 
 const clinic_stmt_set_t *const clinic_stmt_sets[CLINIC_N_STMT_SETS] = {
     &clinic_user_stmts, &clinic_code_stmts, &clinic_package_stmts,
-    &clinic_payment_stmts, &clinic_count_stmts,
+    &clinic_payment_stmts, &clinic_count_stmts, &clinic_wa_stmts,
 };

@@ -69,6 +69,7 @@ void *clinic_create_server_conf(apr_pool_t *p, server_rec *s)
     c->lang = -1;
     clinic_pay_conf_init(c);
     clinic_keys_conf_init(p, c);
+    clinic_wa_conf_init(p, c);
     c->bg_interval = -1;
     c->sms_headers = apr_array_make(p, 2, sizeof(const char *));
     return c;
@@ -116,6 +117,7 @@ void *clinic_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_NUM(sms_daily_limit);
     MERGE_NUM(webhook_failures);
     clinic_pay_conf_merge(c, base, add);
+    clinic_wa_conf_merge(p, c, base, add);
     MERGE_NUM(bg_interval);
     MERGE_NUM(lang);
     MERGE_PTR(sms_message_ar);
@@ -476,6 +478,7 @@ const command_rec clinic_cmds[] = {
                   "payments timed out, old codes deleted (default 30)"),
     CLINIC_ABUSE_CMDS
     CLINIC_LANG_CMDS
+    CLINIC_WA_CMDS
     { NULL }
 };
 
@@ -511,6 +514,9 @@ const char *clinic_config_check(apr_pool_t *p, server_rec *s,
         break;
     default:
         break;
+    }
+    if ((err = clinic_wa_config_check(p, c, where)) != NULL) {
+        return err;
     }
     return clinic_pay_config_check(p, c, where);
 }

@@ -52,6 +52,16 @@
 #define CLINIC_D_BG_INTERVAL    "ClinicBackgroundInterval"
 #define CLINIC_D_SMS_DAILY_LIMIT "ClinicSMSDailyLimit"
 #define CLINIC_D_WEBHOOK_FAILURES "ClinicWebhookFailureLimit"
+#define CLINIC_D_OTP_CHANNEL    "ClinicOTPChannel"
+#define CLINIC_D_OTP_FALLBACK   "ClinicOTPFallback"
+#define CLINIC_D_WA_URL         "ClinicWhatsAppURL"
+#define CLINIC_D_WA_PHONE_ID    "ClinicWhatsAppPhoneNumberID"
+#define CLINIC_D_WA_TOKEN       "ClinicWhatsAppTokenFile"
+#define CLINIC_D_WA_TEMPLATE    "ClinicWhatsAppTemplate"
+#define CLINIC_D_WA_LANGUAGE    "ClinicWhatsAppLanguage"
+#define CLINIC_D_WA_TIMEOUT     "ClinicWhatsAppTimeout"
+#define CLINIC_D_WA_APP_SECRET  "ClinicWhatsAppAppSecretFile"
+#define CLINIC_D_WA_VERIFY_TOKEN "ClinicWhatsAppVerifyTokenFile"
 
 #define CLINIC_HANDLER "clinic"
 
@@ -149,6 +159,17 @@ typedef struct {
     volatile apr_uint32_t pay_return_in_flight;  /* of them, for returns */
     int bg_interval;                /* seconds between background ticks;
                                      * -1 unset */
+    /* config_wa.c: the channel of codes and WhatsApp */
+    int otp_channel;                /* clinic_otp_channel_t, -1 unset */
+    int otp_fallback;               /* clinic_otp_fallback_t, -1 unset */
+    const char *wa_url;             /* no trailing slash */
+    const char *wa_phone_id;
+    clinic_secret_t wa_token;
+    const char *wa_template;
+    apr_table_t *wa_languages;      /* our language -> template's code */
+    int wa_timeout;                 /* -1 unset */
+    clinic_secret_t wa_app_secret;  /* the webhook's signatures */
+    clinic_secret_t wa_verify_token;  /* the webhook's subscription check */
 
     const char *currency;
     apr_off_t max_body;             /* -1 unset */
@@ -350,6 +371,79 @@ const char *clinic_sms_set_max_waiting(cmd_parms *cmd, void *d,
                   NULL, RSRC_CONF, "sends that may wait for a place, per " \
                   "child process (default four times " \
                   CLINIC_D_SMS_MAX_CONCURRENT ")"),
+
+/* config_wa.c: ClinicOTPChannel, ClinicOTPFallback, ClinicWhatsApp* */
+typedef enum {
+    CLINIC_OTP_SMS = 0,
+    CLINIC_OTP_WHATSAPP
+} clinic_otp_channel_t;
+typedef enum {
+    CLINIC_OTP_FALLBACK_NONE = 0,
+    CLINIC_OTP_FALLBACK_SMS
+} clinic_otp_fallback_t;
+#define CLINIC_WA_URL_DEFAULT "https://graph.facebook.com/v21.0"
+static APR_INLINE int clinic_otp_channel(const clinic_server_conf *c)
+{ return CLINIC_OR(c->otp_channel, -1, CLINIC_OTP_SMS); }
+static APR_INLINE int clinic_otp_fallback(const clinic_server_conf *c)
+{ return CLINIC_OR(c->otp_fallback, -1, CLINIC_OTP_FALLBACK_NONE); }
+static APR_INLINE const char *clinic_wa_url(const clinic_server_conf *c)
+{ return c->wa_url ? c->wa_url : CLINIC_WA_URL_DEFAULT; }
+static APR_INLINE int clinic_wa_timeout(const clinic_server_conf *c)
+{ return CLINIC_OR(c->wa_timeout, -1, 10); }
+/* codes may go by WhatsApp here (configtest made sure of the rest) */
+static APR_INLINE int clinic_wa_enabled(const clinic_server_conf *c)
+{ return c->wa_phone_id != NULL; }
+/* the template's language code for our language lang ("en", "ar"):
+ * ClinicWhatsAppLanguage's, else en -> en_US, ar -> ar, else English's */
+const char *clinic_wa_language(const clinic_server_conf *c, const char *lang);
+void clinic_wa_conf_init(apr_pool_t *p, clinic_server_conf *c);
+void clinic_wa_conf_merge(apr_pool_t *p, clinic_server_conf *c,
+                          const clinic_server_conf *base,
+                          const clinic_server_conf *add);
+const char *clinic_wa_config_check(apr_pool_t *p, clinic_server_conf *c,
+                                   const char *where);
+const char *clinic_wa_set_channel(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_fallback(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_url(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_phone_id(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_secret(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_template(cmd_parms *cmd, void *d, const char *arg);
+const char *clinic_wa_set_language(cmd_parms *cmd, void *d, const char *lang,
+                                   const char *code);
+const char *clinic_wa_set_timeout(cmd_parms *cmd, void *d, const char *arg);
+#define CLINIC_WA_AT(f) \
+    ((void *)(apr_uintptr_t)APR_OFFSETOF(clinic_server_conf, f))
+#define CLINIC_WA_CMDS \
+    AP_INIT_TAKE1(CLINIC_D_OTP_CHANNEL, clinic_wa_set_channel, NULL, \
+                  RSRC_CONF, "sms or whatsapp: how a code goes when the " \
+                  "request names no channel (default sms)"), \
+    AP_INIT_TAKE1(CLINIC_D_OTP_FALLBACK, clinic_wa_set_fallback, NULL, \
+                  RSRC_CONF, "none or sms: a code WhatsApp did not deliver " \
+                  "goes again by SMS (default none)"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_URL, clinic_wa_set_url, NULL, RSRC_CONF, \
+                  "the WhatsApp Cloud API's base URL, with its version " \
+                  "(default " CLINIC_WA_URL_DEFAULT ")"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_PHONE_ID, clinic_wa_set_phone_id, NULL, \
+                  RSRC_CONF, "the WhatsApp business phone number's id"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_TOKEN, clinic_wa_set_secret, \
+                  CLINIC_WA_AT(wa_token), RSRC_CONF, \
+                  "file holding the Cloud API's access token"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_TEMPLATE, clinic_wa_set_template, NULL, \
+                  RSRC_CONF, "the authentication template's name"), \
+    AP_INIT_TAKE2(CLINIC_D_WA_LANGUAGE, clinic_wa_set_language, NULL, \
+                  RSRC_CONF, "LANG CODE: the template's language code for " \
+                  "codes in language LANG (repeatable; defaults en en_US, " \
+                  "ar ar)"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_TIMEOUT, clinic_wa_set_timeout, NULL, \
+                  RSRC_CONF, "seconds one call to the Cloud API may take " \
+                  "(default 10)"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_APP_SECRET, clinic_wa_set_secret, \
+                  CLINIC_WA_AT(wa_app_secret), RSRC_CONF, \
+                  "file holding the Meta app secret that signs the " \
+                  "webhook's notifications"), \
+    AP_INIT_TAKE1(CLINIC_D_WA_VERIFY_TOKEN, clinic_wa_set_secret, \
+                  CLINIC_WA_AT(wa_verify_token), RSRC_CONF, \
+                  "file holding the webhook's verify token"),
 
 /* the limit of a kind with its default */
 clinic_limit_t clinic_limit(const clinic_server_conf *c, clinic_rl_kind k);

@@ -31,4 +31,8 @@ int clinic_h_subscription_get(clinic_req_t *cr);
 int clinic_h_pay_return(clinic_req_t *cr);
 int clinic_h_pay_webhook(clinic_req_t *cr);
 
+/* wa_webhook.c */
+int clinic_h_wa_verify(clinic_req_t *cr);
+int clinic_h_wa_webhook(clinic_req_t *cr);
+
 #endif

@@ -19,11 +19,13 @@
 #include "ids.h"
 #include "auth.h"
 #include "budget.h"
+#include "codebox.h"
 #include "fields.h"
 #include "json.h"
 #include "jwt.h"
 #include "metrics.h"
 #include "otp.h"
+#include "otp_deliver.h"
 #include "ratelimit.h"
 #include "seclog.h"
 #include "sms.h"
@@ -51,7 +53,8 @@ static int sms_busy(clinic_req_t *cr)
 /* The gateway did not take the SMS: its code stays unusable (pending, or
  * failed when the database can be told). */
 static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
-                       const char *phone, const char *owner)
+                       const char *phone, const char *owner,
+                       const char *channel)
 {
     clinic_db_t *d = clinic_db_quiet(cr);
 
@@ -64,8 +67,11 @@ static int send_failed(clinic_req_t *cr, apr_status_t rv, const char *id,
     clinic_seclog(cr, "otp_send_failed", phone, *owner ? owner : NULL,
                   rv == APR_TIMEUP ? "timeout" : "gateway");
     return clinic_send_error(cr, HTTP_BAD_GATEWAY, "SMS_DELIVERY_FAILED",
-                             "The SMS could not be sent. Please try "
-                             "again.", NULL);
+                             strcmp(channel, "whatsapp")
+                             ? "The SMS could not be sent. Please try "
+                               "again."
+                             : "The WhatsApp message could not be sent. "
+                               "Please try again.", NULL);
 }
 
 static void code_lost(clinic_req_t *cr, const char *id)
@@ -81,14 +87,29 @@ static void code_lost(clinic_req_t *cr, const char *id)
                   : "its statement failed", cr->request_id);
 }
 
-/* The gateway took the SMS: its code must become live.  A database fault
- * (down, busy, a connection broken) is waited out, ACTIVATE_WAIT at most,
- * on a fresh connection each time and none held while sleeping.  Leaves
- * the connection in cr->dbd on success. */
-static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
-                                  const char *phone, const char *purpose,
-                                  const char *owner, apr_int64_t created_us)
+/* What the delivery met, kept with the code: WhatsApp's id for its
+ * message (the webhook's statuses name it), or its one fallback, taken */
+static apr_status_t record_sent(clinic_req_t *cr, clinic_db_t *d,
+                                const clinic_delivery_t *dl)
 {
+    if (dl->wamid) {
+        return clinic_store_wa_sent(d, dl->id, dl->wamid);
+    }
+    if (dl->fell_back) {
+        return clinic_store_wa_fell_back(d, dl->id, cr->now);
+    }
+    return APR_SUCCESS;
+}
+
+/* The gateway took the message: its code must become live.  A database
+ * fault (down, busy, a connection broken) is waited out, ACTIVATE_WAIT at
+ * most, on a fresh connection each time and none held while sleeping.
+ * Leaves the connection in cr->dbd on success. */
+static apr_status_t activate_sent(clinic_req_t *cr,
+                                  const clinic_delivery_t *dl,
+                                  const char *purpose, apr_int64_t created_us)
+{
+    const char *id = dl->id, *phone = dl->phone, *owner = dl->owner;
     apr_time_t until = apr_time_now() + ACTIVATE_WAIT;
     apr_status_t rv;
     clinic_db_t *d;
@@ -96,9 +117,11 @@ static apr_status_t activate_sent(clinic_req_t *cr, const char *id,
     for (;;) {
         clinic_store_fault_clear(cr->env);
         d = clinic_db_quiet(cr);
-        rv = d ? clinic_store_otp_activate(d, id, phone, purpose,
-                                           owner, created_us)
-               : APR_ECONNREFUSED;
+        rv = !d ? APR_ECONNREFUSED : record_sent(cr, d, dl);
+        if (rv == APR_SUCCESS) {
+            rv = clinic_store_otp_activate(d, id, phone, purpose, owner,
+                                           created_us);
+        }
         if (rv == APR_SUCCESS || clinic_store_fault(cr->env) == CLINIC_DB_OK
             || apr_time_now() + ACTIVATE_SLEEP > until) {
             break;
@@ -161,9 +184,10 @@ static int take_send_limits(clinic_req_t *cr, clinic_db_t *d, const char *phone,
     return OK;
 }
 
-/* the answer to a code sent and activated */
+/* the answer to a code sent and activated; channel took it */
 static int answer_sent(clinic_req_t *cr, const char *phone,
-                       const char *purpose, const char *owner)
+                       const char *purpose, const char *owner,
+                       const char *channel)
 {
     cJSON *data;
 
@@ -174,12 +198,14 @@ static int answer_sent(clinic_req_t *cr, const char *phone,
     cJSON_AddStringToObject(data, "phoneNumber", phone);
     cJSON_AddStringToObject(data, "purpose", purpose);
     clinic_json_add_int(data, "expiresIn", clinic_otp_ttl(cr->conf));
-    return clinic_send_ok(cr, HTTP_OK, data,
-                          "A verification code was sent by SMS.");
+    cJSON_AddStringToObject(data, "channel", channel);
+    return clinic_send_ok(cr, HTTP_OK, data, strcmp(channel, "whatsapp")
+                          ? "A verification code was sent by SMS."
+                          : "A verification code was sent by WhatsApp.");
 }
 
-/* How a code goes: its channel ("sms") and the language of its text
- * ("en") */
+/* How a code goes: its channel ("sms", "whatsapp") and the language of
+ * its text ("en", "ar") */
 typedef struct {
     const char *channel;
     const char *lang;
@@ -205,16 +231,67 @@ static const char *text_lang(clinic_req_t *cr)
     return clinic_lang_tag(lang);
 }
 
+static const char *const channel_field[] = { "channel", NULL };
+
+/* The body's channel, else ClinicOTPChannel's: OK, or DONE after 400 */
+static int send_channel(clinic_req_t *cr, const char **channel)
+{
+    const cJSON *ch = clinic_json_field(cr->body, channel_field, NULL);
+
+    *channel = clinic_otp_channel(cr->conf) == CLINIC_OTP_WHATSAPP
+               ? "whatsapp" : "sms";
+    if (!ch || cJSON_IsNull(ch)) {
+        return OK;
+    }
+    if (!cJSON_IsString(ch) || (strcmp(ch->valuestring, "sms")
+                                && strcmp(ch->valuestring, "whatsapp"))) {
+        return clinic_send_invalid(cr, "channel",
+                                   "must be \"sms\" or \"whatsapp\"");
+    }
+    *channel = ch->valuestring;
+    return OK;
+}
+
 /* The body's choices of channel and language, checked: OK, or DONE after
  * answering 400 */
 static int send_opts(clinic_req_t *cr, send_opts_t *o)
 {
-    o->channel = "sms";
+    int st;
+
+    if ((st = send_channel(cr, &o->channel)) != OK) {
+        return st;
+    }
     if (!(o->lang = text_lang(cr))) {
         return DONE;
     }
     (void)cr;
     return OK;
+}
+
+/* The new code's row, pending: a WhatsApp code keeps its language and,
+ * when a later fallback may send it by SMS, the code sealed (codebox.h) */
+static apr_status_t store_new(clinic_req_t *cr, clinic_db_t *d,
+                              const clinic_delivery_t *dl,
+                              const char *purpose, const char *hash,
+                              const char *code, apr_int64_t created_us)
+{
+    clinic_server_conf *c = cr->conf;
+    const char *box = NULL;
+
+    if (!dl->whatsapp) {
+        return clinic_store_otp_insert(d, dl->id, dl->phone, purpose,
+                                       dl->owner, hash, cr->now,
+                                       cr->now + clinic_otp_ttl(c),
+                                       created_us);
+    }
+    if (clinic_otp_fallback(c) == CLINIC_OTP_FALLBACK_SMS
+        && !(box = clinic_codebox_seal(cr->r->pool, &c->otp_key, dl->id,
+                                       dl->phone, code))) {
+        return APR_EGENERAL;
+    }
+    return clinic_store_wa_insert(d, dl->id, dl->phone, purpose, dl->owner,
+                                  hash, cr->now, cr->now + clinic_otp_ttl(c),
+                                  created_us, dl->lang, box);
 }
 
 /* Send a fresh code for (phone, purpose, owner); owner is "" for login and
@@ -225,7 +302,10 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
 {
     clinic_server_conf *c = cr->conf;
     char code[CLINIC_OTP_DIGITS + 1];
-    const char *id, *hash;
+    const char *hash;
+    clinic_delivery_t dl = { NULL, phone, owner, o->lang,
+                             !strcmp(o->channel, "whatsapp")
+                             && clinic_wa_enabled(c), NULL, NULL, 0 };
     clinic_db_t *d;
     apr_status_t rv;
     apr_int64_t created_us;
@@ -236,7 +316,8 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
      * more wait for a place; when all of those are taken already,
      * refused at once, before any limit counts the request (the place
      * itself is taken, or waited for, for the gateway call alone, in
-     * clinic_sms_send, when no database connection is held) */
+     * clinic_sms_send, when no database connection is held); WhatsApp's
+     * calls take the same places */
     if (clinic_sms_saturated(c)) {
         return sms_busy(cr);
     }
@@ -252,28 +333,27 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     if (clinic_otp_generate(code) != APR_SUCCESS
         || !(hash = clinic_otp_hash(cr->r->pool, c->otp_key.data,
                                     c->otp_key.len, phone, purpose, code))
-        || !(id = clinic_uuid(cr->r->pool))) {
+        || !(dl.id = clinic_uuid(cr->r->pool))) {
         return clinic_send_internal(cr, "code generation failed");
     }
     created_us = apr_time_now();
-    if (clinic_store_otp_insert(d, id, phone, purpose, owner, hash,
-                                cr->now, cr->now + clinic_otp_ttl(c),
-                                created_us) != APR_SUCCESS) {
+    if (store_new(cr, d, &dl, purpose, hash, code, created_us)
+        != APR_SUCCESS) {
+        memset(code, 0, sizeof(code));
         return clinic_send_internal(cr, "code insert failed");
     }
-    /* the gateway may take ClinicSMSTimeout: no pooled connection waits
-     * on it */
+    /* the gateways may take their timeouts: no pooled connection waits
+     * on them */
     clinic_db_release(cr);
-    rv = clinic_sms_send(cr->r, c, phone, code, o->lang);
+    rv = clinic_otp_deliver(cr, code, &dl);
     memset(code, 0, sizeof(code));
     if (rv != APR_SUCCESS) {
-        return send_failed(cr, rv, id, phone, owner);
+        return send_failed(cr, rv, dl.id, phone, owner, dl.channel);
     }
-    if (activate_sent(cr, id, phone, purpose, owner, created_us)
-        != APR_SUCCESS) {
+    if (activate_sent(cr, &dl, purpose, created_us) != APR_SUCCESS) {
         return clinic_send_internal(cr, "code activation failed");
     }
-    return answer_sent(cr, phone, purpose, owner);
+    return answer_sent(cr, phone, purpose, owner, dl.channel);
 }
 
 int clinic_h_send_otp(clinic_req_t *cr)

@@ -141,6 +141,21 @@ int clinic_send_error(clinic_req_t *cr, int status, const char *code,
                                                           message, details));
 }
 
+int clinic_send_text(clinic_req_t *cr, const char *text)
+{
+    request_rec *r = cr->r;
+
+    clinic_db_release(cr);
+    r->status = HTTP_OK;
+    clinic_common_headers(r);
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    ap_set_content_length(r, (apr_off_t)strlen(text));
+    if (!r->header_only) {
+        ap_rwrite(text, (int)strlen(text), r);
+    }
+    return DONE;
+}
+
 int clinic_send_invalid(clinic_req_t *cr, const char *field, const char *what)
 {
     cJSON *details = clinic_json_object(cr->r->pool);
@@ -385,6 +400,8 @@ int clinic_read_json_body(clinic_req_t *cr)
         || (st = body_read(cr, limit, declared, &buf, &len)) != OK) {
         return st;
     }
+    cr->raw = buf;
+    cr->raw_len = len;
     return body_parse(cr, buf, len);
 }
 

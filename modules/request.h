@@ -51,6 +51,10 @@ struct clinic_req_t {
                                 * IPv4 address or the IPv6 prefix */
     apr_int64_t now;           /* seconds since the epoch, at arrival */
     cJSON *body;               /* parsed JSON object (routes with a body) */
+    const char *raw;           /* the body's bytes as they came (once read,
+                                * also when they did not parse), NUL
+                                * after raw_len of them; NULL unread */
+    apr_size_t raw_len;
     clinic_db_t *dbd;             /* held from clinic_db to clinic_db_release */
     clinic_user_t *user;       /* the token's user (routes with a token) */
     clinic_sub_t *active;      /* its active subscription, read with it */
@@ -75,6 +79,10 @@ int clinic_send_error(clinic_req_t *cr, int status, const char *code,
  * no-cache */
 int clinic_send_cacheable(clinic_req_t *cr, const char *text,
                           const char *etag);
+/* 200 with text as it is, text/plain: the one answer under /api/ that
+ * is no envelope (the WhatsApp webhook's subscription check: Meta wants
+ * its hub.challenge back, nothing else) */
+int clinic_send_text(clinic_req_t *cr, const char *text);
 /* VALIDATION_ERROR with one field in details */
 int clinic_send_invalid(clinic_req_t *cr, const char *field,
                         const char *what);

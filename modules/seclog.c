@@ -157,6 +157,28 @@ void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
     line_end(cr, o, reason);
 }
 
+void clinic_seclog_fallback(clinic_req_t *cr, const char *phone,
+                            const char *user_id, const char *reason,
+                            long error)
+{
+    cJSON *o = line_start(cr, "otp_fallback");
+
+    if (!o) {
+        return;
+    }
+    cJSON_AddStringToObject(o, "phone", clinic_mask_phone(cr->r->pool,
+                                                          phone));
+    if (user_id && *user_id) {
+        cJSON_AddStringToObject(o, "userId", user_id);
+    }
+    cJSON_AddStringToObject(o, "from", "whatsapp");
+    cJSON_AddStringToObject(o, "channel", "sms");
+    if (error) {
+        cJSON_AddNumberToObject(o, "error", (double)error);
+    }
+    line_end(cr, o, reason);
+}
+
 /* A payment line's members, before its reason; NULL when out of memory */
 static cJSON *payment_line(clinic_req_t *cr, const char *event,
                            const clinic_sub_t *sub)

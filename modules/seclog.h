@@ -17,6 +17,12 @@ apr_status_t clinic_seclog_open(apr_pool_t *pconf, server_rec *s);
 /* phone and user_id may be NULL; reason is a short word or NULL */
 void clinic_seclog(clinic_req_t *cr, const char *event, const char *phone,
                    const char *user_id, const char *reason);
+/* otp_fallback: a code WhatsApp did not deliver went by SMS; reason
+ * "refused", "timeout" (at once) or "failed" (on the webhook); error is
+ * WhatsApp's error code, 0 when none */
+void clinic_seclog_fallback(clinic_req_t *cr, const char *phone,
+                            const char *user_id, const char *reason,
+                            long error);
 /* an event that stands for count of its kind (no phone, no user) */
 void clinic_seclog_count(clinic_req_t *cr, const char *event,
                          const char *reason, long count);

@@ -30,7 +30,8 @@ void clinic_sms_child_init(apr_pool_t *p, server_rec *s)
         clinic_server_conf *c = clinic_conf(s);
         apr_status_t rv;
 
-        if (!c->used || c->sms_cap || !clinic_sms_ops(c)->calls_out) {
+        if (!c->used || c->sms_cap
+            || (!clinic_sms_ops(c)->calls_out && !clinic_wa_enabled(c))) {
             continue;
         }
         rv = clinic_cap_create(&c->sms_cap, clinic_sms_max_concurrent(c),
@@ -56,7 +57,7 @@ int clinic_sms_saturated(clinic_server_conf *c)
 
 /* A place for one send: at once, after a wait, or APR_EBUSY (logged at
  * most once a second a process and virtual host, with a count). */
-static apr_status_t place_take(request_rec *r, clinic_server_conf *c)
+apr_status_t clinic_send_place_take(request_rec *r, clinic_server_conf *c)
 {
     unsigned n;
     int waited;
@@ -88,7 +89,7 @@ static apr_status_t place_take(request_rec *r, clinic_server_conf *c)
     return APR_EBUSY;
 }
 
-static void place_give(clinic_server_conf *c)
+void clinic_send_place_give(clinic_server_conf *c)
 {
     if (c->sms_cap) {
         clinic_cap_give(c->sms_cap);
@@ -152,11 +153,11 @@ apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
     if (!ops->calls_out) {
         return send_counted(r, c, ops, to, code, lang);
     }
-    if ((rv = place_take(r, c)) != APR_SUCCESS) {
+    if ((rv = clinic_send_place_take(r, c)) != APR_SUCCESS) {
         return rv;
     }
     rv = send_counted(r, c, ops, to, code, lang);
-    place_give(c);
+    clinic_send_place_give(c);
     return rv;
 }
 

@@ -42,4 +42,11 @@ apr_status_t clinic_sms_send(request_rec *r, clinic_server_conf *c,
  * the cap and waits.) */
 int clinic_sms_saturated(clinic_server_conf *c);
 
+/* One place of the send cap (ClinicSMSMaxConcurrent, its waiting room),
+ * for one call of any channel's gateway (WhatsApp's too: whatsapp.c):
+ * APR_SUCCESS, at once or after a wait, or APR_EBUSY; given back after
+ * the call */
+apr_status_t clinic_send_place_take(request_rec *r, clinic_server_conf *c);
+void clinic_send_place_give(clinic_server_conf *c);
+
 #endif

@@ -114,6 +114,18 @@ wait_for 10 test -s "$work/pay.port" || { log "fake payment providers did not st
 PORT_PAY=$(cat "$work/pay.port")
 log "fake payment providers on 127.0.0.1:$PORT_PAY"
 
+# --- fake WhatsApp Cloud API ----------------------------------------------
+(umask 077
+ printf 'EAAG%s' "$(head -c 60 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" > "$work/run/wa.token"
+ head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/run/wa.secret"
+ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/run/wa.verify")
+node "$top/tests/fake_wa/fake_wa.mjs" --port-file "$work/wa.port" \
+    --token "$work/run/wa.token" --app-secret "$work/run/wa.secret" > "$work/wa.log" 2>&1 &
+pids+=($!)
+wait_for 10 test -s "$work/wa.port" || { log "fake WhatsApp Cloud API did not start"; cat "$work/wa.log" >&2; exit 1; }
+PORT_WAAPI=$(cat "$work/wa.port")
+log "fake WhatsApp Cloud API on 127.0.0.1:$PORT_WAAPI"
+
 # --- private MariaDB -----------------------------------------------------
 start_mariadb() {
     # start.sh / restart.sh: the restart test stops and starts the server
@@ -157,6 +169,7 @@ start_httpd() {
     PORT_BUDGET=$(free_port)
     PORT_LIFO=$(free_port)
     PORT_LANG=$(free_port)
+    PORT_WA=$(free_port); PORT_WANOFB=$(free_port)
     local run="$work/run"
     : > "$run/error.log"; : > "$run/security.log"; : > "$run/security-piped.log"
     chown www-data:www-data "$run/security.log" "$run/security-piped.log"
@@ -185,7 +198,9 @@ start_httpd() {
                  -e "s#@PORT_METRICSDOWN@#$PORT_METRICSDOWN#g"
                  -e "s#@PORT_BUDGET@#$PORT_BUDGET#g"
                  -e "s#@PORT_LIFO@#$PORT_LIFO#g"
-                 -e "s#@PORT_LANG@#$PORT_LANG#g")
+                 -e "s#@PORT_LANG@#$PORT_LANG#g"
+                 -e "s#@PORT_WA@#$PORT_WA#g" -e "s#@PORT_WANOFB@#$PORT_WANOFB#g"
+                 -e "s#@PORT_WAAPI@#$PORT_WAAPI#g")
     sed "${subst[@]}" "$top/tests/httpd-test.conf.in" > "$run/httpd.conf"
     if [ "$kind" = mysql ]; then
         cat > "$run/db.conf" <<CONF
@@ -323,7 +338,11 @@ SQL
         CLINIC_METRICSDOWN="http://127.0.0.1:$PORT_METRICSDOWN" \
         CLINIC_BUDGET="http://127.0.0.1:$PORT_BUDGET" \
         CLINIC_LIFO="http://127.0.0.1:$PORT_LIFO" \
-        CLINIC_LANG="http://127.0.0.1:$PORT_LANG"
+        CLINIC_LANG="http://127.0.0.1:$PORT_LANG" \
+        CLINIC_WA="http://127.0.0.1:$PORT_WA" CLINIC_WANOFB="http://127.0.0.1:$PORT_WANOFB" \
+        CLINIC_WAAPI="http://127.0.0.1:$PORT_WAAPI" \
+        CLINIC_WA_SECRET="$run/wa.secret" CLINIC_WA_VERIFY="$run/wa.verify" \
+        CLINIC_WA_TOKEN="$run/wa.token"
     log "httpd ($kind) up, main site on 127.0.0.1:$PORT_MAIN"
 }
 

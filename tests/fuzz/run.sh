@@ -10,7 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}; shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(body phone text jwt smstpl time ipkey paysig device lang)
+[ ${#names[@]} -gt 0 ] || names=(body phone text jwt smstpl time ipkey paysig device lang wa)
 status=0
 total_execs=0
 for n in "${names[@]}"; do

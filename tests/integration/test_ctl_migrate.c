@@ -92,9 +92,9 @@ Test(ctl_migrate, builds_a_schema_and_refuses_a_newer_one)
 
     expect(c, 0, NULL);
     cr_assert_eq(cnum(c, "from"), 0);
-    cr_assert_eq(cnum(c, "to"), 5);
+    cr_assert_eq(cnum(c, "to"), 6);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c->json, "applied")),
-                 5, "%s", c->out);
+                 6, "%s", c->out);
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
                                                             "applied"), 2)
                      ->valuestring, fmt("003-payments.%s.sql", kind));
@@ -104,9 +104,12 @@ Test(ctl_migrate, builds_a_schema_and_refuses_a_newer_one)
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
                                                             "applied"), 4)
                      ->valuestring, fmt("005-one-live-code.%s.sql", kind));
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(c->json,
+                                                            "applied"), 5)
+                     ->valuestring, fmt("006-whatsapp.%s.sql", kind));
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "5");
+    cr_assert_str_eq(v, "6");
     free(v);
 
     /* current: nothing to do, and the other commands work */
@@ -181,11 +184,12 @@ Test(ctl_migrate, upgrades_from_version_1_in_order)
     cr_assert(strstr(c->out, fmt("applied 002-idempotency.%s.sql\n"
                                  "applied 003-payments.%s.sql\n"
                                  "applied 004-day-counts.%s.sql\n"
-                                 "applied 005-one-live-code.%s.sql\n", kind,
-                                 kind, kind, kind)), "%s", c->out);
+                                 "applied 005-one-live-code.%s.sql\n"
+                                 "applied 006-whatsapp.%s.sql\n", kind,
+                                 kind, kind, kind, kind)), "%s", c->out);
     ctl_free(c);
     v = sql_on(name, "SELECT version FROM clinic_schema");
-    cr_assert_str_eq(v, "5");
+    cr_assert_str_eq(v, "6");
     free(v);
     v = sql_on(name, "SELECT id FROM otp_codes WHERE status = 'active' "
                "ORDER BY id");

@@ -91,6 +91,10 @@ if (JSON.stringify(api.definition).includes('"$ref"')) {
     process.exit(1);
 }
 
+// answers that are not JSON are checked against their schema with this
+const textAjv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(textAjv);
+
 // The operation a request meets, or the extra one its answer falls under.
 function operationOf(method, path) {
     // HEAD is the GET of the path; one trailing slash is ignored
@@ -140,6 +144,15 @@ function problems(op, a) {
     if (!media.includes(type)) {
         out.push(`Content-Type "${a.headers['content-type'] ?? ''}" is not ${media.join(' or ')}`);
         return out;
+    }
+    if (type !== 'application/json') {
+        // a body that is not JSON (the WhatsApp webhook's subscription
+        // check answers its challenge as text/plain) is the string it is
+        const schema = res.content[type].schema;
+        if (schema && !textAjv.validate(schema, a.body)) {
+            out.push(`body: ${fmt(textAjv.errors)}`);
+        }
+        return out.length ? out : null;
     }
     let body;
     try {
