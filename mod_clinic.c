@@ -381,6 +381,7 @@ static int clinic_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                 clinic_sms_len_warn(ptemp, sp, clinic_conf(sp));
             }
         }
+        clinic_wa_warn(s);
     }
     return OK;
 }

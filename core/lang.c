@@ -162,14 +162,36 @@ static void note(lang_seen_t *seen, int *star, const char *primary,
 }
 
 /* The winner of what the elements said */
+static int weight(const lang_seen_t *l, int star)
+{
+    return l->bare >= 0 ? l->bare : l->regional >= 0 ? l->regional : star;
+}
+
+/* Nothing acceptable was named: the default, unless the client refused
+ * it (q=0) and left another language unnamed, which it then gets */
+static clinic_lang_t fallback(const lang_seen_t *seen, int star,
+                              clinic_lang_t dflt)
+{
+    int i;
+
+    if (weight(&seen[dflt], star) != 0) {
+        return dflt;
+    }
+    for (i = 0; i < CLINIC_LANG_COUNT; i++) {
+        if (weight(&seen[i], star) < 0) {
+            return (clinic_lang_t)i;
+        }
+    }
+    return dflt;                    /* every language refused */
+}
+
 static clinic_lang_t choose(const lang_seen_t *seen, int star,
                             clinic_lang_t dflt)
 {
     int i, best = -1, best_q = 0;
 
     for (i = 0; i < CLINIC_LANG_COUNT; i++) {
-        int q = seen[i].bare >= 0 ? seen[i].bare
-                : seen[i].regional >= 0 ? seen[i].regional : star;
+        int q = weight(&seen[i], star);
 
         if (q <= 0) {
             continue;
@@ -183,7 +205,7 @@ static clinic_lang_t choose(const lang_seen_t *seen, int star,
             best = (int)dflt;       /* both only by "*" */
         }
     }
-    return best < 0 ? dflt : (clinic_lang_t)best;
+    return best < 0 ? fallback(seen, star, dflt) : (clinic_lang_t)best;
 }
 
 clinic_lang_t clinic_lang_negotiate(const char *value, clinic_lang_t dflt)

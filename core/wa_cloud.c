@@ -145,7 +145,7 @@ apr_status_t clinic_wa_answer(apr_pool_t *p, long status, const char *body,
     e = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(j, "error"), "code");
     if (cJSON_IsNumber(e)) {
-        out->error = (long)e->valuedouble;
+        out->error = (long)e->valueint;     /* saturated by cJSON */
     }
     return APR_EGENERAL;
 }

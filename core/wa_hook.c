@@ -63,7 +63,8 @@ static int status_of(apr_pool_t *p, const cJSON *s, clinic_wa_status_t *out)
     }
     out->id = apr_pstrdup(p, id->valuestring);
     out->status = apr_pstrdup(p, st->valuestring);
-    out->error = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+    /* valueint: cJSON's, saturated (1e999 is no long) */
+    out->error = cJSON_IsNumber(code) ? (long)code->valueint : 0;
     return 1;
 }
 

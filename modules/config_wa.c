@@ -14,6 +14,7 @@
 #include <http_config.h>
 
 #include "config.h"
+#include "lang.h"
 #include "wa_driver.h"
 
 #define SECRET_MIN 16
@@ -187,11 +188,14 @@ static int is_lang(const char *s, int region)
 const char *clinic_wa_set_language(cmd_parms *cmd, void *d, const char *lang,
                                    const char *code)
 {
+    clinic_lang_t ours;
+
     (void)d;
-    if (!is_lang(lang, 0) || !is_lang(code, 1)) {
-        return apr_psprintf(cmd->pool, "%s: give our language and the "
-                            "template's language code, such as \"en "
-                            "en_US\" or \"ar ar\" (not '%s %s').",
+    if (!is_lang(lang, 0) || !is_lang(code, 1)
+        || !clinic_lang_from_tag(lang, &ours)) {
+        return apr_psprintf(cmd->pool, "%s: give our language (en or ar) "
+                            "and the template's language code, such as "
+                            "\"en en_US\" or \"ar ar\" (not '%s %s').",
                             cmd->directive->directive, lang, code);
     }
     apr_table_set(clinic_conf_of(cmd)->wa_languages,

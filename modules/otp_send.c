@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>          /* OPENSSL_cleanse */
 #include <apr_atomic.h>
 
 #include <httpd.h>
@@ -264,7 +265,6 @@ static int send_opts(clinic_req_t *cr, send_opts_t *o)
     if (!(o->lang = text_lang(cr))) {
         return DONE;
     }
-    (void)cr;
     return OK;
 }
 
@@ -339,14 +339,14 @@ static int send_code(clinic_req_t *cr, const char *phone, const char *purpose,
     created_us = apr_time_now();
     if (store_new(cr, d, &dl, purpose, hash, code, created_us)
         != APR_SUCCESS) {
-        memset(code, 0, sizeof(code));
+        OPENSSL_cleanse(code, sizeof(code));
         return clinic_send_internal(cr, "code insert failed");
     }
     /* the gateways may take their timeouts: no pooled connection waits
      * on them */
     clinic_db_release(cr);
     rv = clinic_otp_deliver(cr, code, &dl);
-    memset(code, 0, sizeof(code));
+    OPENSSL_cleanse(code, sizeof(code));
     if (rv != APR_SUCCESS) {
         return send_failed(cr, rv, dl.id, phone, owner, dl.channel);
     }

@@ -135,7 +135,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     if (!ops->webhook(clinic_pay_ctx(cr), cr->body, &k)) {
         clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_BAD_SIG,
                           CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
-        clinic_whlimit_failed(cr, ops->name);
+        clinic_whlimit_failed(cr, "payment_signature_invalid", ops->name);
         return clinic_send_error(cr, HTTP_UNAUTHORIZED, "INVALID_SIGNATURE",
                                  "The notification's signature is not "
                                  "valid.", NULL);

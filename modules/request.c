@@ -148,6 +148,8 @@ int clinic_send_text(clinic_req_t *cr, const char *text)
     clinic_db_release(cr);
     r->status = HTTP_OK;
     clinic_common_headers(r);
+    /* the text is not a message: the language headers as on every answer */
+    clinic_lang_headers(r, clinic_answer_lang(r));
     ap_set_content_type(r, "text/plain; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)strlen(text));
     if (!r->header_only) {

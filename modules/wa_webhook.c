@@ -21,6 +21,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>          /* OPENSSL_cleanse */
 #include <apr_lib.h>
 
 #include <httpd.h>
@@ -37,6 +38,7 @@
 #include "sms.h"
 #include "store_db.h"
 #include "wa_driver.h"
+#include "whlimit.h"
 
 APLOG_USE_MODULE(clinic);
 
@@ -88,10 +90,11 @@ int clinic_h_wa_verify(clinic_req_t *cr)
     return clinic_send_text(cr, challenge);
 }
 
-static int bad_signature(clinic_req_t *cr, const char *why)
+static int bad_signature(clinic_req_t *cr)
 {
     clinic_metric_inc(cr->r->server, CLINIC_M_WA_BAD_SIG, 0);
-    clinic_seclog(cr, "whatsapp_signature_invalid", NULL, NULL, why);
+    /* counted per client (ClinicWebhookFailureLimit), a line a minute */
+    clinic_whlimit_failed(cr, "whatsapp_signature_invalid", "whatsapp");
     return clinic_send_error(cr, HTTP_UNAUTHORIZED, "INVALID_SIGNATURE",
                              "The notification's signature is not valid.",
                              NULL);
@@ -116,14 +119,20 @@ static apr_status_t send_again(clinic_req_t *cr, const clinic_wa_code_t *w)
     }
     clinic_db_release(cr);
     rv = clinic_sms_send(cr->r, c, w->phone, code, w->lang);
-    memset(code, 0, sizeof(code));
+    OPENSSL_cleanse(code, sizeof(code));
     return rv;
 }
 
+/* fall_back's answer when the SMS could not go now (the gateway refused
+ * it or is saturated, or the code is not live yet): Meta is asked to send
+ * the status again (503) */
+#define TRY_AGAIN APR_EAGAIN
+
 /* A `failed` status: the fallback of the code its wamid names, when it
  * may have one.  APR_SUCCESS when there is nothing (more) to do, *sent
- * 1 when this request sent the SMS; another status when the SMS did not
- * go (the claim is given back) or the database failed. */
+ * 1 when this request sent the SMS; TRY_AGAIN when the SMS did not go
+ * (the claim is given back) or the code is still being made live; another
+ * status when the database failed. */
 static apr_status_t fall_back(clinic_req_t *cr, const clinic_wa_status_t *st,
                               int *sent)
 {
@@ -141,6 +150,12 @@ static apr_status_t fall_back(clinic_req_t *cr, const clinic_wa_status_t *st,
     if (!w) {
         return APR_SUCCESS;                 /* not one of ours */
     }
+    if (w->box && !w->fallback_at && !strcmp(w->status, "pending")
+        && clinic_otp_fallback(c) == CLINIC_OTP_FALLBACK_SMS) {
+        /* the send-otp that sent it is still making it live (its wamid
+         * is stored first): this status counts once it is */
+        return TRY_AGAIN;
+    }
     if (w->box && clinic_otp_fallback(c) == CLINIC_OTP_FALLBACK_SMS
         && (rv = clinic_store_wa_claim(&won, d, w->id,
                                        clinic_otp_max_attempts(c), cr->now))
@@ -150,7 +165,8 @@ static apr_status_t fall_back(clinic_req_t *cr, const clinic_wa_status_t *st,
     if (!won) {
         /* told once more, sent already, or the code is over (used,
          * replaced, expired, its attempts spent) */
-        clinic_seclog(cr, "whatsapp_failed", w->phone, w->owner,
+        clinic_seclog(cr, "whatsapp_failed", w->phone,
+                      *w->owner ? w->owner : NULL,
                       w->fallback_at ? "fell_back_already"
                       : clinic_otp_fallback(c) != CLINIC_OTP_FALLBACK_SMS
                       ? "fallback_off" : "code_not_live");
@@ -160,17 +176,21 @@ static apr_status_t fall_back(clinic_req_t *cr, const clinic_wa_status_t *st,
         *sent = 1;
         clinic_metric_inc(cr->r->server, CLINIC_M_OTP_FALLBACKS,
                           CLINIC_FALLBACK_FAILED);
-        clinic_seclog_fallback(cr, w->phone, w->owner, "failed", st->error);
+        clinic_seclog_fallback(cr, w->phone, *w->owner ? w->owner : NULL,
+                               "failed", st->error);
     }
     if (!(d = clinic_db_quiet(cr))) {
         return rv == APR_SUCCESS ? APR_SUCCESS : APR_ECONNREFUSED;
     }
-    if (rv == APR_SUCCESS || rv == APR_EINVAL) {
-        clinic_store_wa_done(d, w->id);     /* the box goes */
+    /* sent, or never to be sent (the box opens no more), or perhaps sent
+     * (the gateway did not answer in time: a second SMS might be a second
+     * copy): the claim stays, the box goes */
+    if (rv == APR_SUCCESS || rv == APR_EINVAL || rv == APR_TIMEUP) {
+        clinic_store_wa_done(d, w->id);
         return APR_SUCCESS;
     }
     clinic_store_wa_unclaim(d, w->id, cr->now);
-    return rv;
+    return TRY_AGAIN;
 }
 
 int clinic_h_wa_webhook(clinic_req_t *cr)
@@ -179,21 +199,27 @@ int clinic_h_wa_webhook(clinic_req_t *cr)
                                     "X-Hub-Signature-256");
     apr_array_header_t *statuses;
     cJSON *data;
-    int i, sent, fallbacks = 0;
+    apr_status_t rv;
+    int i, st, sent, fallbacks = 0;
 
     if (!clinic_wa_enabled(cr->conf)) {
         return wa_off(cr);
     }
+    if ((st = clinic_whlimit_check(cr)) != OK) {
+        return st;
+    }
     if (!sig) {
-        return bad_signature(cr, "missing");
+        return bad_signature(cr);
     }
     clinic_read_json_body(cr);
     if (!cr->raw) {
-        return clinic_send_pending(cr);     /* too large, not JSON, ... */
+        /* too large, not JSON, unreadable: no signature can be checked,
+         * so none is believed */
+        return bad_signature(cr);
     }
     if (!clinic_wa_signature_ok(&cr->conf->wa_app_secret, cr->raw,
                                 cr->raw_len, sig)) {
-        return bad_signature(cr, "mismatch");
+        return bad_signature(cr);
     }
     if (cr->pending.status || cr->pending.httpd) {
         return clinic_send_pending(cr);
@@ -206,11 +232,12 @@ int clinic_h_wa_webhook(clinic_req_t *cr)
         if (strcmp(st->status, "failed")) {
             continue;                       /* nothing to do */
         }
-        if (fall_back(cr, st, &sent) != APR_SUCCESS) {
+        if ((rv = fall_back(cr, st, &sent)) != APR_SUCCESS) {
             /* Meta sends it again; what went already stays done */
-            return clinic_store_fault(cr->env) != CLINIC_DB_OK
-                   ? clinic_send_internal(cr, "WhatsApp status failed")
-                   : clinic_send_unavailable(cr, 60);
+            return rv == TRY_AGAIN
+                   || clinic_store_fault(cr->env) != CLINIC_DB_OK
+                   ? clinic_send_unavailable(cr, 60)
+                   : clinic_send_internal(cr, "WhatsApp status failed");
         }
         fallbacks += sent;
     }

@@ -7,6 +7,8 @@
  * more threads than a hanging SMS gateway), the call, its figures.
  */
 #include <string.h>
+#include <strings.h>
+#include <string.h>
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -35,22 +37,42 @@ void clinic_wa_register_drivers(apr_pool_t *p)
     }
 }
 
+/* What a virtual host's WhatsApp set-up lacks or risks, as warnings */
+static void warn_one(server_rec *s, const clinic_server_conf *c)
+{
+    if (!c->used || !clinic_wa_enabled(c)) {
+        return;
+    }
+    if (!c->wa_app_secret.data) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CLINIC0901: WhatsApp without %s: the webhook "
+                     "refuses every notification, so no code falls "
+                     "back to SMS once WhatsApp reports it failed",
+                     CLINIC_D_WA_APP_SECRET);
+    }
+    if (c->wa_url && !strncasecmp(c->wa_url, "http://", 7)
+        && strncmp(c->wa_url + 7, "127.0.0.1", 9)
+        && strncasecmp(c->wa_url + 7, "localhost", 9)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CLINIC0904: %s is plain http: the token and the "
+                     "codes cross the network in clear; use https",
+                     CLINIC_D_WA_URL);
+    }
+}
+
+void clinic_wa_warn(server_rec *s)
+{
+    for (; s; s = s->next) {
+        warn_one(s, clinic_conf(s));
+    }
+}
+
 void clinic_wa_post_config(server_rec *s)
 {
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_CONFIG) {
         return;         /* warn once, not on the first config pass */
     }
-    for (; s; s = s->next) {
-        clinic_server_conf *c = clinic_conf(s);
-
-        if (c->used && clinic_wa_enabled(c) && !c->wa_app_secret.data) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         "CLINIC0901: WhatsApp without %s: the webhook "
-                         "refuses every notification, so no code falls "
-                         "back to SMS once WhatsApp reports it failed",
-                         CLINIC_D_WA_APP_SECRET);
-        }
-    }
+    clinic_wa_warn(s);
 }
 
 apr_status_t clinic_wa_send(request_rec *r, clinic_server_conf *c,

@@ -20,10 +20,12 @@
 /* register_hooks: register every WhatsApp driver this module carries */
 void clinic_wa_register_drivers(apr_pool_t *p);
 
-/* post_config: a warning for a virtual host whose WhatsApp statuses
- * can't be believed (no ClinicWhatsAppAppSecretFile), so no later
- * fallback */
+/* post_config: the warnings of a virtual host whose WhatsApp statuses
+ * can't be believed (no ClinicWhatsAppAppSecretFile, so no later
+ * fallback) or whose API URL is plain http */
 void clinic_wa_post_config(server_rec *s);
+/* The same warnings at once (configtest, which stops before post_config) */
+void clinic_wa_warn(server_rec *s);
 
 /* Send code to `to` (+965XXXXXXXX) in the authentication template of
  * language lang ("en", "ar"), holding a place of the send cap for the

@@ -179,7 +179,8 @@ int clinic_whlimit_check(clinic_req_t *cr)
     return clinic_send_rate_limited(cr, 60 - cr->now % 60);
 }
 
-void clinic_whlimit_failed(clinic_req_t *cr, const char *provider)
+void clinic_whlimit_failed(clinic_req_t *cr, const char *event,
+                           const char *provider)
 {
     apr_uint32_t minute = (apr_uint32_t)(cr->now / 60), tag;
     volatile apr_uint64_t *p;
@@ -187,7 +188,7 @@ void clinic_whlimit_failed(clinic_req_t *cr, const char *provider)
     long since = 1;
 
     if (!table) {
-        clinic_seclog_count(cr, "payment_signature_invalid", provider, 1);
+        clinic_seclog_count(cr, event, provider, 1);
         return;
     }
     p = slot_of(cr, &tag);
@@ -198,5 +199,5 @@ void clinic_whlimit_failed(clinic_req_t *cr, const char *provider)
     if (W_TAG(before) == tag && W_COUNT(before) > 0) {
         since = (long)W_COUNT(before);  /* the rest of its last minute */
     }
-    clinic_seclog_count(cr, "payment_signature_invalid", provider, since);
+    clinic_seclog_count(cr, event, provider, since);
 }

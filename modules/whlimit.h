@@ -15,9 +15,11 @@ void clinic_whlimit_register_hooks(apr_pool_t *p);
  * client sent the limit of bad signatures this minute) */
 int clinic_whlimit_check(clinic_req_t *cr);
 
-/* A bad signature from this client: counted; the minute's first writes
- * the security log's payment_signature_invalid line, with the count
- * since the client's previous line */
-void clinic_whlimit_failed(clinic_req_t *cr, const char *provider);
+/* A bad signature from this client (on any webhook: the payments' or
+ * WhatsApp's): counted; the minute's first writes the security log's
+ * event line (payment_signature_invalid, whatsapp_signature_invalid),
+ * with the count since the client's previous line */
+void clinic_whlimit_failed(clinic_req_t *cr, const char *event,
+                           const char *provider);
 
 #endif

@@ -259,7 +259,7 @@ Test(whatsapp, forged_and_unsigned_notifications_change_nothing)
     cr_assert_eq(count_sql(CODES "AND fallback_at IS NULL AND code_box IS "
                            "NOT NULL", phone), 1, "nothing changed");
     cr_assert(seclog_has("\"whatsapp_signature_invalid\"",
-                         "\"reason\":\"missing\"", NULL));
+                         "\"reason\":\"whatsapp\"", NULL));
     /* the same notification, signed well, is believed */
     notified(wamid, phone, "failed", 131026, 1);
     cr_assert_eq(sms_reach(phone, 1), 1);
@@ -299,6 +299,13 @@ Test(whatsapp, the_verify_token_gets_the_challenge_back)
     cr_assert_eq(r->status, 200, "%s", r->body);
     cr_assert_str_eq(r->body, "1158201444", "the raw challenge");
     cr_assert(!strncmp(resp_header(r, "Content-Type"), "text/plain", 10));
+    /* the language headers of every answer, this one too */
+    cr_assert(resp_header(r, "Content-Language")
+              && !strcmp(resp_header(r, "Content-Language"), "en"), "%s",
+              r->headers);
+    cr_assert(resp_header(r, "Vary")
+              && strstr(resp_header(r, "Vary"), "Accept-Language"), "%s",
+              r->headers);
     resp_free(r);
 
     r = verify_get(site("wa"), "subscribe", "not-the-token-0123", "42");

@@ -135,16 +135,31 @@ char *status_body(const char *wamid, const char *phone,
 }
 
 /* POST body to base's webhook with signature sig ("sha256=..." or NULL) */
-resp_t *post_hook(const char *base, const char *body, const char *sig)
+resp_t *post_hook_from(const char *base, const char *body, const char *sig,
+                       const char *ip)
 {
     char *url = fmt("%s" WEBHOOK, base);
+    char *from = fmt("X-Forwarded-For: %s", ip);
     char *h = sig ? fmt("X-Hub-Signature-256: %s", sig) : NULL;
     const char *headers[] = { "Content-Type: application/json",
-                              "User-Agent: facebookexternalua", h, NULL };
+                              "User-Agent: facebookexternalua", from, h,
+                              NULL };
     resp_t *r = req("POST", url, body, headers);
 
     free(url);
+    free(from);
     free(h);
+    return r;
+}
+
+/* each from a client of its own, so the bad signatures of one test never
+ * reach the per-client limit (ClinicWebhookFailureLimit) of another */
+resp_t *post_hook(const char *base, const char *body, const char *sig)
+{
+    char *ip = fake_ip();
+    resp_t *r = post_hook_from(base, body, sig, ip);
+
+    free(ip);
     return r;
 }
 

@@ -29,6 +29,9 @@ char *hex_hmac(const char *key_file, const char *body);
 char *status_body(const char *wamid, const char *phone, const char *status,
                   long error);
 /* POST body to base's webhook with X-Hub-Signature-256 sig, or none */
+/* the same, from the client ip (X-Forwarded-For) */
+resp_t *post_hook_from(const char *base, const char *body, const char *sig,
+                       const char *ip);
 resp_t *post_hook(const char *base, const char *body, const char *sig);
 /* a status of wamid, signed well, on base's webhook */
 resp_t *notify(const char *base, const char *wamid, const char *phone,

@@ -90,7 +90,12 @@ Test(lang, ties_go_to_the_first_named)
 
 Test(lang, zero_excludes)
 {
-    cr_assert_eq(pick("ar;q=0", AR), AR);      /* nothing left: default */
+    /* the default refused, the other language left unnamed: the other */
+    cr_assert_eq(pick("ar;q=0", AR), EN);
+    cr_assert_eq(pick("en;q=0", EN), AR);
+    cr_assert_eq(pick("en-US;q=0", EN), AR);
+    /* every language refused: the default */
+    cr_assert_eq(pick("ar;q=0, en;q=0", AR), AR);
     cr_assert_eq(pick("ar;q=0, en;q=0.1", AR), EN);
     cr_assert_eq(pick("en;q=0, ar;q=0.1", EN), AR);
     cr_assert_eq(pick("en;q=0.000, *", EN), AR);
