@@ -43,7 +43,9 @@
 APLOG_USE_MODULE(clinic);
 
 #define CHALLENGE_MAX 128
-#define STATUSES_MAX 100      /* a notification's statuses looked at */
+/* a notification's statuses looked at: all of them in practice, since
+ * ClinicMaxBody bounds the body (about 1 KiB a status) */
+#define STATUSES_MAX 1000
 
 static int wa_off(clinic_req_t *cr)
 {
