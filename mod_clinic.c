@@ -415,9 +415,7 @@ static int clinic_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                          "error log; use it for development only",
                          CLINIC_D_SMS_DRIVER);
         }
-        else if (c->sms_url && !strncasecmp(c->sms_url, "http://", 7)
-                 && strncmp(c->sms_url + 7, "127.0.0.1", 9)
-                 && strncasecmp(c->sms_url + 7, "localhost", 9)) {
+        else if (clinic_url_in_clear(c->sms_url)) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp,
                          "CLINIC0006: %s is plain http: codes cross the "
                          "network unencrypted; use https",

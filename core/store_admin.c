@@ -6,7 +6,6 @@
 #include <string.h>
 #include <apr_strings.h>
 
-
 #include "store_admin.h"
 #include "store_subs.h"
 #include "timeutil.h"

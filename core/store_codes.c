@@ -6,7 +6,6 @@
 #include <string.h>
 #include <apr_strings.h>
 
-
 #include "store.h"
 #include "store_exec.h"
 #include "timeutil.h"

@@ -15,7 +15,6 @@
  */
 #include <apr_strings.h>
 
-
 #include "store.h"
 #include "store_exec.h"
 

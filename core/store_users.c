@@ -5,7 +5,6 @@
 #include <string.h>
 #include <apr_strings.h>
 
-
 #include "store.h"
 #include "store_exec.h"
 #include "store_subs.h"

@@ -273,10 +273,17 @@ static APR_INLINE int clinic_pay_max_concurrent(const clinic_server_conf *c)
 static APR_INLINE int clinic_bg_interval(const clinic_server_conf *c)
 { return CLINIC_OR(c->bg_interval, -1, 30); }
 
-/* Shared by the directive files (config.c, config_pay.c) */
+/* Shared by the directive files (config_args.c) */
 clinic_server_conf *clinic_conf_of(cmd_parms *cmd);
 const char *clinic_read_secret(cmd_parms *cmd, const char *arg,
                                clinic_secret_t *out, apr_size_t min_len);
+/* The same for a secret that travels in a header or a query, or is typed
+ * into a dashboard: one line of printable characters */
+const char *clinic_read_line_secret(cmd_parms *cmd, const char *arg,
+                                    clinic_secret_t *out, apr_size_t min_len);
+/* 1 when url is plain http to another host than this one: what it
+ * carries crosses the network in clear (a startup warning) */
+int clinic_url_in_clear(const char *url);
 const char *clinic_parse_num(cmd_parms *cmd, const char *arg, apr_int64_t lo,
                              apr_int64_t hi, apr_int64_t *out);
 const char *clinic_set_int(cmd_parms *cmd, int *dst, const char *arg,

@@ -131,3 +131,30 @@ const char *clinic_check_url(cmd_parms *cmd, const char *arg)
     }
     return NULL;
 }
+
+const char *clinic_read_line_secret(cmd_parms *cmd, const char *arg,
+                                    clinic_secret_t *out, apr_size_t min_len)
+{
+    const char *err = clinic_read_secret(cmd, arg, out, min_len);
+    apr_size_t i;
+
+    if (err) {
+        return err;
+    }
+    for (i = 0; i < out->len; i++) {
+        if (out->data[i] < 0x21 || out->data[i] > 0x7e) {
+            out->data = NULL;
+            return apr_psprintf(cmd->pool, "%s: '%s' must hold the key on "
+                                "one line, printable characters only.",
+                                cmd->directive->directive, arg);
+        }
+    }
+    return NULL;
+}
+
+int clinic_url_in_clear(const char *url)
+{
+    return url && !strncasecmp(url, "http://", 7)
+           && strncmp(url + 7, "127.0.0.1", 9)
+           && strncasecmp(url + 7, "localhost", 9);
+}

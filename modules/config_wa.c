@@ -125,24 +125,11 @@ const char *clinic_wa_set_phone_id(cmd_parms *cmd, void *d, const char *arg)
 const char *clinic_wa_set_secret(cmd_parms *cmd, void *d, const char *arg)
 {
     clinic_server_conf *c = clinic_conf_of(cmd);
-    apr_size_t off = (apr_size_t)(apr_uintptr_t)cmd->info, i;
-    clinic_secret_t *dst = (clinic_secret_t *)((char *)c + off);
-    const char *err = clinic_read_secret(cmd, arg, dst, SECRET_MIN);
+    apr_size_t off = (apr_size_t)(apr_uintptr_t)cmd->info;
     (void)d;
-
-    if (err) {
-        return err;
-    }
-    /* a header's value or a query's: one line of printable characters */
-    for (i = 0; i < dst->len; i++) {
-        if (dst->data[i] < 0x21 || dst->data[i] > 0x7e) {
-            dst->data = NULL;
-            return apr_psprintf(cmd->pool, "%s: '%s' must hold it on one "
-                                "line, printable characters only.",
-                                cmd->directive->directive, arg);
-        }
-    }
-    return NULL;
+    return clinic_read_line_secret(cmd, arg,
+                                   (clinic_secret_t *)((char *)c + off),
+                                   SECRET_MIN);
 }
 
 const char *clinic_wa_set_template(cmd_parms *cmd, void *d, const char *arg)

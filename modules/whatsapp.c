@@ -6,9 +6,6 @@
  * the send cap (the one SMS sends share: a hanging WhatsApp holds no
  * more threads than a hanging SMS gateway), the call, its figures.
  */
-#include <string.h>
-#include <strings.h>
-#include <string.h>
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -50,9 +47,7 @@ static void warn_one(server_rec *s, const clinic_server_conf *c)
                      "back to SMS once WhatsApp reports it failed",
                      CLINIC_D_WA_APP_SECRET);
     }
-    if (c->wa_url && !strncasecmp(c->wa_url, "http://", 7)
-        && strncmp(c->wa_url + 7, "127.0.0.1", 9)
-        && strncasecmp(c->wa_url + 7, "localhost", 9)) {
+    if (clinic_url_in_clear(c->wa_url)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      "CLINIC0904: %s is plain http: the token and the "
                      "codes cross the network in clear; use https",

@@ -765,3 +765,44 @@ void slow_send(void *arg, int i)
     free(body);
     free(ip);
 }
+
+/* Run apache2 -t on common.conf + `main` in the main server + a vhost
+ * holding `body`; returns the exit status and sets *out to what it
+ * printed. */
+int configtest_conf(const char *main, const char *body, char **out)
+{
+    char dir[] = "/tmp/clinic-conf.XXXXXX", path[256], cmd[512];
+    const char *run = getenv("CLINIC_RUN_DIR");
+    FILE *f;
+    int status;
+
+    cr_assert(run, "CLINIC_RUN_DIR is not set");
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/httpd.conf", dir);
+    f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n%s\n"
+            "<VirtualHost 127.0.0.1:1>\n%s\n"
+            "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
+            "</VirtualHost>\n", run, main, body);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "%s -t -f %s > %s/out 2>&1", apache2(), path,
+             dir);
+    status = system(cmd);
+    snprintf(path, sizeof(path), "%s/out", dir);
+    *out = slurp(path);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    return status;
+}
+
+int configtest_vhost(const char *lines, char **out)
+{
+    char *body = fmt("ClinicJWTSecretFile \"%s\"\n"
+                     "ClinicSMSURL http://127.0.0.1:9/\n%s",
+                     getenv("CLINIC_JWT_KEY"), lines);
+    int status = configtest_conf("", body, out);
+
+    free(body);
+    return status;
+}

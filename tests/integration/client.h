@@ -91,6 +91,11 @@ char *make_token(const char *header_json, const char *payload_json,
                  const char *key);
 /* "{\"phone_number\":\"...\",\"code\":\"...\"}" and friends */
 char *fmt(const char *format, ...);
+/* apache2 -t on common.conf + `main` in the main server + a vhost holding
+ * `body`: its exit status, and *out what it printed */
+int configtest_conf(const char *main, const char *body, char **out);
+/* the same with a vhost that has a token key and an SMS URL, then lines */
+int configtest_vhost(const char *lines, char **out);
 /* The general limits use fixed 60-second windows: wait, if need be, so a
  * burst of `seconds` fits inside one. */
 void window_room(int seconds);

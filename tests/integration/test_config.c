@@ -11,42 +11,9 @@
 
 #include "client.h"
 
-/* Run apache2 -t on common.conf + `main` in the main server + a vhost
- * holding `body`; returns the exit status and sets *out to what it
- * printed. */
-static int configtest_main(const char *main, const char *body, char **out)
-{
-    char dir[] = "/tmp/clinic-conf.XXXXXX", path[256], cmd[512];
-    const char *run = getenv("CLINIC_RUN_DIR");
-    FILE *f;
-    int status;
-
-    cr_assert(run, "CLINIC_RUN_DIR is not set");
-    cr_assert(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/weak.key", dir);
-    f = fopen(path, "w");
-    fputs("short-secret\n", f);
-    fclose(f);
-    snprintf(path, sizeof(path), "%s/httpd.conf", dir);
-    f = fopen(path, "w");
-    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n%s\n"
-            "<VirtualHost 127.0.0.1:1>\n%s\n"
-            "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
-            "</VirtualHost>\n", run, main, body);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd), "%s -t -f %s > %s/out 2>&1", apache2(), path,
-             dir);
-    status = system(cmd);
-    snprintf(path, sizeof(path), "%s/out", dir);
-    *out = slurp(path);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-    return status;
-}
-
 static int configtest(const char *body, char **out)
 {
-    return configtest_main("", body, out);
+    return configtest_conf("", body, out);
 }
 
 static void refused(const char *body, const char *needle)
@@ -231,7 +198,7 @@ Test(config, a_secret_in_the_main_server_serves_its_vhosts)
 Test(config, a_counter_cache_in_the_main_server_needs_no_secret_there)
 {
     char *out, *body = with_secret("");
-    int status = configtest_main(
+    int status = configtest_conf(
         "LoadModule socache_memcache_module "
         "/usr/lib/apache2/modules/mod_socache_memcache.so\n"
         "ClinicRateLimitCache memcache:127.0.0.1:11211", body, &out);
@@ -332,13 +299,13 @@ Test(config, key_rings_in_the_main_server_and_a_vhost)
     int status;
 
     main = fmt("ClinicJWTSecretFile \"%s\"\nClinicSMSDriver log", jwt);
-    status = configtest_main(main, body, &out);
+    status = configtest_conf(main, body, &out);
     cr_assert_eq(status, 0, "%s", out);
     free(out);
     free(main);
     main = fmt("ClinicJWTSecretFile \"%s\" /nonexistent/weak.key\n"
                "ClinicSMSDriver log", jwt);
-    status = configtest_main(main, body, &out);
+    status = configtest_conf(main, body, &out);
     cr_assert_neq(status, 0, "%s", out);
     cr_assert(strstr(out, "ClinicJWTSecretFile"), "%s", out);
     free(out);

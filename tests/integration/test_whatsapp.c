@@ -521,37 +521,11 @@ Test(whatsapp, fallbacks_are_counted_in_the_metrics)
 
 /* ---- configtest ------------------------------------------------------------------- */
 
-static int configtest(const char *body, char **out)
-{
-    char dir[] = "/tmp/clinic-waconf.XXXXXX", path[256], cmd[512];
-    FILE *f;
-    int status;
-
-    cr_assert(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/httpd.conf", dir);
-    f = fopen(path, "w");
-    fprintf(f, "Include \"%s/common.conf\"\nListen 127.0.0.1:1\n"
-            "<VirtualHost 127.0.0.1:1>\nClinicJWTSecretFile \"%s\"\n"
-            "ClinicSMSURL http://127.0.0.1:9/\n%s\n"
-            "<Location \"/api/\">\nSetHandler clinic\n</Location>\n"
-            "</VirtualHost>\n", getenv("CLINIC_RUN_DIR"),
-            getenv("CLINIC_JWT_KEY"), body);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd), "%s -t -f %s > %s/out 2>&1", apache2(), path,
-             dir);
-    status = system(cmd);
-    snprintf(path, sizeof(path), "%s/out", dir);
-    *out = slurp(path);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-    return status;
-}
-
 static void refused(const char *body, const char *needle)
 {
     char *out;
 
-    cr_assert_neq(configtest(body, &out), 0, "accepted:\n%s\n%s", body, out);
+    cr_assert_neq(configtest_vhost(body, &out), 0, "accepted:\n%s\n%s", body, out);
     cr_assert(strstr(out, needle), "names %s:\n%s", needle, out);
     free(out);
 }
@@ -567,7 +541,7 @@ Test(whatsapp, configtest_wants_what_whatsapp_needs)
                      getenv("CLINIC_WA_TOKEN"), getenv("CLINIC_WA_SECRET"));
     char *out;
 
-    cr_assert_eq(configtest(full, &out), 0, "%s", out);
+    cr_assert_eq(configtest_vhost(full, &out), 0, "%s", out);
     free(out);
     refused("ClinicOTPChannel whatsapp", "ClinicWhatsAppPhoneNumberID");
     refused("ClinicWhatsAppPhoneNumberID 106540352242922\n"
