@@ -129,7 +129,7 @@ int clinic_h_pay_webhook(clinic_req_t *cr)
     if (!ops) {
         return payments_off(cr);
     }
-    if ((st = clinic_whlimit_check(cr)) != OK) {
+    if ((st = clinic_whlimit_check(cr, 1)) != OK) {
         return st;
     }
     if (!ops->webhook(clinic_pay_ctx(cr), cr->body, &k)) {

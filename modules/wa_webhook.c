@@ -207,7 +207,7 @@ int clinic_h_wa_webhook(clinic_req_t *cr)
     if (!clinic_wa_enabled(cr->conf)) {
         return wa_off(cr);
     }
-    if ((st = clinic_whlimit_check(cr)) != OK) {
+    if ((st = clinic_whlimit_check(cr, 0)) != OK) {
         return st;
     }
     if (!sig) {

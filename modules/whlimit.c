@@ -157,7 +157,7 @@ static void bump(volatile apr_uint64_t *p, apr_uint32_t tag,
     }
 }
 
-int clinic_whlimit_check(clinic_req_t *cr)
+int clinic_whlimit_check(clinic_req_t *cr, int pay_notification)
 {
     int limit = clinic_webhook_failures(cr->conf);
     apr_uint32_t minute = (apr_uint32_t)(cr->now / 60), tag;
@@ -174,8 +174,10 @@ int clinic_whlimit_check(clinic_req_t *cr)
         return OK;
     }
     bump(p, tag, minute, &before);      /* told in the next line */
-    clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_REFUSED,
-                      CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
+    if (pay_notification) {
+        clinic_metric_inc(cr->r->server, CLINIC_M_WEBHOOK_REFUSED,
+                          CLINIC_PAY_PROVIDER(clinic_pay_driver(cr->conf)));
+    }
     return clinic_send_rate_limited(cr, 60 - cr->now % 60);
 }
 

@@ -12,8 +12,10 @@
 void clinic_whlimit_register_hooks(apr_pool_t *p);
 
 /* Before the signature is checked: OK, or DONE once answered 429 (the
- * client sent the limit of bad signatures this minute) */
-int clinic_whlimit_check(clinic_req_t *cr);
+ * client sent the limit of bad signatures this minute, on either
+ * webhook); pay_notification: a payment's, counted in
+ * clinic_webhooks_refused_total by provider */
+int clinic_whlimit_check(clinic_req_t *cr, int pay_notification);
 
 /* A bad signature from this client (on any webhook: the payments' or
  * WhatsApp's): counted; the minute's first writes the security log's
