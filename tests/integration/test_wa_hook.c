@@ -5,9 +5,11 @@
  * (ClinicWebhookFailureLimit, 10 a minute by default): a stranger can't
  * make the module check HMACs and write security-log lines without end.
  * A `failed` status for a code its send-otp is still making live is
- * answered 503, so Meta tells it again once the code is live.
+ * answered 503, so Meta tells it again once the code is live.  The same
+ * status told by several requests at once sends one SMS.
  */
 #include <stdlib.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include "waclient.h"
 #include "client.h"
@@ -67,4 +69,50 @@ Test(whatsapp_hook, a_failure_before_the_code_is_live_is_told_again)
     free(phone);
     free(id);
     free(wamid);
+}
+
+/* Meta sends the same `failed` status several times at once */
+#define RACERS 10
+
+typedef struct {
+    const char *wamid, *phone;
+    int status[RACERS];
+    int fallbacks[RACERS];
+} race_t;
+
+static void tell_failed(void *arg, int i)
+{
+    race_t *t = arg;
+    resp_t *r = notify(site("wa"), t->wamid, t->phone, "failed", 131026);
+
+    t->status[i] = (int)r->status;
+    t->fallbacks[i] = r->status == 200 ? (int)jnum(r, "data.fallbacks") : -1;
+    resp_free(r);
+}
+
+Test(whatsapp_hook, one_fallback_however_many_tell_it_at_once)
+{
+    char *phone = fake_phone(), *ip = fake_ip(), *code;
+    race_t t = { 0 };
+    int i, sent = 0;
+    resp_t *r;
+
+    wa_mode(phone, "deliver", 0);
+    sent_by(site("wa"), phone, "whatsapp", ip);
+    code = wa_last(phone, "code");
+    t.wamid = wa_last(phone, "wamid");
+    t.phone = phone;
+    parallel(RACERS, tell_failed, &t);
+    for (i = 0; i < RACERS; i++) {
+        cr_assert_eq(t.status[i], 200, "racer %d answered %d", i,
+                     t.status[i]);
+        sent += t.fallbacks[i];
+    }
+    cr_assert_eq(sent, 1, "one request sent the fallback");
+    cr_assert_eq(sms_reach(phone, 1), 1);
+    usleep(300000);
+    cr_assert_eq(sms_count(phone), 1, "one SMS for one code");
+    r = verify_otp(site("wa"), phone, code, ip);
+    cr_assert_eq(r->status, 200, "the same code: %s", r->body);
+    resp_free(r);
 }
